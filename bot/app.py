@@ -1,0 +1,148 @@
+"""create_app: the Bolt app with its unit of work, middleware, error handler and listeners."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import errors
+from bot.config import Settings
+from bot.db import utcnow
+from bot.middleware import handle_each_event_once
+from bot.slack.blocks import error_message, error_modal
+from bot.slack.client import make_client
+
+log = logging.getLogger(__name__)
+
+FAILED = "inflow_failed"
+
+
+@dataclass
+class Deps:
+    """What listeners need besides the request: settings, the database and the clock."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Callable[[], dt.datetime] = field(default=utcnow)
+
+
+class InflowApp(App):
+    """A Bolt App whose every request is one unit of work.
+
+    Bolt's global middleware returns before the listener runs, so it cannot commit after it;
+    dispatch is the one place that wraps both. Listeners and middleware take the session as
+    `db`. The transaction commits when the listener succeeds and rolls back when it failed.
+    """
+
+    def __init__(self, *, sessions: sessionmaker[Session], **kwargs):
+        super().__init__(**kwargs)
+        self._sessions = sessions
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        req.context.setdefault("request_id", uuid.uuid4().hex[:12])
+        with self._sessions() as session:
+            req.context["db"] = session
+            try:
+                response = super().dispatch(req)
+                if req.context.get(FAILED):
+                    session.rollback()
+                else:
+                    session.commit()
+                return response
+            except SQLAlchemyError as error:
+                session.rollback()
+                log.error(
+                    "could not commit request %s: %s", req.context["request_id"], _brief(error)
+                )
+                return _failure_response(req.body, errors.DATABASE_DOWN)
+            finally:
+                req.context.pop("db", None)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: sessionmaker[Session],
+    client: WebClient | None = None,
+    clock: Callable[[], dt.datetime] = utcnow,
+    token_verification: bool = True,
+) -> InflowApp:
+    """Build a fresh Bolt app for these settings; every test gets its own."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
+    app = InflowApp(
+        sessions=sessions,
+        token=token,
+        signing_secret=signing_secret,
+        client=client or make_client(token, settings.slack_api_url),
+        process_before_response=True,
+        request_verification_enabled=signing_secret is not None,
+        token_verification_enabled=token_verification,
+        logger=logging.getLogger("inflow.bolt"),
+    )
+    app.use(handle_each_event_once)
+    app.error(handle_error)
+
+    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    from handlers import commands, home
+
+    for module in (commands, home):
+        module.register(app, deps)
+    return app
+
+
+def handle_error(error: Exception, body: dict, context: BoltContext) -> BoltResponse:
+    """Answer the person kindly; log what they should not see."""
+    context[FAILED] = True
+    ref = context.get("request_id", "-")
+    if isinstance(error, errors.InflowError):
+        log.info("request %s refused: %s", ref, error.user_message)
+        message = error.user_message
+    elif (isinstance(error, DBAPIError) and error.connection_invalidated) or _is_unreachable(error):
+        log.error("request %s: database unreachable: %s", ref, _brief(error))
+        message = errors.DATABASE_DOWN
+    else:
+        log.exception("request %s failed", ref, exc_info=error)
+        message = errors.UNEXPECTED.format(ref=ref)
+    if context.ack is not None and context.ack.response is not None and context.respond:
+        # Already acknowledged (a button, say): the answer goes through the response_url.
+        try:
+            context.respond(text=message, response_type="ephemeral", replace_original=False)
+        except Exception:
+            log.warning("request %s: could not tell the person about the failure", ref)
+        return BoltResponse(status=200, body="")
+    return _failure_response(body, message)
+
+
+def _failure_response(body: dict, message: str) -> BoltResponse:
+    kind = body.get("type")
+    if kind == "event_callback":
+        # A 500 makes Slack retry later; the rolled-back dedupe record lets that retry through.
+        return BoltResponse(status=500, body="")
+    if kind == "view_submission":
+        return BoltResponse(
+            status=200, body={"response_action": "update", "view": error_modal(message)}
+        )
+    if kind in ("block_actions", "shortcut", "message_action", "view_closed"):
+        return BoltResponse(status=200, body="")
+    return BoltResponse(status=200, body=error_message(message))
+
+
+def _is_unreachable(error: Exception) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError | TimeoutError)
+
+
+def _brief(error: Exception) -> str:
+    return str(error).splitlines()[0][:300] if str(error) else type(error).__name__

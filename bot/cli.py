@@ -1,0 +1,138 @@
+"""The `inflow` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+log = logging.getLogger("inflow")
+
+
+class CommandError(Exception):
+    """A failure the command explains in one line and exits non-zero for."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except ConfigError as error:
+        for line in str(error).splitlines():
+            print(f"inflow: {line}", file=sys.stderr)
+        return 2
+    except CommandError as error:
+        print(f"inflow: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inflow", description="inflow: learning in the flow of work, in Slack."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the Slack app (Socket Mode or HTTP)")
+    serve.add_argument(
+        "--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set"
+    )
+    serve.add_argument("--port", type=int, help="HTTP port (default: PORT or 3000)")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: INFLOW_WORKERS or 2)"
+    )
+    serve.add_argument(
+        "--threads", type=int, help="threads per worker (default: INFLOW_THREADS or 8)"
+    )
+    serve.set_defaults(handler=_serve)
+
+    db = commands.add_parser("db", help="manage the database").add_subparsers(metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="migrate the database to the newest schema")
+    upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    emulator = commands.add_parser(
+        "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
+    )
+    emulator.add_argument("--port", type=int, default=8089)
+    emulator.set_defaults(handler=_emulator)
+    return parser
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _migrate(settings: Settings, revision: str = "head") -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot import migrate
+    from bot.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine, revision)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise CommandError(
+            f"cannot reach the database at {settings.redacted_database_url()} ({reason}); "
+            "check DATABASE_URL and that the database server is running"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _migrate(settings, args.revision)
+    print(f"database at {settings.redacted_database_url()} is at revision {args.revision}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot import server
+
+    settings = _settings()
+    socket_mode = settings.socket_mode and not args.http
+    settings.require_slack(http=not socket_mode)
+    _migrate(settings)
+    port = args.port or settings.port
+    if socket_mode:
+        server.serve_socket_mode(settings, port=port)
+    else:
+        log.info("serving HTTP on :%s (POST %s)", port, server.EVENTS_PATH)
+        server.serve_http(
+            settings,
+            port=port,
+            workers=args.workers or settings.workers,
+            threads=args.threads or settings.threads,
+        )
+    return 0
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from bot.emulator import SlackEmulator
+
+    configure_logging()
+    with SlackEmulator(port=args.port) as emulator:
+        print(f"Slack emulator on {emulator.api_url}; set SLACK_API_URL to that. Ctrl-C stops it.")
+        emulator.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

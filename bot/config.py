@@ -1,0 +1,180 @@
+"""Settings: every environment variable inflow reads, validated once at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "guides"
+
+SLACK_SETUP_HINT = "see 'Slack set-up' in README.md: create the app from manifest.yml"
+
+
+class ConfigError(Exception):
+    """Raised when the environment cannot start inflow; str() is one line per problem."""
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting inflow reads from the environment (or a `.env` file)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    database_url: str = Field(default="sqlite:///inflow.db", validation_alias="DATABASE_URL")
+    port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    log_format: LogFormat = Field(default=LogFormat.TEXT, validation_alias="LOG_FORMAT")
+    workers: int = Field(
+        default=2, ge=1, le=64, validation_alias=AliasChoices("INFLOW_WORKERS", "WEB_CONCURRENCY")
+    )
+    threads: int = Field(default=8, ge=1, le=256, validation_alias="INFLOW_THREADS")
+    content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, validation_alias="INFLOW_CONTENT_DIR")
+    helpful_emoji: Annotated[list[str], NoDecode] = Field(
+        default=["+1", "thumbsup", "heart", "star", "raised_hands", "100"],
+        validation_alias="INFLOW_HELPFUL_EMOJI",
+    )
+    unhelpful_emoji: Annotated[list[str], NoDecode] = Field(
+        default=["-1", "thumbsdown"], validation_alias="INFLOW_UNHELPFUL_EMOJI"
+    )
+    admin_user_ids: Annotated[list[str], NoDecode] = Field(
+        default=[], validation_alias="INFLOW_ADMINS"
+    )
+
+    @field_validator("helpful_emoji", "unhelpful_emoji", "admin_user_ids", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("helpful_emoji", "unhelpful_emoji")
+    @classmethod
+    def _emoji_names(cls, value: list[str]) -> list[str]:
+        return [name.strip(":") for name in value]
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with 'xoxb-'")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with 'xapp-'")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL; use sqlite:///inflow.db or "
+                "postgresql+psycopg://user:password@host:5432/dbname"
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            # Plain postgresql:// means psycopg2 to SQLAlchemy; inflow ships psycopg 3.
+            value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def require_slack(self, *, http: bool) -> None:
+        """Raise ConfigError unless the Slack credentials needed to serve are present."""
+        problems = []
+        if self.slack_bot_token is None:
+            problems.append(
+                "SLACK_BOT_TOKEN is not set: copy the app's Bot User OAuth Token (xoxb-…) "
+                f"from Slack's 'OAuth & Permissions' page; {SLACK_SETUP_HINT}"
+            )
+        if http and self.slack_signing_secret is None:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set: copy it from the app's 'Basic Information' "
+                f"page; {SLACK_SETUP_HINT}"
+            )
+        if problems:
+            raise ConfigError("\n".join(problems))
+
+    def redacted_database_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+_ENV_NAMES = {
+    name: (
+        field.validation_alias.choices[0]
+        if isinstance(field.validation_alias, AliasChoices)
+        else field.validation_alias
+    )
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment into Settings, raising ConfigError with one line per bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            name = _ENV_NAMES.get(field, field)
+            message = error["msg"].removeprefix("Value error, ")
+            message = message[:1].lower() + message[1:]
+            lines.append(f"{name}: {message}; fix it in the environment or .env and start again")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,585 @@
+"""A local stand-in for Slack: the Web API the app calls, response URLs, and signed requests.
+
+Tests and benchmarks point the app's SLACK_API_URL at `SlackEmulator.api_url`; every call is
+recorded so a test can assert on exactly what the app sent. `SlackSender` signs requests the way
+Slack does and sends them over real HTTP to a running app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TEAM_ID = "T0INFLOW1"
+BOT_USER_ID = "U0INFLOWBOT"
+BOT_ID = "B0INFLOW1"
+APP_ID = "A0INFLOW1"
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+
+
+@dataclass
+class Call:
+    """One request the app made to the emulator."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.time)
+
+    def json_arg(self, name: str) -> Any:
+        """An argument that the SDK sends JSON-encoded (blocks, view, …), decoded."""
+        value = self.args.get(name)
+        return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: int | None = None
+    error: str | None = None
+    times: int = 1
+
+
+def _default_user(user_id: str) -> dict:
+    return {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": user_id.lower(),
+        "deleted": False,
+        "real_name": f"Person {user_id}",
+        "tz": "Europe/London",
+        "tz_label": "Greenwich Mean Time",
+        "tz_offset": 0,
+        "is_admin": False,
+        "is_bot": False,
+        "is_app_user": False,
+        "updated": 1502138686,
+        "profile": {
+            "real_name": f"Person {user_id}",
+            "display_name": user_id.lower(),
+            "email": f"{user_id.lower()}@example.com",
+            "status_text": "",
+            "status_emoji": "",
+            "team": TEAM_ID,
+        },
+    }
+
+
+class SlackEmulator:
+    """An HTTP server on a free port that answers Slack Web API methods and records them."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.calls: list[Call] = []
+        self.responses: list[tuple[str, dict]] = []  # (response_url path, JSON body)
+        self.users: dict[str, dict] = {}
+        self.channels: dict[str, dict] = {}
+        self._failures: dict[str, list[Failure]] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self._methods: dict[str, Callable[[dict], dict]] = {
+            "api.test": lambda args: {"ok": True, "args": args},
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "chat.getPermalink": self._permalink,
+            "conversations.open": self._conversations_open,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+            "users.lookupByEmail": self._lookup_by_email,
+            "views.open": self._view_open,
+            "views.push": self._view_open,
+            "views.update": self._view_update,
+            "views.publish": self._view_publish,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+        }
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self) -> SlackEmulator:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait(self) -> None:
+        """Block until interrupted (for `inflow emulator`)."""
+        threading.Event().wait()
+
+    def __enter__(self) -> SlackEmulator:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "") -> str:
+        """A URL the app may post to as it would to Slack's response_url."""
+        return f"{self.base_url}/response/{name or next(self._ids)}"
+
+    # test controls -----------------------------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        retry_after: int | None = None,
+        error: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` with `status` (429 with Retry-After, 500, …),
+        or with HTTP 200 and `{"ok": false, "error": error}` when status is 200."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(Failure(status, retry_after, error, times))
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.responses.clear()
+            self._failures.clear()
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `count` calls of `method` have arrived (for work done after the ack)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [call for call in self.calls if call.method == method]
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    return found
+                self._lock.wait(remaining)
+
+    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[tuple[str, dict]]:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self.responses) < count and (left := deadline - time.monotonic()) > 0:
+                self._lock.wait(left)
+            return list(self.responses)
+
+    # Web API methods ---------------------------------------------------------------------------
+    def _auth_test(self, args: dict) -> dict:
+        return {
+            "ok": True,
+            "url": "https://inflow-test.slack.com/",
+            "team": "inflow test",
+            "user": "inflow",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _next_ts(self) -> str:
+        return f"{1700000000 + next(self._ts)}.{next(self._ts):06d}"
+
+    def _check_message(self, args: dict) -> dict | None:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        blocks = _decoded(args.get("blocks"))
+        if not args.get("text") and not blocks and not args.get("attachments"):
+            return {"ok": False, "error": "no_text"}
+        if blocks is not None and (
+            not isinstance(blocks, list) or not _blocks_valid(blocks, MAX_MESSAGE_BLOCKS)
+        ):
+            return {"ok": False, "error": "invalid_blocks"}
+        return None
+
+    def _post_message(self, args: dict) -> dict:
+        if problem := self._check_message(args):
+            return problem
+        ts = self._next_ts()
+        return {
+            "ok": True,
+            "channel": args["channel"],
+            "ts": ts,
+            "message": {
+                "type": "message",
+                "subtype": "bot_message",
+                "text": args.get("text", ""),
+                "ts": ts,
+                "bot_id": BOT_ID,
+                "user": BOT_USER_ID,
+                "blocks": _decoded(args.get("blocks")) or [],
+                **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {}),
+            },
+        }
+
+    def _post_ephemeral(self, args: dict) -> dict:
+        if problem := self._check_message(args):
+            return problem
+        if not args.get("user"):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, args: dict) -> dict:
+        if not args.get("ts"):
+            return {"ok": False, "error": "message_not_found"}
+        if problem := self._check_message(args):
+            return problem
+        return {
+            "ok": True,
+            "channel": args["channel"],
+            "ts": args["ts"],
+            "text": args.get("text", ""),
+        }
+
+    def _chat_delete(self, args: dict) -> dict:
+        if not args.get("ts") or not args.get("channel"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
+
+    def _permalink(self, args: dict) -> dict:
+        channel, ts = args.get("channel", ""), str(args.get("message_ts", "")).replace(".", "")
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://inflow-test.slack.com/archives/{channel}/p{ts}",
+        }
+
+    def _conversations_open(self, args: dict) -> dict:
+        users = sorted(str(args.get("users", "")).split(","))
+        if not users or users == [""]:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        kind = "D" if len(users) == 1 else "G"
+        channel_id = kind + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
+        return {
+            "ok": True,
+            "channel": {"id": channel_id, "is_im": kind == "D", "is_mpim": kind == "G"},
+        }
+
+    def _conversations_info(self, args: dict) -> dict:
+        channel = args.get("channel", "")
+        info = self.channels.get(channel, {"id": channel, "name": f"channel-{channel.lower()}"})
+        return {"ok": True, "channel": {"is_channel": True, "is_member": True, **info}}
+
+    def _users_info(self, args: dict) -> dict:
+        user_id = args.get("user", "")
+        if not user_id:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": self.users.get(user_id) or _default_user(user_id)}
+
+    def _lookup_by_email(self, args: dict) -> dict:
+        email = str(args.get("email", "")).lower()
+        for user in self.users.values():
+            if user.get("profile", {}).get("email", "").lower() == email:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _view_response(self, view: Any, *, kind: str | None = None) -> dict:
+        view = _decoded(view)
+        if not isinstance(view, dict) or not isinstance(view.get("blocks"), list):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not _blocks_valid(view["blocks"], MAX_VIEW_BLOCKS):
+            return {"ok": False, "error": "invalid_arguments"}
+        if view.get("type") == "modal" and len(view.get("title", {}).get("text", "")) > 24:
+            return {"ok": False, "error": "invalid_arguments"}
+        view_id = f"V{next(self._ids):08d}"
+        return {
+            "ok": True,
+            "view": {
+                "id": view_id,
+                "team_id": TEAM_ID,
+                "type": kind or view.get("type"),
+                "hash": f"{time.time():.6f}",
+                "app_id": APP_ID,
+                "bot_id": BOT_ID,
+                "root_view_id": view_id,
+                **view,
+            },
+        }
+
+    def _view_open(self, args: dict) -> dict:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        return self._view_response(args.get("view"))
+
+    def _view_update(self, args: dict) -> dict:
+        if not args.get("view_id") and not args.get("external_id"):
+            return {"ok": False, "error": "not_found"}
+        return self._view_response(args.get("view"))
+
+    def _view_publish(self, args: dict) -> dict:
+        if not args.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._view_response(args.get("view"), kind="home")
+
+    def _upload_url(self, args: dict) -> dict:
+        file_id = f"F{next(self._ids):08d}"
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, args: dict) -> dict:
+        files = _decoded(args.get("files")) or []
+        return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+
+    # HTTP plumbing -----------------------------------------------------------------------------
+    def _handle(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict, bytes]:
+        if path.startswith("/upload/"):
+            with self._lock:
+                self.calls.append(
+                    Call("upload", {"path": path, "bytes": raw.decode("utf-8", "replace")}, None)
+                )
+                self._lock.notify_all()
+            return 200, {}, b"OK"
+        if path.startswith("/response/"):
+            body = json.loads(raw or b"{}")
+            with self._lock:
+                self.responses.append((path, body))
+                self._lock.notify_all()
+            return 200, {"Content-Type": "text/plain"}, b"ok"
+        if not path.startswith("/api/"):
+            return 404, {}, b"not found"
+        method = path[len("/api/") :]
+        args = _parse_args(headers.get("content-type", ""), raw)
+        token = headers.get("authorization", "").removeprefix("Bearer ") or args.pop("token", None)
+        with self._lock:
+            self.calls.append(Call(method, args, token))
+            self._lock.notify_all()
+            failure = self._take_failure(method)
+        if failure is not None:
+            if failure.status == 200:
+                return _json(200, {"ok": False, "error": failure.error or "fatal_error"})
+            extra = (
+                {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            )
+            error = failure.error or ("ratelimited" if failure.status == 429 else "internal_error")
+            status, hdrs, body = _json(failure.status, {"ok": False, "error": error})
+            return status, {**hdrs, **extra}, body
+        if token is None and method not in ("api.test",):
+            return _json(200, {"ok": False, "error": "not_authed"})
+        handler = self._methods.get(method)
+        if handler is None:
+            return _json(200, {"ok": False, "error": "unknown_method"})
+        return _json(200, handler(args))
+
+    def _take_failure(self, method: str) -> Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    def _handler_class(self):
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                path = urllib.parse.urlsplit(self.path).path
+                status, out_headers, body = emulator._handle(path, headers, raw)
+                self.send_response(status)
+                for key, value in out_headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+
+def _json(status: int, body: dict) -> tuple[int, dict, bytes]:
+    return status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(body).encode()
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _parse_args(content_type: str, raw: bytes) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        return json.loads(raw)
+    return dict(urllib.parse.parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+
+
+def _blocks_valid(blocks: list, limit: int) -> bool:
+    """The structural limits Slack enforces that a builder could break."""
+    if len(blocks) > limit:
+        return False
+    for block in blocks:
+        if not isinstance(block, dict) or "type" not in block:
+            return False
+        text = block.get("text")
+        if (
+            block["type"] == "section"
+            and isinstance(text, dict)
+            and len(text.get("text", "")) > 3000
+        ):
+            return False
+        if block["type"] == "header" and len(block.get("text", {}).get("text", "")) > 150:
+            return False
+        for element in block.get("elements", []) if block["type"] == "actions" else []:
+            if len(element.get("text", {}).get("text", "")) > 75:
+                return False
+    return True
+
+
+# signed requests, as Slack sends them ------------------------------------------------------------
+
+
+def sign(body: str, secret: str, timestamp: int) -> str:
+    """Slack's request signature: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`."""
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class SlackSender:
+    """Sends signed Slack requests (slash commands, events, interactivity) to a running app."""
+
+    def __init__(self, url: str, signing_secret: str, *, team_id: str = TEAM_ID):
+        self.url = url
+        self.signing_secret = signing_secret
+        self.team_id = team_id
+        self._event_ids = itertools.count(1)
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> Reply:
+        ts = int(time.time()) if timestamp is None else timestamp
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        if signed:
+            all_headers["X-Slack-Request-Timestamp"] = str(ts)
+            all_headers["X-Slack-Signature"] = sign(body, secret or self.signing_secret, ts)
+        request = urllib.request.Request(
+            self.url, data=body.encode(), headers=all_headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, dict(response.headers), response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, dict(error.headers), error.read().decode())
+
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user_id: str = "U0ASKER01",
+        channel_id: str = "C0GENERAL",
+        response_url: str = "https://hooks.slack.com/commands/T0INFLOW1/1/x",
+        **extra: str,
+    ) -> Reply:
+        form = {
+            "token": "verification_token",
+            "team_id": self.team_id,
+            "team_domain": "inflow-test",
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "response_url": response_url,
+            "trigger_id": "1234.5678.abcdef",
+            **extra,
+        }
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    def event(
+        self,
+        event: dict,
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        **wrapper: Any,
+    ) -> Reply:
+        body = {
+            "token": "verification_token",
+            "team_id": self.team_id,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self._event_ids):010d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                }
+            ],
+            **wrapper,
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(body), "application/json", headers=headers)
+
+    def interaction(self, payload: dict) -> Reply:
+        payload = {
+            "team": {"id": self.team_id, "domain": "inflow-test"},
+            "api_app_id": APP_ID,
+            "token": "verification_token",
+            **payload,
+        }
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")

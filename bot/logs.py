@@ -1,0 +1,47 @@
+"""Logging: one line per record, as text or JSON, never with secrets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+# Fields passed with `extra=` that belong in the line.
+FIELDS = ("request_id", "method", "path", "status", "ms", "kind", "team_id", "bytes")
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = " ".join(
+            f"{name}={getattr(record, name)}" for name in FIELDS if hasattr(record, name)
+        )
+        return f"{line} {extras}" if extras else line
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update({name: getattr(record, name) for name in FIELDS if hasattr(record, name)})
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Bolt and the SDK print request bodies at DEBUG; those can carry tokens and people's words.
+    for noisy in ("slack_bolt", "slack_sdk", "inflow.bolt", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO))

@@ -1,0 +1,39 @@
+"""Bolt middleware: cross-cutting work that runs before every listener."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import BoltResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.models import ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+
+def handle_each_event_once(
+    body: dict, db: Session, next: Callable[[], None]
+) -> BoltResponse | None:
+    """Record each Events API `event_id` once; a delivery of one already recorded is dropped.
+
+    The record is written in the request's unit of work, so it only lasts if the listener
+    succeeds: a retry after a failure is handled again, a retry after a success is not. On
+    PostgreSQL a concurrent duplicate waits on the unique key and is then dropped.
+    """
+    if body.get("type") != "event_callback" or not body.get("event_id"):
+        return next()
+    record = ProcessedEvent(
+        team_id=str(body.get("team_id") or ""),
+        event_id=str(body["event_id"])[:64],
+        event_type=str((body.get("event") or {}).get("type", ""))[:64],
+    )
+    try:
+        with db.begin_nested():
+            db.add(record)
+    except IntegrityError:
+        log.info("event %s already handled; dropped this delivery", record.event_id)
+        return BoltResponse(status=200, body="")
+    return next()

@@ -1,0 +1,81 @@
+"""Block Kit builders: pure functions from inflow's data to Slack's JSON. No I/O, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.slack.ids import Command
+from bot.slack.text import MAX_SECTION_TEXT, clip
+
+INTRO = (
+    "inflow brings learning into the work: short guides and decision frameworks at the moment "
+    "you need them, and small routines that help the whole team learn from what it does."
+)
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    usage: str
+    what: str
+
+
+COMMANDS: tuple[CommandHelp, ...] = (
+    CommandHelp(f"{Command.LEARN} <what you need>", "find the one guide that helps, now"),
+    CommandHelp(f"{Command.LEARN} help", "show this message"),
+)
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}}
+
+
+def _help_blocks() -> list[dict]:
+    commands = "\n".join(f"• `{c.usage}` — {c.what}" for c in COMMANDS)
+    return [
+        _section(f"*What inflow does*\n{INTRO}"),
+        _section(f"*Commands*\n{commands}"),
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Everything inflow shows you after a command is visible only to you.",
+                }
+            ],
+        },
+    ]
+
+
+def help_message() -> dict:
+    """The answer to `/learn help`: what inflow can do and its commands, visible to the asker."""
+    return {
+        "response_type": "ephemeral",
+        "text": "inflow: learning in the flow of work. Try /learn <what you need>.",
+        "blocks": _help_blocks(),
+    }
+
+
+def home_view() -> dict:
+    """The App Home tab."""
+    return {
+        "type": "home",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "inflow"}},
+            *_help_blocks(),
+        ],
+    }
+
+
+def error_message(text: str) -> dict:
+    """A short, kind message for when something went wrong; visible only to the person."""
+    return {"response_type": "ephemeral", "replace_original": False, "text": text}
+
+
+def error_modal(text: str) -> dict:
+    """A modal that replaces a form whose submission failed, saying what to do next."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "inflow"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [_section(text)],
+    }

@@ -1,0 +1,35 @@
+"""mrkdwn escaping and Block Kit length limits, in one place."""
+
+from __future__ import annotations
+
+import re
+
+# Block Kit limits (https://docs.slack.dev/reference/block-kit)
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_CONTEXT_TEXT = 2000
+MAX_MODAL_TITLE = 24
+MAX_FALLBACK_TEXT = 4000
+
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_UNESCAPES = {value: key for key, value in _ESCAPES.items()}
+
+
+def escape(text: str) -> str:
+    """Escape what a person typed so Slack shows it literally: no @channel, no fake mentions."""
+    return re.sub(r"[&<>]", lambda m: _ESCAPES[m.group()], text)
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's own escaping of `&`, `<`, `>` in text it delivers to us."""
+    return re.sub(r"&(amp|lt|gt);", lambda m: _UNESCAPES[m.group()], text)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut text to at most `limit` characters, ending with an ellipsis when it was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
