@@ -45,6 +45,34 @@ class InflowApp(App):
     def __init__(self, *, sessions: sessionmaker[Session], **kwargs):
         super().__init__(**kwargs)
         self._sessions = sessions
+        # What listeners are registered, by Slack surface; the manifest test compares it.
+        self.registered: dict[str, set[str]] = {
+            "commands": set(),
+            "events": set(),
+            "shortcuts": set(),
+            "actions": set(),
+            "views": set(),
+        }
+
+    def command(self, command, *args, **kwargs):
+        self.registered["commands"].add(str(command))
+        return super().command(command, *args, **kwargs)
+
+    def event(self, event, *args, **kwargs):
+        self.registered["events"].add(str(event if isinstance(event, str) else event["type"]))
+        return super().event(event, *args, **kwargs)
+
+    def shortcut(self, constraints, *args, **kwargs):
+        self.registered["shortcuts"].add(str(constraints))
+        return super().shortcut(constraints, *args, **kwargs)
+
+    def action(self, constraints, *args, **kwargs):
+        self.registered["actions"].add(str(constraints))
+        return super().action(constraints, *args, **kwargs)
+
+    def view(self, constraints, *args, **kwargs):
+        self.registered["views"].add(str(constraints))
+        return super().view(constraints, *args, **kwargs)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         req.context.setdefault("request_id", uuid.uuid4().hex[:12])
@@ -82,9 +110,8 @@ def create_app(
     )
     app = InflowApp(
         sessions=sessions,
-        token=token,
         signing_secret=signing_secret,
-        client=client or make_client(token, settings.slack_api_url),
+        client=client or make_client(token, settings.slack_api_url),  # Bolt takes its token
         process_before_response=True,
         request_verification_enabled=signing_secret is not None,
         token_verification_enabled=token_verification,

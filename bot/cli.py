@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set"
     )
+    serve.add_argument(
+        "--emulator",
+        action="store_true",
+        help="try inflow without Slack: serve HTTP against a local Slack emulator",
+    )
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT or 3000)")
     serve.add_argument(
         "--workers", type=int, help="worker processes (default: INFLOW_WORKERS or 2)"
@@ -107,10 +112,19 @@ def _serve(args: argparse.Namespace) -> int:
     from bot import server
 
     settings = _settings()
-    socket_mode = settings.socket_mode and not args.http
+    if args.emulator:
+        settings = _with_emulator(settings)
+    socket_mode = settings.socket_mode and not (args.http or args.emulator)
     settings.require_slack(http=not socket_mode)
     _migrate(settings)
     port = args.port or settings.port
+    if args.emulator:
+        print(
+            f"inflow on http://127.0.0.1:{port}/slack/events against the Slack emulator at "
+            f"{settings.slack_api_url}; signing secret "
+            f"{settings.slack_signing_secret.get_secret_value()!r} (see README: Try it)",
+            file=sys.stderr,
+        )
     if socket_mode:
         server.serve_socket_mode(settings, port=port)
     else:
@@ -122,6 +136,26 @@ def _serve(args: argparse.Namespace) -> int:
             threads=args.threads or settings.threads,
         )
     return 0
+
+
+EMULATOR_SIGNING_SECRET = "emulator-signing-secret"
+
+
+def _with_emulator(settings: Settings) -> Settings:
+    """Settings that point inflow at an in-process Slack emulator instead of Slack."""
+    from pydantic import SecretStr
+
+    from bot.emulator import SlackEmulator
+
+    emulator = SlackEmulator().start()  # runs in this (the master) process until it exits
+    return settings.model_copy(
+        update={
+            "slack_bot_token": SecretStr("xoxb-emulator"),
+            "slack_signing_secret": SecretStr(EMULATOR_SIGNING_SECRET),
+            "slack_app_token": None,
+            "slack_api_url": emulator.api_url,
+        }
+    )
 
 
 def _emulator(args: argparse.Namespace) -> int:

@@ -79,6 +79,7 @@ class SlackWSGI:
         if length is None:
             return 411, {}, b"Content-Length required\n", "-"
         if length > MAX_BODY_BYTES:
+            _discard(environ["wsgi.input"], length)
             return 413, {}, b"request body too large\n", "-"
         raw = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
@@ -141,7 +142,9 @@ def build_wsgi(settings: Settings, **app_kwargs) -> SlackWSGI:
     engine = make_engine(settings.database_url)
     app = create_app(settings, sessions=make_sessionmaker(engine), **app_kwargs)
     secret = settings.slack_signing_secret
-    return SlackWSGI(app, engine, secret.get_secret_value() if secret else None)
+    wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None)
+    logging.getLogger("inflow.app").info("worker ready")
+    return wsgi
 
 
 def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> None:
@@ -207,6 +210,16 @@ def _content_length(environ: WSGIEnviron) -> int | None:
         return max(int(value), 0)
     except ValueError:
         return None
+
+
+def _discard(stream, length: int) -> None:
+    """Read a refused body in small pieces, so the client hears the 413 instead of a reset."""
+    remaining = min(length, 16 * MAX_BODY_BYTES)
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 65536))
+        if not chunk:
+            break
+        remaining -= len(chunk)
 
 
 def _headers(environ: WSGIEnviron) -> dict[str, str]:

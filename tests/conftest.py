@@ -22,6 +22,7 @@ from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.emulator import SlackEmulator, SlackSender
 from bot.server import SlackWSGI, build_wsgi
+from tests.slack_spec import problems_with
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -145,7 +146,7 @@ class Served:
 def served(settings, emulator, engine, clock) -> Iterator[Served]:
     wsgi = build_wsgi(settings, clock=clock)
     server = make_server("127.0.0.1", 0, wsgi, _Threaded, _Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
@@ -160,3 +161,4 @@ def served(settings, emulator, engine, clock) -> Iterator[Served]:
         server.shutdown()
         server.server_close()
         wsgi.engine.dispose()
+    assert problems_with(emulator.calls) == [], "the app called Slack outside its published API"

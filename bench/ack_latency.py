@@ -1,0 +1,74 @@
+"""Ack latency of `/learn help` through the served app, against a bare default Bolt app.
+
+Both run under gunicorn (1 worker, gthread) against the local Slack emulator; each gets 500
+signed requests over loopback on one keep-alive connection. Targets (issue 2): inflow p50 <= 3 ms,
+p99 <= 15 ms, and inflow's p50 at most 0.3 of the bare app's.
+
+    python bench/ack_latency.py [--requests 500] [--text help]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (
+    bench_env,
+    free_port,
+    gunicorn,
+    gunicorn_cmd,
+    learn_body,
+    measure,
+    percentile,
+    temp_sqlite,
+)
+from bot.emulator import SlackEmulator
+
+
+def run(requests: int, text: str) -> dict[str, tuple[float, float]]:
+    results = {}
+    with SlackEmulator() as emulator:
+        env = bench_env(emulator.api_url, temp_sqlite())
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        bodies = [learn_body(text)] * requests
+        port = free_port()
+        inflow_cmd = gunicorn_cmd("bot.wsgi:application", port)
+        with gunicorn(inflow_cmd, env, port, "/healthz"):
+            timings = measure(port, bodies)
+            results["inflow"] = (percentile(timings, 50), percentile(timings, 99))
+        port = free_port()
+        with gunicorn(
+            gunicorn_cmd("bench.bare_bolt:application", port), env, port, "/slack/events"
+        ):
+            timings = measure(port, bodies)
+            results["bare Bolt (defaults)"] = (percentile(timings, 50), percentile(timings, 99))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--text", default="help", help="what follows /learn")
+    args = parser.parse_args()
+    results = run(args.requests, args.text)
+    print(f"/learn {args.text!r}: {args.requests} signed requests each, loopback, gunicorn gthread")
+    for name, (p50, p99) in results.items():
+        print(f"  {name:22s} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+    inflow_p50, inflow_p99 = results["inflow"]
+    ratio = inflow_p50 / results["bare Bolt (defaults)"][0]
+    print(f"  ratio inflow/bare p50 {ratio:.2f}  (target <= 0.30)")
+    verdict = inflow_p50 <= 3 and inflow_p99 <= 15 and ratio <= 0.3
+    print(f"  targets p50 <= 3 ms, p99 <= 15 ms, ratio <= 0.3: {'met' if verdict else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

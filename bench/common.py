@@ -1,0 +1,127 @@
+"""Shared pieces of the HTTP benchmarks: serving under gunicorn, signed requests, percentiles."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.emulator import sign
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_env(api_url: str, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@contextmanager
+def gunicorn(target: list[str], env: dict[str, str], port: int, ready_path: str):
+    """Run a server process and wait until it answers."""
+    process = subprocess.Popen(target, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("POST" if ready_path == "/slack/events" else "GET", ready_path)
+                conn.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"server on :{port} never came up")
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def gunicorn_cmd(app: str, port: int, threads: int = 4) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app,
+    ]
+
+
+def learn_body(text: str) -> str:
+    return urllib.parse.urlencode(
+        {
+            "team_id": "T0INFLOW1",
+            "channel_id": "C0BENCH",
+            "user_id": "U0BENCH",
+            "command": "/learn",
+            "text": text,
+            "api_app_id": "A0INFLOW1",
+            "response_url": "http://127.0.0.1:9/response",
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+def measure(port: int, bodies: list[str], warmup: int = 50) -> list[float]:
+    """Send each body signed over one keep-alive connection; return latencies in ms."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    timings = []
+    for index, body in enumerate(bodies[:warmup] + bodies):
+        ts = int(time.time())
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": sign(body, SECRET, ts),
+        }
+        started = time.perf_counter()
+        conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            raise RuntimeError(f"request failed with {response.status}")
+        if index >= warmup:
+            timings.append(elapsed)
+    conn.close()
+    return timings
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def temp_sqlite() -> str:
+    return f"sqlite:///{tempfile.mkdtemp(prefix='inflow-bench-')}/bench.db"

@@ -1,0 +1,101 @@
+"""manifest.yml declares exactly what the code listens for and the scopes it needs."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+# Scopes Slack requires for each event subscription and Web API method inflow uses.
+EVENT_SCOPES = {
+    "app_home_opened": set(),
+    "app_mention": {"app_mentions:read"},
+    "message.channels": {"channels:history"},
+    "message.groups": {"groups:history"},
+    "message.im": {"im:history"},
+    "reaction_added": {"reactions:read"},
+    "reaction_removed": {"reactions:read"},
+    "member_joined_channel": {"channels:read"},
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
+}
+METHOD_SCOPES = {
+    "chat_postMessage": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "chat_delete": {"chat:write"},
+    "chat_getPermalink": set(),
+    "conversations_open": {"im:write"},
+    "conversations_info": {"channels:read"},
+    "users_info": {"users:read"},
+    "users_lookupByEmail": {"users:read.email"},
+    "views_open": set(),
+    "views_push": set(),
+    "views_update": set(),
+    "views_publish": set(),
+    "files_upload_v2": {"files:write"},
+}
+
+
+@pytest.fixture(scope="module")
+def registered():
+    from bot.app import create_app
+    from bot.config import load_settings
+    from bot.db import make_engine, make_sessionmaker
+
+    settings = load_settings(slack_bot_token="xoxb-x", slack_signing_secret="s")
+    app = create_app(
+        settings, sessions=make_sessionmaker(make_engine("sqlite://")), token_verification=False
+    )
+    return app.registered
+
+
+def _bot_events() -> set[str]:
+    return set(MANIFEST["settings"].get("event_subscriptions", {}).get("bot_events", []))
+
+
+def _methods_called() -> set[str]:
+    source = "\n".join(p.read_text() for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py"))
+    return set(re.findall(r"\.((?:chat|conversations|users|views|files)_\w+)\(", source))
+
+
+def test_commands_match(registered):
+    declared = {c["command"] for c in MANIFEST["features"].get("slash_commands", [])}
+    assert declared == registered["commands"]
+
+
+def test_events_match(registered):
+    declared = {event.split(".")[0] for event in _bot_events()}
+    assert declared == registered["events"]
+
+
+def test_shortcuts_match(registered):
+    declared = {s["callback_id"] for s in MANIFEST["features"].get("shortcuts", [])}
+    assert declared == registered["shortcuts"]
+
+
+def test_interactivity_is_on_exactly_when_something_is_interactive(registered):
+    interactive = bool(registered["actions"] | registered["views"] | registered["shortcuts"])
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] == interactive
+
+
+def test_scopes_are_exactly_what_the_code_needs(registered):
+    needed = {"commands"} if registered["commands"] or registered["shortcuts"] else set()
+    for event in _bot_events():
+        needed |= EVENT_SCOPES[event]
+    for method in _methods_called():
+        assert method in METHOD_SCOPES, f"add {method}'s scope to METHOD_SCOPES"
+        needed |= METHOD_SCOPES[method]
+    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_every_declared_command_and_event_gets_an_answer(served):
+    for command in MANIFEST["features"].get("slash_commands", []):
+        assert served.slack.command(command["command"], "help").status == 200
+    for event in _bot_events():
+        name = event.split(".")[0]
+        payload = {"type": name, "user": "U0X", "channel": "C0X", "tab": "home", "event_ts": "1.2"}
+        assert served.slack.event(payload).status == 200, name

@@ -1,0 +1,104 @@
+"""`inflow serve` as a separate process: gunicorn, migrations on start, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from bot.emulator import SlackSender
+from bot.slack.ids import Command
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(env: dict[str, str], *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", *args],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_line(process: subprocess.Popen, needle: str, limit: int = 200) -> list[str]:
+    """Read the server's log until `needle` shows up (an event, not a guess at a delay)."""
+    seen = []
+    for _ in range(limit):
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        if needle in line:
+            return seen
+    raise AssertionError("server never said " + repr(needle) + ":\n" + "".join(seen))
+
+
+@pytest.fixture
+def server_env(tmp_path, emulator) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": emulator.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "INFLOW_WORKERS": "1",
+        "INFLOW_THREADS": "2",
+    }
+
+
+@pytest.fixture
+def running(server_env) -> Iterator[tuple[subprocess.Popen, int]]:
+    port = _free_port()
+    process = _start(server_env, "--http", "--port", str(port))
+    try:
+        _wait_for_line(process, "Booting worker")
+        _wait_for_line(process, "inflow.app: worker ready")
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def test_served_process_answers_signed_requests_and_health(running):
+    _process, port = running
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert json.loads(response.read())["database"]["at_head"] is True
+
+    reply = SlackSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET).command(
+        Command.LEARN, "help"
+    )
+    assert reply.status == 200
+    assert reply.json()["response_type"] == "ephemeral"
+
+
+def test_sigterm_stops_cleanly(running):
+    process, _port = running
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    rest = process.stderr.read()
+    assert "Traceback" not in rest
+
+
+def test_unreachable_database_stops_start_up_with_one_line(server_env):
+    env = {**server_env, "DATABASE_URL": "postgresql+psycopg://inflow:secret@127.0.0.1:1/inflow"}
+    process = _start(env, "--http", "--port", str(_free_port()))
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    [line] = err.strip().splitlines()
+    assert line.startswith("inflow: cannot reach the database")
