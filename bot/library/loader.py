@@ -1,0 +1,191 @@
+"""Reading guide files: front matter plus Markdown, with the line of every problem."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from bot.library.schema import Guide, GuideMeta
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+class LibraryError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def parse_guide(path: Path) -> tuple[Guide | None, list[Problem]]:
+    """Parse one file into a Guide, or report what is wrong with it and where."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(name, 1, f"cannot read: {error}")]
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, [Problem(name, 1, "must start with '---' and YAML front matter")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return None, [Problem(name, 1, "front matter is not closed with '---'")]
+    front = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 2
+        return None, [Problem(name, line, f"front matter is not valid YAML: {error.problem}")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, 2, "front matter must be a mapping of fields")]
+    key_lines = _key_lines(node)
+    try:
+        meta = GuideMeta.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            line = key_lines.get(field, 2)
+            where = ".".join(str(p) for p in item["loc"]) or "front matter"
+            problems.append(Problem(name, line, f"{where}: {item['msg']}"))
+        return None, problems
+    problems = []
+    if meta.id != path.stem:
+        problems.append(
+            Problem(name, key_lines.get("id", 2), f"id {meta.id!r} must match the file name")
+        )
+    body = "\n".join(lines[end + 1 :]).strip()
+    if not body:
+        problems.append(Problem(name, end + 2, "the guide has no body"))
+    if problems:
+        return None, problems
+    version = hashlib.sha256(text.encode()).hexdigest()[:12]
+    guide = Guide(
+        meta=meta, body=body, path=name, body_line=end + 2, version=version, field_lines=key_lines
+    )
+    return guide, []
+
+
+def _key_lines(node) -> dict[str, int]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {key.value: key.start_mark.line + 2 for key, _ in node.value}
+
+
+def read_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
+    """Every guide in `directory`, and every problem found on the way (per file and across)."""
+    guides, problems = [], []
+    if not directory.is_dir():
+        return [], [Problem(str(directory), 1, "no such directory of guides")]
+    for path in sorted(directory.glob("*.md")):
+        guide, found = parse_guide(path)
+        problems.extend(found)
+        if guide is not None:
+            guides.append(guide)
+    problems.extend(_cross_checks(guides))
+    return guides, problems
+
+
+def _cross_checks(guides: list[Guide]) -> list[Problem]:
+    problems = []
+    ids = {g.id for g in guides}
+    seen_alias: dict[str, str] = {}
+    for guide in guides:
+        line = guide.line_of("related")
+        for related in guide.meta.related:
+            if related not in ids:
+                problems.append(Problem(guide.path, line, f"related: unknown guide id {related!r}"))
+            if related == guide.id:
+                problems.append(
+                    Problem(guide.path, line, "related: a guide cannot relate to itself")
+                )
+        names = [guide.meta.title, *guide.meta.aliases]
+        for alias in {" ".join(a.lower().split()) for a in names}:
+            other = seen_alias.setdefault(alias, guide.id)
+            if other != guide.id:
+                problems.append(
+                    Problem(
+                        guide.path,
+                        guide.line_of("aliases"),
+                        f"alias {alias!r} is also a name of {other!r}",
+                    )
+                )
+    return problems
+
+
+def load_guides(directory: Path) -> list[Guide]:
+    """The guides in `directory`, refusing the whole library if any file has an error."""
+    guides, problems = read_guides(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise LibraryError(errors)
+    return [g for g in guides if not g.meta.draft]
+
+
+def fingerprint(directory: Path) -> tuple:
+    """A cheap signature of the directory that changes when any guide file changes."""
+    try:
+        return tuple(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.md"))
+        )
+    except OSError:
+        return ()
+
+
+class LibraryHolder:
+    """Holds the library the bot serves and swaps in a new one only when it loads cleanly."""
+
+    def __init__(self, directory: Path, build, *, check_every: float = 30.0):
+        self.directory = directory
+        self._build = build  # list[Guide] -> the object handlers use (a Library)
+        self._check_every = check_every
+        self._lock = threading.Lock()
+        self._fingerprint = fingerprint(directory)
+        self._library = build(load_guides(directory))
+        self._checked_at = time.monotonic()
+
+    @property
+    def library(self):
+        if time.monotonic() - self._checked_at >= self._check_every:
+            self.refresh()
+        return self._library
+
+    def refresh(self) -> bool:
+        """Reload if the files changed; keep the last good library when the new one is broken."""
+        with self._lock:
+            self._checked_at = time.monotonic()
+            current = fingerprint(self.directory)
+            if current == self._fingerprint:
+                return False
+            self._fingerprint = current
+            try:
+                self._library = self._build(load_guides(self.directory))
+            except LibraryError as error:
+                log.error(
+                    "library in %s is broken; still serving the last good one:\n%s",
+                    self.directory,
+                    error,
+                )
+                return False
+            log.info("library reloaded from %s", self.directory)
+            return True

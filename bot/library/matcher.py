@@ -1,0 +1,333 @@
+"""Finding the guide that helps: BM25F over weighted fields, tolerant of typos, honest about misses.
+
+How a query is read:
+1. Slack text is cleaned (`text.clean`), split into words, stopwords dropped, the rest stemmed.
+2. A word the library does not know is corrected to the closest word it does (rapidfuzz, within
+   words of the same first letter), and adjacent words are tried joined ("post mortem").
+3. Phrases are mapped to work-language concepts (`text.CONCEPTS`) on both sides.
+4. Candidates come from an impact-ordered inverted index (the best-scoring guides of each term),
+   so a query touches a few hundred postings however large the library grows; only the top
+   candidates are rescored exactly and compared as phrases with the guides' names.
+
+Whether anything is good enough is decided by coverage: how much of what the person said (words
+weighted by rarity; unknown words weigh the most) the best guide accounts for, with a stricter bar
+for short queries, or a near-exact match with the guide's title or one of its aliases.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.library import text
+from bot.library.schema import Category, Guide
+
+FIELD_WEIGHTS = {"title": 3.0, "aliases": 3.0, "tags": 2.0, "summary": 1.5, "body": 1.0}
+STRONG_FIELDS = ("title", "aliases", "tags")
+CONCEPT_FIELD = "concepts"
+CONCEPT_WEIGHT = 0.6  # a concept match counts, but less than the person's own word
+NAME_BONUS = 1.0
+K1, B = 1.2, 0.6
+POSTINGS_KEPT = 300  # per term: enough for candidates, bounded however large the library
+RESCORED = 40
+PHRASE_CHECKED = 12
+FUZZY_CUTOFF = 80
+MAX_QUERY_CHARS = 400
+
+# Bayesian average of ratings: a prior of PRIOR_VOTES votes at PRIOR_MEAN, so one vote barely
+# moves a guide and only a clear, repeated signal reorders close results.
+PRIOR_MEAN, PRIOR_VOTES, RATING_SWAY = 0.5, 10, 0.2
+
+# A query that only asks a fact ("who is…", "where is…") is not a request for a guide.
+_FACT_QUESTION = re.compile(r"^(who|where|when)\s+(is|are|was|s)\b|^what\s+(time|day|date)\b")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One way a query word reached the index: itself, a correction, a compound, a concept."""
+
+    term: str
+    weight: float
+    source: str  # "word", "typo", "compound", "concept"
+    word: str
+
+
+@dataclass
+class Match:
+    guide: Guide
+    score: float
+    coverage: float
+    phrase: float
+    explain: dict = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    matches: list[Match]  # best first; empty when nothing is good enough
+    candidates: list[Match]  # what was considered, good enough or not (for --explain)
+    categories: list[Category]  # the closest categories, for "nothing good enough"
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+class Library:
+    """The guides, indexed for matching."""
+
+    def __init__(self, guides: Iterable[Guide]):
+        self.guides: list[Guide] = sorted(guides, key=lambda g: g.id)
+        self.by_id: dict[str, Guide] = {g.id: g for g in self.guides}
+        self._index()
+
+    # building -----------------------------------------------------------------------------------
+    def _index(self) -> None:
+        fields = (*FIELD_WEIGHTS, CONCEPT_FIELD)
+        tf: list[dict[str, Counter]] = []
+        lengths: dict[str, list[int]] = {f: [] for f in fields}
+        self._names: list[list[str]] = []
+        vocabulary: dict[str, str] = {}
+        for guide in self.guides:
+            meta = guide.meta
+            raw = {
+                "title": [meta.title],
+                "aliases": list(meta.aliases),
+                "tags": list(meta.tags),
+                "summary": [meta.summary],
+                "body": [guide.body],
+            }
+            counts: dict[str, Counter] = {}
+            concept_counts: Counter = Counter()
+            for name, phrases in raw.items():
+                counter: Counter = Counter()
+                for phrase in phrases:
+                    words = text.words(phrase)
+                    content = text.content_words(words)
+                    counter.update(text.stem(w) for w in content)
+                    if name in STRONG_FIELDS:
+                        # "post-mortem" also answers to "postmortem", "one pager" to "onepager".
+                        counter.update(text.stem(a + b) for a, b in zip(content, content[1:]))
+                    concept_counts.update(text.concepts([text.stem(w) for w in words]))
+                    for word in content:
+                        if len(word) >= 4 and not word.isdigit():
+                            vocabulary.setdefault(word, text.stem(word))
+                counts[name] = counter
+                lengths[name].append(sum(counter.values()))
+            counts[CONCEPT_FIELD] = concept_counts
+            lengths[CONCEPT_FIELD].append(sum(concept_counts.values()))
+            tf.append(counts)
+            self._names.append(
+                [text.clean(n) for n in (meta.title, *meta.aliases, meta.id.replace("-", " "))]
+            )
+
+        n = max(len(self.guides), 1)
+        average = {f: (sum(lengths[f]) / n) or 1.0 for f in fields}
+        df: Counter = Counter()
+        for counts in tf:
+            df.update({t for counter in counts.values() for t in counter})
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
+
+        weights = {**FIELD_WEIGHTS, CONCEPT_FIELD: 1.0}
+        self._doc_terms: list[dict[str, float]] = []
+        self._strong: list[set[str]] = []
+        postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for doc, counts in enumerate(tf):
+            weighted: Counter = Counter()
+            for name, counter in counts.items():
+                norm = 1 - B + B * lengths[name][doc] / average[name]
+                for term, count in counter.items():
+                    weighted[term] += weights[name] * count / norm
+            scores = {t: self.idf[t] * w / (K1 + w) for t, w in weighted.items()}
+            self._doc_terms.append(scores)
+            self._strong.append({t for f in STRONG_FIELDS for t in counts[f]})
+            for term, score in scores.items():
+                postings[term].append((score, doc))
+        self._postings = {
+            term: [doc for _score, doc in sorted(entries, reverse=True)[:POSTINGS_KEPT]]
+            for term, entries in postings.items()
+        }
+        self._vocabulary = vocabulary
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for word in vocabulary:
+            buckets[word[0]].append(word)
+        self._buckets = dict(buckets)
+
+    # reading a query ----------------------------------------------------------------------------
+    def _terms(self, words: list[str]) -> tuple[list[list[Term]], list[tuple[Term, set[int]]]]:
+        """For each content word, the ways it reaches the index; and the query's concepts, each
+        with the content words it explains."""
+        content = text.content_words(words)
+        content_at = [i for i, w in enumerate(words) if w in set(content)]
+        per_word: list[list[Term]] = []
+        for word in content:
+            options = []
+            stem = text.stem(word)
+            if stem in self._postings:
+                options.append(Term(stem, 1.0, "word", word))
+            elif len(word) >= 4 and not word.isdigit():
+                found = process.extractOne(
+                    word,
+                    self._buckets.get(word[0], ()),
+                    scorer=fuzz.ratio,
+                    score_cutoff=FUZZY_CUTOFF,
+                )
+                if found:
+                    corrected, similarity, _ = found
+                    options.append(
+                        Term(self._vocabulary[corrected], similarity / 100 * 0.9, "typo", word)
+                    )
+            per_word.append(options)
+        for i, (a, b) in enumerate(zip(content, content[1:])):
+            joined = text.stem(a + b)
+            if joined in self._postings:
+                term = Term(joined, 1.0, "compound", f"{a} {b}")
+                per_word[i].append(term)
+                per_word[i + 1].append(term)
+        corrected = list(words)
+        for word, options in zip(content, per_word):
+            typo = next((o for o in options if o.source == "typo"), None)
+            if typo is not None:
+                corrected = [typo.term if w == word else w for w in corrected]
+        spans: dict[str, set[int]] = {}
+        for concept, start, end in text.concept_spans([text.stem(w) for w in corrected]):
+            if concept in self._postings:
+                explained = {k for k, i in enumerate(content_at) if start <= i < end}
+                spans.setdefault(concept, set()).update(explained)
+        concepts = [
+            (Term(c, CONCEPT_WEIGHT, "concept", c[1:]), explained)
+            for c, explained in sorted(spans.items())
+        ]
+        return per_word, concepts
+
+    def _word_weight(self, options: list[Term]) -> float:
+        if not options:
+            return self.max_idf  # a word the library has never seen: the query is about it
+        return max(self.idf.get(o.term, self.max_idf) for o in options)
+
+    # searching ----------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 3,
+        ratings: Mapping[str, tuple[int, int]] | None = None,
+        explain: bool = False,
+    ) -> SearchResult:
+        """The guides that answer `query`, best first, or none when nothing is good enough."""
+        cleaned = text.clean(query[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
+        words = cleaned.split()
+        per_word, concepts = self._terms(words)
+        if not self.guides or (not any(per_word) and not concepts):
+            return SearchResult(query, [], [], [])
+
+        all_terms = {t.term for options in per_word for t in options}
+        all_terms |= {c.term for c, _ in concepts}
+        candidates: Counter = Counter()
+        for term in all_terms:
+            for doc in self._postings.get(term, ()):
+                candidates[doc] += self._doc_terms[doc].get(term, 0.0)
+        top = [doc for doc, _ in candidates.most_common(RESCORED)]
+
+        word_weights = [self._word_weight(options) for options in per_word]
+        total_weight = sum(word_weights) or 1.0
+        scored = []
+        for doc in top:
+            doc_terms = self._doc_terms[doc]
+            score, parts, counted = 0.0, [], set()
+            credit = [0.0] * len(per_word)  # how far each word is accounted for, 0..1
+            strong = 0.0
+            for k, options in enumerate(per_word):
+                best = max(
+                    ((o.weight * doc_terms.get(o.term, 0.0), o) for o in options),
+                    default=(0.0, None),
+                    key=lambda pair: pair[0],
+                )
+                if best[0] > 0:
+                    credit[k] = best[1].weight
+                    if best[1] not in counted:  # a compound covers two words, scores once
+                        counted.add(best[1])
+                        score += best[0]
+                        parts.append((best[1], best[0]))
+                    if best[1].term in self._strong[doc]:
+                        strong += word_weights[k]
+            for concept, explained in concepts:
+                if concept.term in doc_terms:
+                    gained = concept.weight * doc_terms[concept.term]
+                    score += gained
+                    parts.append((concept, gained))
+                    for k in explained:
+                        credit[k] = max(credit[k], CONCEPT_WEIGHT)
+            covered = sum(c * w for c, w in zip(credit, word_weights))
+            # Words that name the guide (its title, aliases, tags) say more than words its body
+            # happens to use.
+            score *= 1 + NAME_BONUS * strong / total_weight
+            scored.append((score, covered / total_weight, doc, parts))
+        scored.sort(key=lambda item: -item[0])
+
+        results = []
+        for rank, (score, coverage, doc, parts) in enumerate(scored):
+            phrase = 0.0
+            if rank < PHRASE_CHECKED and cleaned:
+                phrase = max(fuzz.token_sort_ratio(cleaned, name) for name in self._names[doc])
+            guide = self.guides[doc]
+            final = score * (1 + max(0.0, phrase - 80) / 40) * _rating_factor(ratings, guide.id)
+            match = Match(guide, round(final, 4), round(coverage, 3), round(phrase, 1))
+            if explain:
+                match.explain = {
+                    "bm25f": round(score, 3),
+                    "coverage": round(coverage, 3),
+                    "phrase": round(phrase, 1),
+                    "rating_factor": round(_rating_factor(ratings, guide.id), 3),
+                    "terms": [
+                        {"word": t.word, "term": t.term, "via": t.source, "score": round(s, 3)}
+                        for t, s in parts
+                    ],
+                }
+            results.append((match, doc))
+        results.sort(key=lambda pair: -pair[0].score)
+
+        good: list[Match] = []
+        if results and self._good_enough(*results[0], len(per_word), cleaned, per_word):
+            # Other matches: the runners-up that are reasonably close to the best.
+            best = results[0][0]
+            good = [best] + [m for m, _ in results[1:] if m.score >= 0.25 * best.score]
+        categories = _closest_categories([m for m, _ in results])
+        return SearchResult(query, good[:limit], [m for m, _ in results][:limit], categories)
+
+    def _good_enough(
+        self, match: Match, doc: int, content_count: int, cleaned: str, per_word: list
+    ) -> bool:
+        if match.phrase >= 90:
+            return True
+        if _FACT_QUESTION.search(cleaned):
+            return False
+        if content_count <= 1:
+            # One word: it must name the guide (title, alias or tag), not merely appear in it.
+            terms = {t.term for options in per_word for t in options}
+            return match.coverage >= 0.99 and bool(terms & self._strong[doc])
+        needed = 0.75 if content_count == 2 else 0.55 if content_count <= 4 else 0.4
+        if content_count > 8:
+            needed = 0.2
+        return match.coverage >= needed and match.score >= 1.0
+
+
+def _rating_factor(ratings: Mapping[str, tuple[int, int]] | None, guide_id: str) -> float:
+    if not ratings or guide_id not in ratings:
+        return 1.0
+    helpful, unhelpful = ratings[guide_id]
+    average = (helpful + PRIOR_MEAN * PRIOR_VOTES) / (helpful + unhelpful + PRIOR_VOTES)
+    return 1 + RATING_SWAY * (average - PRIOR_MEAN)
+
+
+def _closest_categories(matches: list[Match]) -> list[Category]:
+    totals: Counter = Counter()
+    for match in matches[:10]:
+        totals[match.guide.meta.category] += match.score
+    return [category for category, _ in totals.most_common(3)]
