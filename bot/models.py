@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from sqlalchemy import MetaData, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db import UTCDateTime, utcnow
@@ -35,3 +35,105 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class GuideRecord(Base):
+    """A guide id the library has served: ratings, views and follow-ups point at it for good.
+
+    Content lives in files; this row is what history refers to. A guide removed from the files is
+    marked retired, never deleted, so its history stays readable.
+    """
+
+    __tablename__ = "guides"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(120))
+    retired: Mapped[bool] = mapped_column(default=False)
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GuideEvent(Base):
+    """Someone was shown, opened or shared a guide."""
+
+    __tablename__ = "guide_events"
+    __table_args__ = (Index(None, "team_id", "guide_id", "kind"), Index(None, "team_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # GuideEventKind
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    query: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GuideMessage(Base):
+    """A guide the bot posted in a channel; reactions on it rate the guide."""
+
+    __tablename__ = "guide_messages"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "message_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
+    shared_by: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GuideReaction(Base):
+    """One person's emoji on one guide message, as Slack reported it (skin tone folded)."""
+
+    __tablename__ = "guide_reactions"
+    __table_args__ = (
+        UniqueConstraint("guide_message_id", "user_id", "emoji"),
+        Index(None, "team_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    guide_message_id: Mapped[int] = mapped_column(
+        ForeignKey("guide_messages.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[str] = mapped_column(String(32))
+    emoji: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Rating(Base):
+    """One person's vote on a guide from one place: a shared message's emoji, or the buttons."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("team_id", "guide_id", "user_id", "source_key"),
+        Index(None, "team_id", "guide_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    # "buttons", or "msg:<guide_messages.id>" for emoji on a shared message
+    source_key: Mapped[str] = mapped_column(String(48))
+    value: Mapped[int]  # +1 helpful, -1 not helpful
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ContentGap(Base):
+    """A query the library had nothing good enough for: what its owners should write next."""
+
+    __tablename__ = "content_gaps"
+    __table_args__ = (Index(None, "team_id", "normalized"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    query: Mapped[str] = mapped_column(String(500))
+    normalized: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

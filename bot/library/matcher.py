@@ -27,7 +27,17 @@ from rapidfuzz import fuzz, process
 from bot.library import text
 from bot.library.schema import Category, Guide
 
-FIELD_WEIGHTS = {"title": 3.0, "aliases": 3.0, "tags": 2.0, "summary": 1.5, "body": 1.0}
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "aliases": 3.0,
+    "tags": 2.0,
+    "summary": 1.5,
+    "situation": 2.0,  # the body's "When to use it": the moments the guide is for
+    "body": 1.0,
+    "aside": 0.3,  # the worked example and "When not to use it": incidental or contrary words
+}
+ASIDE_SECTIONS = ("example", "when not to use")
+SITUATION_SECTIONS = ("when to use",)
 STRONG_FIELDS = ("title", "aliases", "tags")
 CONCEPT_FIELD = "concepts"
 CONCEPT_WEIGHT = 0.6  # a concept match counts, but less than the person's own word
@@ -100,8 +110,9 @@ class Library:
                 "aliases": list(meta.aliases),
                 "tags": list(meta.tags),
                 "summary": [meta.summary],
-                "body": [guide.body],
+                **_body_fields(guide.body),
             }
+            raw["situation"] = [*raw["situation"], *meta.triggers]
             counts: dict[str, Counter] = {}
             concept_counts: Counter = Counter()
             for name, phrases in raw.items():
@@ -206,10 +217,13 @@ class Library:
         ]
         return per_word, concepts
 
-    def _word_weight(self, options: list[Term]) -> float:
+    def _word_weight(self, word: str, options: list[Term]) -> float:
+        if word in text.OUT_OF_DOMAIN:
+            return 2 * self.max_idf  # IT, payroll, facilities: not what the library is for
         if not options:
             return self.max_idf  # a word the library has never seen: the query is about it
-        return max(self.idf.get(o.term, self.max_idf) for o in options)
+        weight = max(self.idf.get(o.term, self.max_idf) for o in options)
+        return weight * 0.3 if word in text.LOW_INFORMATION else weight
 
     # searching ----------------------------------------------------------------------------------
     def search(
@@ -235,7 +249,9 @@ class Library:
                 candidates[doc] += self._doc_terms[doc].get(term, 0.0)
         top = [doc for doc, _ in candidates.most_common(RESCORED)]
 
-        word_weights = [self._word_weight(options) for options in per_word]
+        content = text.content_words(words)
+        word_weights = [self._word_weight(w, o) for w, o in zip(content, per_word)]
+        out_of_domain = [w in text.OUT_OF_DOMAIN for w in content]
         total_weight = sum(word_weights) or 1.0
         scored = []
         for doc in top:
@@ -249,7 +265,7 @@ class Library:
                     default=(0.0, None),
                     key=lambda pair: pair[0],
                 )
-                if best[0] > 0:
+                if best[0] > 0 and not out_of_domain[k]:
                     credit[k] = best[1].weight
                     if best[1] not in counted:  # a compound covers two words, scores once
                         counted.add(best[1])
@@ -263,7 +279,8 @@ class Library:
                     score += gained
                     parts.append((concept, gained))
                     for k in explained:
-                        credit[k] = max(credit[k], CONCEPT_WEIGHT)
+                        if not out_of_domain[k]:
+                            credit[k] = max(credit[k], CONCEPT_WEIGHT)
             covered = sum(c * w for c, w in zip(credit, word_weights))
             # Words that name the guide (its title, aliases, tags) say more than words its body
             # happens to use.
@@ -316,6 +333,24 @@ class Library:
         if content_count > 8:
             needed = 0.2
         return match.coverage >= needed and match.score >= 1.0
+
+
+def _body_fields(body: str) -> dict[str, list[str]]:
+    """Split a guide's Markdown body into fields by the role of each section."""
+    fields: dict[str, list[str]] = {"situation": [], "body": [], "aside": []}
+    current = "body"
+    for line in body.splitlines():
+        heading = line.lstrip("#").strip().lower() if line.startswith("#") else None
+        if heading is not None:
+            if heading.startswith(ASIDE_SECTIONS):
+                current = "aside"
+            elif heading.startswith(SITUATION_SECTIONS):
+                current = "situation"
+            else:
+                current = "body"
+            continue
+        fields[current].append(line)
+    return {name: ["\n".join(lines)] for name, lines in fields.items()}
 
 
 def _rating_factor(ratings: Mapping[str, tuple[int, int]] | None, guide_id: str) -> float:
