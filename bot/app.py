@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import errors
 from bot.config import Settings
-from bot.db import utcnow
+from bot.db import transaction, utcnow
+from bot.library.loader import LibraryHolder
+from bot.library.matcher import Library
+from bot.library.schema import Guide
 from bot.middleware import handle_each_event_once
+from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
 
@@ -27,11 +31,26 @@ FAILED = "inflow_failed"
 
 @dataclass
 class Deps:
-    """What listeners need besides the request: settings, the database and the clock."""
+    """What listeners need besides the request: settings, the database, the library, the clock."""
 
     settings: Settings
     sessions: sessionmaker[Session]
+    library: LibraryHolder
     clock: Callable[[], dt.datetime] = field(default=utcnow)
+
+
+def load_library(
+    settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utcnow
+) -> LibraryHolder:
+    """The guides from INFLOW_CONTENT_DIR, indexed, their ids synced into the database."""
+
+    def build(guides: list[Guide]) -> Library:
+        library = Library(guides)
+        with transaction(sessions) as session:
+            library_service.sync_guides(session, guides, clock())
+        return library
+
+    return LibraryHolder(settings.content_dir, build)
 
 
 class InflowApp(App):
@@ -102,6 +121,7 @@ def create_app(
     client: WebClient | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
     token_verification: bool = True,
+    library: LibraryHolder | None = None,
 ) -> InflowApp:
     """Build a fresh Bolt app for these settings; every test gets its own."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -120,10 +140,15 @@ def create_app(
     app.use(handle_each_event_once)
     app.error(handle_error)
 
-    deps = Deps(settings=settings, sessions=sessions, clock=clock)
-    from handlers import commands, home
+    deps = Deps(
+        settings=settings,
+        sessions=sessions,
+        library=library or load_library(settings, sessions, clock),
+        clock=clock,
+    )
+    from handlers import commands, events, home, library_actions
 
-    for module in (commands, home):
+    for module in (commands, library_actions, events, home):
         module.register(app, deps)
     return app
 

@@ -15,5 +15,6 @@ def test_learn_help_answers_inside_the_ack(served):
     assert served.emulator.calls_to("chat.postMessage") == []
 
 
-def test_learn_alone_shows_help(served):
-    assert served.slack.command(Command.LEARN, "").json()["response_type"] == "ephemeral"
+def test_learn_alone_shows_the_categories(served):
+    answer = served.slack.command(Command.LEARN, "").json()
+    assert answer["blocks"][0]["accessory"]["type"] == "static_select"

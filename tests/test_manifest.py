@@ -41,16 +41,18 @@ METHOD_SCOPES = {
 
 
 @pytest.fixture(scope="module")
-def registered():
+def registered(tmp_path_factory):
+    from bot import migrate
     from bot.app import create_app
     from bot.config import load_settings
     from bot.db import make_engine, make_sessionmaker
 
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('manifest') / 'inflow.db'}")
+    migrate.upgrade(engine)
     settings = load_settings(slack_bot_token="xoxb-x", slack_signing_secret="s")
-    app = create_app(
-        settings, sessions=make_sessionmaker(make_engine("sqlite://")), token_verification=False
-    )
-    return app.registered
+    app = create_app(settings, sessions=make_sessionmaker(engine), token_verification=False)
+    yield app.registered
+    engine.dispose()
 
 
 def _bot_events() -> set[str]:

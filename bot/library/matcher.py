@@ -40,8 +40,9 @@ ASIDE_SECTIONS = ("example", "when not to use")
 SITUATION_SECTIONS = ("when to use",)
 STRONG_FIELDS = ("title", "aliases", "tags")
 CONCEPT_FIELD = "concepts"
-CONCEPT_WEIGHT = 0.6  # a concept match counts, but less than the person's own word
-NAME_BONUS = 1.0
+CONCEPT_WEIGHT = 2.0  # concepts carry situations, where people's own words vary most
+CONCEPT_CREDIT = 0.6  # but a word explained by a concept is only partly accounted for
+NAME_BONUS = 0.5
 K1, B = 1.2, 0.6
 POSTINGS_KEPT = 300  # per term: enough for candidates, bounded however large the library
 RESCORED = 40
@@ -95,6 +96,14 @@ class Library:
         self.guides: list[Guide] = sorted(guides, key=lambda g: g.id)
         self.by_id: dict[str, Guide] = {g.id: g for g in self.guides}
         self._index()
+
+    def category_counts(self) -> dict[Category, int]:
+        return {c: sum(1 for g in self.guides if g.meta.category == c) for c in Category}
+
+    def in_category(self, category: Category) -> list[Guide]:
+        return sorted(
+            (g for g in self.guides if g.meta.category == category), key=lambda g: g.title
+        )
 
     # building -----------------------------------------------------------------------------------
     def _index(self) -> None:
@@ -280,7 +289,7 @@ class Library:
                     parts.append((concept, gained))
                     for k in explained:
                         if not out_of_domain[k]:
-                            credit[k] = max(credit[k], CONCEPT_WEIGHT)
+                            credit[k] = max(credit[k], CONCEPT_CREDIT)
             covered = sum(c * w for c, w in zip(credit, word_weights))
             # Words that name the guide (its title, aliases, tags) say more than words its body
             # happens to use.
@@ -329,10 +338,25 @@ class Library:
             # One word: it must name the guide (title, alias or tag), not merely appear in it.
             terms = {t.term for options in per_word for t in options}
             return match.coverage >= 0.99 and bool(terms & self._strong[doc])
-        needed = 0.75 if content_count == 2 else 0.55 if content_count <= 4 else 0.4
-        if content_count > 8:
-            needed = 0.2
-        return match.coverage >= needed and match.score >= 1.0
+        return match.coverage >= _coverage_needed(content_count) and match.score >= 1.0
+
+
+def _coverage_needed(content_words: int) -> float:
+    """How much of a query the best guide must account for, by the query's length.
+
+    Calibrated on labelled queries: requests the library is not for are short ("moscow office
+    address", "escalate my IT ticket"), while a described situation carries many incidental words,
+    so a long query needs a smaller share of it explained.
+    """
+    if content_words <= 2:
+        return 0.6
+    if content_words <= 4:
+        return 0.5
+    if content_words <= 6:
+        return 0.25
+    if content_words <= 9:
+        return 0.3
+    return 0.15
 
 
 def _body_fields(body: str) -> dict[str, list[str]]:

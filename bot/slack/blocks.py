@@ -20,7 +20,11 @@ class CommandHelp:
 
 
 COMMANDS: tuple[CommandHelp, ...] = (
-    CommandHelp(f"{Command.LEARN} <what you need>", "find the one guide that helps, now"),
+    CommandHelp(
+        f"{Command.LEARN} <what you need>",
+        "find the one guide that helps, now: a situation, a question, a framework's name",
+    ),
+    CommandHelp(f"{Command.LEARN} browse", "see the library by area"),
     CommandHelp(f"{Command.LEARN} help", "show this message"),
 )
 
@@ -34,6 +38,10 @@ def _help_blocks() -> list[dict]:
     return [
         _section(f"*What inflow does*\n{INTRO}"),
         _section(f"*Commands*\n{commands}"),
+        _section(
+            "*Rate what helps*\nShare a guide in a channel and anyone can react :+1: or :-1:; "
+            "the library learns which guides change the work."
+        ),
         {
             "type": "context",
             "elements": [

@@ -8,8 +8,14 @@ class Command(StrEnum):
 
 
 class Action(StrEnum):
-    pass
+    SHARE_GUIDE = "guide_share"
+    OTHER_MATCHES = "guide_other_matches"
+    HELPFUL = "guide_helpful"
+    NOT_HELPFUL = "guide_not_helpful"
+    OPEN_GUIDE = "guide_open"  # suffixed with a position: one per guide in a list
+    BROWSE_CATEGORY = "browse_category"  # the select menu; buttons add a position suffix
 
 
 class Block(StrEnum):
-    pass
+    GUIDE_ACTIONS = "guide_actions"
+    BROWSE = "browse"

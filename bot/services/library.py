@@ -1,0 +1,269 @@
+"""The library's history: which guides were seen, shared and rated, and what was not found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.library import text
+from bot.library.schema import Guide
+from bot.models import ContentGap, GuideEvent, GuideMessage, GuideReaction, GuideRecord, Rating
+
+BUTTONS = "buttons"
+
+
+class GuideEventKind(StrEnum):
+    VIEW = "view"  # shown as the answer to /learn, or opened from a list
+    SHARE = "share"
+    OTHER_MATCHES = "other_matches"
+
+
+def _insert(session: Session, model):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def sync_guides(session: Session, guides: Iterable[Guide], now: dt.datetime) -> None:
+    """Make every served guide id known to the database; mark the ones no longer served retired.
+
+    Safe to run from several processes at once: it is one upsert per guide.
+    """
+    rows = [
+        {
+            "id": g.id,
+            "version": g.version,
+            "title": g.title[:200],
+            "kind": g.meta.kind.value,
+            "category": g.meta.category.value,
+            "owner": g.meta.owner[:120],
+            "retired": False,
+            "synced_at": now,
+        }
+        for g in guides
+    ]
+    if rows:
+        statement = _insert(session, GuideRecord).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                name: statement.excluded[name]
+                for name in (
+                    "version",
+                    "title",
+                    "kind",
+                    "category",
+                    "owner",
+                    "retired",
+                    "synced_at",
+                )
+            },
+        )
+        session.execute(statement)
+    served = [row["id"] for row in rows]
+    session.execute(update(GuideRecord).where(GuideRecord.id.not_in(served)).values(retired=True))
+
+
+def record_event(
+    session: Session,
+    *,
+    team_id: str,
+    guide_id: str,
+    user_id: str,
+    kind: GuideEventKind,
+    now: dt.datetime,
+    channel_id: str | None = None,
+    query: str | None = None,
+) -> None:
+    session.add(
+        GuideEvent(
+            team_id=team_id,
+            guide_id=guide_id,
+            user_id=user_id,
+            kind=kind.value,
+            channel_id=channel_id,
+            query=query[:500] if query else None,
+            at=now,
+        )
+    )
+    session.flush()
+
+
+def record_gap(
+    session: Session, *, team_id: str, user_id: str, query: str, now: dt.datetime
+) -> None:
+    """Note a query nothing in the library answered, grouped later by its normalised words."""
+    normalized = " ".join(sorted(set(text.content_words(text.words(query)))))[:200]
+    session.add(
+        ContentGap(
+            team_id=team_id,
+            user_id=user_id,
+            query=query[:500],
+            normalized=normalized or text.clean(query)[:200],
+            at=now,
+        )
+    )
+    session.flush()
+
+
+def ratings_by_guide(session: Session, team_id: str) -> dict[str, tuple[int, int]]:
+    """For each rated guide in a workspace: (helpful votes, unhelpful votes)."""
+    rows = session.execute(
+        select(
+            Rating.guide_id,
+            func.sum(case((Rating.value > 0, 1), else_=0)),
+            func.sum(case((Rating.value < 0, 1), else_=0)),
+        )
+        .where(Rating.team_id == team_id)
+        .group_by(Rating.guide_id)
+    )
+    return {guide_id: (int(up), int(down)) for guide_id, up, down in rows}
+
+
+def _set_vote(
+    session: Session,
+    *,
+    team_id: str,
+    guide_id: str,
+    user_id: str,
+    source_key: str,
+    value: int,
+    now: dt.datetime,
+) -> None:
+    existing = session.scalar(
+        select(Rating).where(
+            Rating.team_id == team_id,
+            Rating.guide_id == guide_id,
+            Rating.user_id == user_id,
+            Rating.source_key == source_key,
+        )
+    )
+    if value == 0:
+        if existing is not None:
+            session.delete(existing)
+    elif existing is None:
+        session.add(
+            Rating(
+                team_id=team_id,
+                guide_id=guide_id,
+                user_id=user_id,
+                source_key=source_key,
+                value=value,
+                updated_at=now,
+            )
+        )
+    elif existing.value != value:
+        existing.value = value
+        existing.updated_at = now
+    session.flush()
+
+
+def rate_with_buttons(
+    session: Session, *, team_id: str, guide_id: str, user_id: str, helpful: bool, now: dt.datetime
+) -> None:
+    """The Helpful / Not helpful buttons: one vote per person per guide; a second tap changes it."""
+    _set_vote(
+        session,
+        team_id=team_id,
+        guide_id=guide_id,
+        user_id=user_id,
+        source_key=BUTTONS,
+        value=1 if helpful else -1,
+        now=now,
+    )
+
+
+def record_guide_message(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    message_ts: str,
+    guide_id: str,
+    shared_by: str,
+    now: dt.datetime,
+) -> None:
+    session.add(
+        GuideMessage(
+            team_id=team_id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            guide_id=guide_id,
+            shared_by=shared_by,
+            posted_at=now,
+        )
+    )
+    session.flush()
+
+
+def base_emoji(name: str) -> str:
+    """`thumbsup::skin-tone-3` counts as `thumbsup`."""
+    return name.split("::", 1)[0].strip(":")
+
+
+def react(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+    emoji: str,
+    added: bool,
+    helpful: set[str],
+    unhelpful: set[str],
+    now: dt.datetime,
+) -> bool:
+    """Apply one reaction_added / reaction_removed to a guide message's ratings.
+
+    A person has one vote per message: helpful if they left any helpful emoji and no unhelpful
+    one, unhelpful in the opposite case, none when they left both or neither. Returns whether
+    the message was a guide message with a rating emoji (so something was considered).
+    """
+    emoji = base_emoji(emoji)
+    if emoji not in helpful and emoji not in unhelpful:
+        return False
+    message = session.scalar(
+        select(GuideMessage).where(
+            GuideMessage.team_id == team_id,
+            GuideMessage.channel_id == channel_id,
+            GuideMessage.message_ts == message_ts,
+        )
+    )
+    if message is None:
+        return False
+    if added:
+        statement = _insert(session, GuideReaction).values(
+            team_id=team_id, guide_message_id=message.id, user_id=user_id, emoji=emoji, at=now
+        )
+        session.execute(statement.on_conflict_do_nothing())
+    else:
+        session.execute(
+            delete(GuideReaction).where(
+                GuideReaction.guide_message_id == message.id,
+                GuideReaction.user_id == user_id,
+                GuideReaction.emoji == emoji,
+            )
+        )
+    left = set(
+        session.scalars(
+            select(GuideReaction.emoji).where(
+                GuideReaction.guide_message_id == message.id, GuideReaction.user_id == user_id
+            )
+        )
+    )
+    up, down = bool(left & helpful), bool(left & unhelpful)
+    _set_vote(
+        session,
+        team_id=team_id,
+        guide_id=message.guide_id,
+        user_id=user_id,
+        source_key=f"msg:{message.id}",
+        value=(1 if up else -1) if up != down else 0,
+        now=now,
+    )
+    return True

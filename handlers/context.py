@@ -1,0 +1,16 @@
+"""Reading who and where from any Slack payload."""
+
+from __future__ import annotations
+
+
+def team_of(body: dict) -> str:
+    """The workspace a request comes from, whatever its shape."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    return str(team or (body.get("user") or {}).get("team_id") or "")
+
+
+def channel_of(body: dict) -> str | None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return channel or body.get("channel_id")

@@ -1,0 +1,150 @@
+"""The buttons on a guide: share, other matches, open, rate; and browsing by category."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.app import Deps
+from bot.errors import InflowError
+from bot.library.schema import CATEGORY_LABELS, Category, Guide
+from bot.services import library as library_service
+from bot.services.library import GuideEventKind
+from bot.slack import guides
+from bot.slack.ids import Action
+from handlers.context import channel_of, team_of
+
+GONE = "That guide is no longer in the library. Try `/learn` again."
+NOT_IN_CHANNEL = (
+    "I can't post in this channel yet. Add me with `/invite @inflow`, then share again."
+)
+
+
+def register(app: App, deps: Deps) -> None:
+    def guide_from(value: str) -> tuple[Guide, list[Guide]]:
+        guide_id, other_ids = guides.read_state(value)
+        library = deps.library.library
+        guide = library.by_id.get(guide_id)
+        if guide is None:
+            raise InflowError(GONE)
+        return guide, [library.by_id[o] for o in other_ids if o in library.by_id]
+
+    @app.action(Action.SHARE_GUIDE)
+    def share(
+        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+    ) -> None:
+        """Post the guide in the channel, credited to the person who shared it."""
+        ack()
+        guide, _others = guide_from(action["value"])
+        user_id, channel_id = body["user"]["id"], channel_of(body)
+        settings = deps.settings
+        message = guides.shared_guide(
+            guide,
+            shared_by=user_id,
+            helpful_emoji=settings.helpful_emoji[0],
+            unhelpful_emoji=settings.unhelpful_emoji[0],
+        )
+        try:
+            posted = client.chat_postMessage(channel=channel_id, **message)
+        except SlackApiError as error:
+            if error.response.get("error") in (
+                "not_in_channel",
+                "channel_not_found",
+                "is_archived",
+            ):
+                respond(**guides.notice(NOT_IN_CHANNEL))
+                return
+            raise
+        now = deps.clock()
+        library_service.record_guide_message(
+            db,
+            team_id=team_of(body),
+            channel_id=posted["channel"],
+            message_ts=posted["ts"],
+            guide_id=guide.id,
+            shared_by=user_id,
+            now=now,
+        )
+        library_service.record_event(
+            db,
+            team_id=team_of(body),
+            guide_id=guide.id,
+            user_id=user_id,
+            kind=GuideEventKind.SHARE,
+            channel_id=posted["channel"],
+            now=now,
+        )
+        respond(
+            **guides.notice(f"Shared *{guides.escape(guide.title)}* in <#{posted['channel']}>.")
+        )
+
+    @app.action(Action.OTHER_MATCHES)
+    def other_matches(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Show the runners-up."""
+        ack()
+        guide, others = guide_from(action["value"])
+        library_service.record_event(
+            db,
+            team_id=team_of(body),
+            guide_id=guide.id,
+            user_id=body["user"]["id"],
+            kind=GuideEventKind.OTHER_MATCHES,
+            now=deps.clock(),
+        )
+        if not others:
+            respond(**guides.notice("No other guide came close. Try `/learn browse`."))
+            return
+        respond(**guides.guide_list("Other matches", others))
+
+    @app.action(re.compile(f"^{Action.OPEN_GUIDE}(:\\d+)?$"))
+    def open_guide(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Show a guide picked from a list."""
+        ack()
+        guide, _ = guide_from(action["value"])
+        library_service.record_event(
+            db,
+            team_id=team_of(body),
+            guide_id=guide.id,
+            user_id=body["user"]["id"],
+            kind=GuideEventKind.VIEW,
+            channel_id=channel_of(body),
+            now=deps.clock(),
+        )
+        respond(**guides.guide_answer(guide), replace_original=False)
+
+    def rate(helpful: bool):
+        def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+            ack()
+            guide, others = guide_from(action["value"])
+            library_service.rate_with_buttons(
+                db,
+                team_id=team_of(body),
+                guide_id=guide.id,
+                user_id=body["user"]["id"],
+                helpful=helpful,
+                now=deps.clock(),
+            )
+            respond(**guides.guide_answer(guide, others, rated=helpful), replace_original=True)
+
+        handler.__doc__ = "Record the person's vote from the buttons."
+        return handler
+
+    app.action(Action.HELPFUL)(rate(True))
+    app.action(Action.NOT_HELPFUL)(rate(False))
+
+    @app.action(re.compile(f"^{Action.BROWSE_CATEGORY}(:\\d+)?$"))
+    def browse(ack: Ack, action: dict, respond: Respond) -> None:
+        """List the guides of one area of the library."""
+        ack()
+        value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
+        try:
+            category = Category(value)
+        except ValueError:
+            respond(**guides.notice("That area of the library no longer exists."))
+            return
+        members = deps.library.library.in_category(category)
+        respond(**guides.guide_list(CATEGORY_LABELS[category], members))
