@@ -574,6 +574,48 @@ class SlackSender:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.post(json.dumps(body), "application/json", headers=headers)
 
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        response_url: str,
+        user_id: str = "U0ASKER01",
+        channel_id: str = "C0GENERAL",
+        selected: str | None = None,
+    ) -> Reply:
+        """A person pressing a button (or choosing from a select) in an ephemeral message."""
+        action = {
+            "action_id": action_id,
+            "block_id": "b",
+            "type": "static_select" if selected else "button",
+            "action_ts": f"{time.time():.6f}",
+        }
+        if selected:
+            action["selected_option"] = {
+                "text": {"type": "plain_text", "text": selected},
+                "value": selected,
+            }
+        else:
+            action["value"] = value
+            action["text"] = {"type": "plain_text", "text": "Button", "emoji": True}
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+                "container": {
+                    "type": "message",
+                    "message_ts": "111.222",
+                    "channel_id": channel_id,
+                    "is_ephemeral": True,
+                },
+                "channel": {"id": channel_id, "name": "general"},
+                "trigger_id": "111.222.abc",
+                "response_url": response_url,
+                "actions": [action],
+            }
+        )
+
     def interaction(self, payload: dict) -> Reply:
         payload = {
             "team": {"id": self.team_id, "domain": "inflow-test"},

@@ -49,4 +49,4 @@ def register(app: App, deps: Deps) -> None:
             query=words,
             now=deps.clock(),
         )
-        ack(**guides.guide_answer(best, [m.guide for m in result.matches[1:3]]))
+        ack(**guides.guide_answer(best, library.runners_up(result, best)))

@@ -97,6 +97,17 @@ class Library:
         self.by_id: dict[str, Guide] = {g.id: g for g in self.guides}
         self._index()
 
+    def runners_up(self, result: SearchResult, best: Guide, count: int = 2) -> list[Guide]:
+        """The next matches for "Other matches", topped up with the guide's related ones."""
+        others = [m.guide for m in result.matches if m.guide.id != best.id][:count]
+        for related in best.meta.related:
+            if len(others) >= count:
+                break
+            guide = self.by_id.get(related)
+            if guide is not None and guide not in others:
+                others.append(guide)
+        return others
+
     def category_counts(self) -> dict[Category, int]:
         return {c: sum(1 for g in self.guides if g.meta.category == c) for c in Category}
 
