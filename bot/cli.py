@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
@@ -67,6 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="migrate the database to the newest schema")
     upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
     upgrade.set_defaults(handler=_db_upgrade)
+
+    content = commands.add_parser("content", help="check and search the library of guides")
+    content_commands = content.add_subparsers(metavar="ACTION")
+    lint = content_commands.add_parser("lint", help="check every guide file; non-zero on errors")
+    lint.add_argument("directory", nargs="?", type=Path, help="default: INFLOW_CONTENT_DIR")
+    lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    lint.add_argument("--today", type=dt.date.fromisoformat, help="date for review checks")
+    lint.set_defaults(handler=_content_lint)
+    search = content_commands.add_parser(
+        "search", help="match queries (one per line on stdin) the way /learn does"
+    )
+    search.add_argument("--json", action="store_true", help="one JSON object per line")
+    search.add_argument("--limit", type=int, default=3, help="matches per query (default 3)")
+    search.add_argument("--explain", action="store_true", help="say why each match scored")
+    search.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
+    search.add_argument(
+        "--team", help="rank with this workspace's ratings from DATABASE_URL, as the bot does"
+    )
+    search.set_defaults(handler=_content_search)
 
     emulator = commands.add_parser(
         "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
@@ -156,6 +177,69 @@ def _with_emulator(settings: Settings) -> Settings:
             "slack_api_url": emulator.api_url,
         }
     )
+
+
+def _content_lint(args: argparse.Namespace) -> int:
+    from bot.library.lint import lint
+
+    directory = args.directory or load_settings().content_dir
+    problems = lint(directory, today=args.today or dt.date.today())
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "error" or args.strict]
+    count = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    print(
+        f"{count} guides checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
+        file=sys.stderr,
+    )
+    return 1 if errors else 0
+
+
+def _content_search(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.library.loader import LibraryError, load_guides
+    from bot.library.matcher import Library
+
+    if args.limit < 1:
+        raise CommandError("--limit must be at least 1", code=2)
+    settings = load_settings()
+    try:
+        library = Library(load_guides(args.dir or settings.content_dir))
+    except LibraryError as error:
+        raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
+    ratings = _ratings(settings, args.team) if args.team else None
+    for line in sys.stdin:
+        query = line.rstrip("\n")
+        result = library.search(query, limit=args.limit, ratings=ratings, explain=args.explain)
+        matches = [
+            {"id": m.guide.id, "score": m.score, **({"why": m.explain} if args.explain else {})}
+            for m in result.matches
+        ]
+        if args.json:
+            out = {"query": query, "matches": matches}
+            if args.explain and not matches:
+                out["considered"] = [
+                    {"id": m.guide.id, "score": m.score, "why": m.explain}
+                    for m in result.candidates
+                ]
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        else:
+            found = ", ".join(f"{m['id']} ({m['score']:.2f})" for m in matches)
+            print(f"{query}\t{found or 'nothing good enough'}", flush=True)
+    return 0
+
+
+def _ratings(settings: Settings, team_id: str) -> dict[str, tuple[int, int]]:
+    from bot.db import make_engine, make_sessionmaker
+    from bot.services.library import ratings_by_guide
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return ratings_by_guide(session, team_id)
+    finally:
+        engine.dispose()
 
 
 def _emulator(args: argparse.Namespace) -> int:

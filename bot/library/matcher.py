@@ -44,9 +44,10 @@ CONCEPT_WEIGHT = 2.0  # concepts carry situations, where people's own words vary
 CONCEPT_CREDIT = 0.6  # but a word explained by a concept is only partly accounted for
 NAME_BONUS = 0.5
 K1, B = 1.2, 0.6
-POSTINGS_KEPT = 300  # per term: enough for candidates, bounded however large the library
-RESCORED = 40
-PHRASE_CHECKED = 12
+POSTINGS_KEPT = 100  # per term: enough for candidates, bounded however large the library
+CANDIDATE_TERMS = 12
+RESCORED = 20
+PHRASE_CHECKED = 6
 FUZZY_CUTOFF = 80
 MAX_QUERY_CHARS = 400
 
@@ -181,7 +182,7 @@ class Library:
             for term, score in scores.items():
                 postings[term].append((score, doc))
         self._postings = {
-            term: [doc for _score, doc in sorted(entries, reverse=True)[:POSTINGS_KEPT]]
+            term: [(doc, score) for score, doc in sorted(entries, reverse=True)[:POSTINGS_KEPT]]
             for term, entries in postings.items()
         }
         self._vocabulary = vocabulary
@@ -263,44 +264,63 @@ class Library:
 
         all_terms = {t.term for options in per_word for t in options}
         all_terms |= {c.term for c, _ in concepts}
-        candidates: Counter = Counter()
-        for term in all_terms:
-            for doc in self._postings.get(term, ()):
-                candidates[doc] += self._doc_terms[doc].get(term, 0.0)
-        top = [doc for doc, _ in candidates.most_common(RESCORED)]
+        # Candidates come from the most telling terms' best postings only; rescoring is exact.
+        telling = sorted(all_terms, key=lambda t: -self.idf.get(t, 0.0))[:CANDIDATE_TERMS]
+        candidates: dict[int, float] = defaultdict(float)
+        for term in telling:
+            for doc, value in self._postings.get(term, ()):
+                candidates[doc] += value
+        top = sorted(candidates, key=candidates.__getitem__, reverse=True)[:RESCORED]
 
         content = text.content_words(words)
         word_weights = [self._word_weight(w, o) for w, o in zip(content, per_word)]
         out_of_domain = [w in text.OUT_OF_DOMAIN for w in content]
+        # A concept said only in small words ("say no", "let go") is a word of its own.
+        standalone = [c for c, explained in concepts if not explained]
+        word_weights += [self.idf.get(c.term, self.max_idf) for c in standalone]
+        out_of_domain += [False] * len(standalone)
         total_weight = sum(word_weights) or 1.0
         scored = []
+        n_words = len(per_word)
+        concept_terms = [(c, c.term, c.weight, explained) for c, explained in concepts]
+        standalone_terms = [c.term for c in standalone]
         for doc in top:
             doc_terms = self._doc_terms[doc]
-            score, parts, counted = 0.0, [], set()
-            credit = [0.0] * len(per_word)  # how far each word is accounted for, 0..1
-            strong = 0.0
-            for k, options in enumerate(per_word):
-                best = max(
-                    ((o.weight * doc_terms.get(o.term, 0.0), o) for o in options),
-                    default=(0.0, None),
-                    key=lambda pair: pair[0],
-                )
-                if best[0] > 0 and not out_of_domain[k]:
-                    credit[k] = best[1].weight
-                    if best[1] not in counted:  # a compound covers two words, scores once
-                        counted.add(best[1])
-                        score += best[0]
-                        parts.append((best[1], best[0]))
-                    if best[1].term in self._strong[doc]:
-                        strong += word_weights[k]
-            for concept, explained in concepts:
-                if concept.term in doc_terms:
-                    gained = concept.weight * doc_terms[concept.term]
-                    score += gained
-                    parts.append((concept, gained))
+            strong_terms = self._strong[doc]
+            score = strong = 0.0
+            parts: list[tuple[Term, float]] = []
+            counted: set[Term] = set()
+            credit = [0.0] * len(word_weights)  # how far each word is accounted for, 0..1
+            for k in range(n_words):
+                if out_of_domain[k]:
+                    continue
+                best_value, best_term = 0.0, None
+                for option in per_word[k]:
+                    value = doc_terms.get(option.term)
+                    if value:
+                        value *= option.weight
+                        if value > best_value:
+                            best_value, best_term = value, option
+                if best_term is None:
+                    continue
+                credit[k] = best_term.weight
+                if best_term not in counted:  # a compound covers two words, scores once
+                    counted.add(best_term)
+                    score += best_value
+                    parts.append((best_term, best_value))
+                if best_term.term in strong_terms:
+                    strong += word_weights[k]
+            for j, term in enumerate(standalone_terms):
+                if term in doc_terms:
+                    credit[n_words + j] = CONCEPT_CREDIT
+            for concept, term, weight, explained in concept_terms:
+                value = doc_terms.get(term)
+                if value:
+                    score += weight * value
+                    parts.append((concept, weight * value))
                     for k in explained:
-                        if not out_of_domain[k]:
-                            credit[k] = max(credit[k], CONCEPT_CREDIT)
+                        if not out_of_domain[k] and credit[k] < CONCEPT_CREDIT:
+                            credit[k] = CONCEPT_CREDIT
             covered = sum(c * w for c, w in zip(credit, word_weights))
             # Words that name the guide (its title, aliases, tags) say more than words its body
             # happens to use.
@@ -312,26 +332,29 @@ class Library:
         for rank, (score, coverage, doc, parts) in enumerate(scored):
             phrase = 0.0
             if rank < PHRASE_CHECKED and cleaned:
-                phrase = max(fuzz.token_sort_ratio(cleaned, name) for name in self._names[doc])
+                found = process.extractOne(cleaned, self._names[doc], scorer=fuzz.token_sort_ratio)
+                phrase = found[1] if found else 0.0
             guide = self.guides[doc]
-            final = score * (1 + max(0.0, phrase - 80) / 40) * _rating_factor(ratings, guide.id)
-            match = Match(guide, round(final, 4), round(coverage, 3), round(phrase, 1))
+            factor = _rating_factor(ratings, guide.id)
+            final = score * (1 + max(0.0, phrase - 80) / 40) * factor
+            match = Match(guide, round(final, 4), coverage, phrase)
             if explain:
                 match.explain = {
                     "bm25f": round(score, 3),
                     "coverage": round(coverage, 3),
                     "phrase": round(phrase, 1),
-                    "rating_factor": round(_rating_factor(ratings, guide.id), 3),
+                    "rating_factor": round(factor, 3),
                     "terms": [
-                        {"word": t.word, "term": t.term, "via": t.source, "score": round(s, 3)}
-                        for t, s in parts
+                        {"word": t.word, "term": t.term, "via": t.source, "score": round(v, 3)}
+                        for t, v in parts
                     ],
                 }
             results.append((match, doc))
         results.sort(key=lambda pair: -pair[0].score)
 
         good: list[Match] = []
-        if results and self._good_enough(*results[0], len(per_word), cleaned, per_word):
+        query_words = len(per_word) + sum(1 for _, explained in concepts if not explained)
+        if results and self._good_enough(*results[0], query_words, cleaned, per_word):
             # Other matches: the runners-up that are reasonably close to the best.
             best = results[0][0]
             good = [best] + [m for m, _ in results[1:] if m.score >= 0.25 * best.score]

@@ -1,0 +1,87 @@
+"""`inflow content lint`: every problem in a directory of guides, as `path:line: message`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bot.library.loader import Problem, read_guides
+from bot.library.schema import Guide
+from bot.slack.guides import guide_answer, markdown_sections, shared_guide
+from bot.slack.text import MAX_HEADER_TEXT, MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
+
+MAX_BODY_WORDS = 350
+
+
+def lint(directory: Path, *, today: dt.date) -> list[Problem]:
+    """Schema and cross-file problems, then what Slack would refuse or cut, then due reviews."""
+    guides, problems = read_guides(directory)
+    for guide in guides:
+        problems.extend(_rendering(guide))
+        problems.extend(_content(guide, today))
+    return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+def _rendering(guide: Guide) -> list[Problem]:
+    problems = []
+    if len(guide.title) > MAX_HEADER_TEXT:
+        problems.append(
+            Problem(guide.path, guide.line_of("title"), "title is too long for a header")
+        )
+    for index, section in enumerate(markdown_sections(guide.body)):
+        if section.endswith("…") and len(section) >= MAX_SECTION_TEXT:
+            problems.append(
+                Problem(
+                    guide.path,
+                    guide.body_line,
+                    f"section {index + 1} is over Slack's {MAX_SECTION_TEXT} characters; "
+                    "split it with a heading",
+                )
+            )
+    for name, message in (
+        ("answer", guide_answer(guide)),
+        (
+            "shared message",
+            shared_guide(guide, shared_by="U0", helpful_emoji="+1", unhelpful_emoji="-1"),
+        ),
+    ):
+        if len(message["blocks"]) > MAX_MESSAGE_BLOCKS:
+            problems.append(
+                Problem(guide.path, guide.body_line, f"the {name} needs more than 50 blocks")
+            )
+    raw_sections = [s for s in guide.body.split("\n#") if s.strip()]
+    if len(raw_sections) > MAX_MESSAGE_BLOCKS - 8:
+        problems.append(Problem(guide.path, guide.body_line, "too many sections for one message"))
+    return problems
+
+
+def _content(guide: Guide, today: dt.date) -> list[Problem]:
+    problems = []
+    words = len(guide.body.split())
+    if words > MAX_BODY_WORDS:
+        problems.append(
+            Problem(
+                guide.path,
+                guide.body_line,
+                f"body has {words} words; keep guides under {MAX_BODY_WORDS} "
+                "(one to five minutes at the moment of need)",
+            )
+        )
+    if guide.meta.kind.value == "framework" and "when not to use" not in guide.body.lower():
+        problems.append(
+            Problem(
+                guide.path,
+                guide.body_line,
+                "a framework must say when not to use it (a '## When not to use it' section)",
+            )
+        )
+    if guide.meta.review_by < today:
+        problems.append(
+            Problem(
+                guide.path,
+                guide.line_of("review_by"),
+                f"review was due on {guide.meta.review_by.isoformat()} (owner: {guide.meta.owner})",
+                severity="warning",
+            )
+        )
+    return problems
