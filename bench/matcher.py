@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import DEFAULT_CONTENT_DIR  # noqa: E402
-from bot.library.loader import load_guides  # noqa: E402
-from bot.library.matcher import Library  # noqa: E402
-from bot.library.schema import Guide  # noqa: E402
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.library.loader import load_guides
+from bot.library.matcher import Library
+from bot.library.schema import Guide
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SYLLABLES = [
@@ -155,9 +155,8 @@ def main() -> None:
                 f"p99 target {p99_target} ms {'met' if r['p99_ms'] <= p99_target else 'NOT met'}"
             )
         if rss_target:
-            verdict.append(
-                f"RSS target {rss_target:.0f} MB {'met' if r['peak_rss_mb'] <= rss_target else 'NOT met'}"
-            )
+            met = "met" if r["peak_rss_mb"] <= rss_target else "NOT met"
+            verdict.append(f"RSS target {rss_target:.0f} MB {met}")
         print(
             f"{r['guides']:6d} guides: build {r['build_s']:6.2f} s  {r['queries']} queries  "
             f"p50 {r['p50_ms']:.3f} ms  p99 {r['p99_ms']:.3f} ms  max {r['max_ms']:.2f} ms  "

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import DEFAULT_CONTENT_DIR  # noqa: E402
-from bot.library import text  # noqa: E402
-from bot.library.loader import load_guides  # noqa: E402
-from bot.library.matcher import Library  # noqa: E402
+from bot.config import DEFAULT_CONTENT_DIR
+from bot.library import text
+from bot.library.loader import load_guides
+from bot.library.matcher import Library
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 

@@ -57,7 +57,7 @@ def test_one_vote_cannot_flip_a_result(library):
 
 def test_a_clear_rating_signal_nudges_close_results(library):
     result = library.search("prioritise the backlog", limit=2)
-    first, second = (m.guide for m in result.matches[:2])
+    _first, second = (m.guide for m in result.matches[:2])
     plain = {m.guide.id: m.score for m in result.matches}
     rated = library.search("prioritise the backlog", ratings={second.id: (40, 0)}, limit=2)
     boosted = {m.guide.id: m.score for m in rated.matches}
