@@ -47,9 +47,11 @@ SYLLABLES = [
 
 
 def invented_words(count: int, rng: random.Random) -> list[str]:
+    if count > len(SYLLABLES) ** 5:
+        raise ValueError("not enough syllable combinations for that many words")
     words = set()
     while len(words) < count:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 5))))
     return sorted(words)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ NAME_BONUS = 0.5
 K1, B = 1.2, 0.6
 POSTINGS_KEPT = 100  # per term: enough for candidates, bounded however large the library
 CANDIDATE_TERMS = 12
+NAME_SEPARATOR = "\x1f"
 RESCORED = 20
 PHRASE_CHECKED = 6
 FUZZY_CUTOFF = 80
@@ -119,11 +122,31 @@ class Library:
 
     # building -----------------------------------------------------------------------------------
     def _index(self) -> None:
+        """Build the index in compact arrays: interned term ids, float32 scores.
+
+        Two passes: the first counts each field's terms (kept as small arrays, not dicts), the
+        second knows the average field lengths and document frequencies and computes BM25F.
+        """
         fields = (*FIELD_WEIGHTS, CONCEPT_FIELD)
-        tf: list[dict[str, Counter]] = []
-        lengths: dict[str, list[int]] = {f: [] for f in fields}
-        self._names: list[list[str]] = []
+        strong_fields = {fields.index(f) for f in STRONG_FIELDS}
+        self._term_ids: dict[str, int] = {}
+        df = array("I")
+        field_counts: list[tuple[array, array, array]] = []
+        lengths = [array("I") for _ in fields]
+        self._names: list[str] = []  # each guide's cleaned names, joined (one string, not many)
         vocabulary: dict[str, str] = {}
+
+        def intern(counter: Counter, field: int, packed: tuple[array, array, array]) -> int:
+            ids, counts, where = packed
+            for term, count in counter.items():
+                term_id = self._term_ids.setdefault(term, len(self._term_ids))
+                if term_id == len(df):
+                    df.append(0)
+                ids.append(term_id)
+                counts.append(min(count, 65535))
+                where.append(field)
+            return sum(counter.values())
+
         for guide in self.guides:
             meta = guide.meta
             raw = {
@@ -134,11 +157,12 @@ class Library:
                 **_body_fields(guide.body),
             }
             raw["situation"] = [*raw["situation"], *meta.triggers]
-            counts: dict[str, Counter] = {}
+            # One doc's counts for every field, packed: term ids, counts, field index.
+            packed = (array("I"), array("H"), array("B"))
             concept_counts: Counter = Counter()
-            for name, phrases in raw.items():
+            for field_index, name in enumerate(FIELD_WEIGHTS):
                 counter: Counter = Counter()
-                for phrase in phrases:
+                for phrase in raw[name]:
                     words = text.words(phrase)
                     content = text.content_words(words)
                     counter.update(text.stem(w) for w in content)
@@ -149,47 +173,92 @@ class Library:
                     for word in content:
                         if len(word) >= 4 and not word.isdigit():
                             vocabulary.setdefault(word, text.stem(word))
-                counts[name] = counter
-                lengths[name].append(sum(counter.values()))
-            counts[CONCEPT_FIELD] = concept_counts
-            lengths[CONCEPT_FIELD].append(sum(concept_counts.values()))
-            tf.append(counts)
+                lengths[field_index].append(intern(counter, field_index, packed))
+            concepts_at = len(FIELD_WEIGHTS)
+            lengths[concepts_at].append(intern(concept_counts, concepts_at, packed))
+            for term_id in set(packed[0]):
+                df[term_id] += 1
+            field_counts.append(packed)
             self._names.append(
-                [text.clean(n) for n in (meta.title, *meta.aliases, meta.id.replace("-", " "))]
+                NAME_SEPARATOR.join(
+                    text.clean(n) for n in (meta.title, *meta.aliases, meta.id.replace("-", " "))
+                )
             )
 
         n = max(len(self.guides), 1)
-        average = {f: (sum(lengths[f]) / n) or 1.0 for f in fields}
-        df: Counter = Counter()
-        for counts in tf:
-            df.update({t for counter in counts.values() for t in counter})
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        average = [(sum(lengths[f]) / n) or 1.0 for f in range(len(fields))]
+        self._idf = array("f", (math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df))
         self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
 
-        weights = {**FIELD_WEIGHTS, CONCEPT_FIELD: 1.0}
-        self._doc_terms: list[dict[str, float]] = []
-        self._strong: list[set[str]] = []
-        postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        for doc, counts in enumerate(tf):
-            weighted: Counter = Counter()
-            for name, counter in counts.items():
-                norm = 1 - B + B * lengths[name][doc] / average[name]
-                for term, count in counter.items():
-                    weighted[term] += weights[name] * count / norm
-            scores = {t: self.idf[t] * w / (K1 + w) for t, w in weighted.items()}
-            self._doc_terms.append(scores)
-            self._strong.append({t for f in STRONG_FIELDS for t in counts[f]})
-            for term, score in scores.items():
-                postings[term].append((score, doc))
-        self._postings = {
-            term: [(doc, score) for score, doc in sorted(entries, reverse=True)[:POSTINGS_KEPT]]
-            for term, entries in postings.items()
-        }
+        weights = [*FIELD_WEIGHTS.values(), 1.0]
+        self._doc_ids: list[array] = []
+        self._doc_scores: list[array] = []
+        self._strong: list[array] = []
+        # Postings in CSR form: term t's entries are [offsets[t], offsets[t + 1]) of two flat
+        # arrays; one pair of arrays for the whole library instead of two per term.
+        starts = array("I", [0])
+        for d in df:
+            starts.append(starts[-1] + d)
+        flat_docs = array("I", bytes(4 * starts[-1]))
+        flat_scores = array("f", bytes(4 * starts[-1]))
+        cursor = array("I", starts[:-1])
+        for doc, (ids, counts, where) in enumerate(field_counts):
+            factors = [
+                weights[f] / (1 - B + B * lengths[f][doc] / average[f]) for f in range(len(fields))
+            ]
+            weighted: dict[int, float] = defaultdict(float)
+            for term_id, count, field in zip(ids, counts, where):
+                weighted[term_id] += factors[field] * count
+            ordered = sorted(weighted)
+            scores = array("f", (self._idf[t] * weighted[t] / (K1 + weighted[t]) for t in ordered))
+            self._doc_ids.append(array("I", ordered))
+            self._doc_scores.append(scores)
+            strong = {t for t, f in zip(ids, where) if f in strong_fields}
+            self._strong.append(array("I", sorted(strong)))
+            for term_id, score in zip(ordered, scores):
+                at = cursor[term_id]
+                flat_docs[at] = doc
+                flat_scores[at] = score
+                cursor[term_id] = at + 1
+            field_counts[doc] = ()  # free as we go: this pass is the build's memory peak
+        del cursor
+        # Keep each term's best POSTINGS_KEPT entries, compacting in place.
+        self._offsets = array("I", [0])
+        write = 0
+        for term_id in range(len(df)):
+            begin, end = starts[term_id], starts[term_id + 1]
+            span = range(begin, end)
+            if end - begin > POSTINGS_KEPT:
+                span = sorted(span, key=flat_scores.__getitem__, reverse=True)[:POSTINGS_KEPT]
+                kept = [(flat_docs[i], flat_scores[i]) for i in span]
+                for docid, score in kept:
+                    flat_docs[write], flat_scores[write] = docid, score
+                    write += 1
+            else:
+                for i in span:
+                    flat_docs[write], flat_scores[write] = flat_docs[i], flat_scores[i]
+                    write += 1
+            self._offsets.append(write)
+        del flat_docs[write:], flat_scores[write:]
+        self._flat_docs, self._flat_scores = flat_docs, flat_scores
         self._vocabulary = vocabulary
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             buckets[word[0]].append(word)
         self._buckets = dict(buckets)
+
+    def _has(self, term: str) -> bool:
+        return term in self._term_ids
+
+    def idf(self, term: str) -> float:
+        term_id = self._term_ids.get(term)
+        return self._idf[term_id] if term_id is not None else self.max_idf
+
+    def _value(self, doc: int, term_id: int) -> float:
+        """The BM25F score of a term in a document (0 when absent): a bisect in sorted ids."""
+        ids = self._doc_ids[doc]
+        i = bisect_left(ids, term_id)
+        return self._doc_scores[doc][i] if i < len(ids) and ids[i] == term_id else 0.0
 
     # reading a query ----------------------------------------------------------------------------
     def _terms(self, words: list[str]) -> tuple[list[list[Term]], list[tuple[Term, set[int]]]]:
@@ -201,7 +270,7 @@ class Library:
         for word in content:
             options = []
             stem = text.stem(word)
-            if stem in self._postings:
+            if self._has(stem):
                 options.append(Term(stem, 1.0, "word", word))
             elif len(word) >= 4 and not word.isdigit():
                 found = process.extractOne(
@@ -218,7 +287,7 @@ class Library:
             per_word.append(options)
         for i, (a, b) in enumerate(zip(content, content[1:])):
             joined = text.stem(a + b)
-            if joined in self._postings:
+            if self._has(joined):
                 term = Term(joined, 1.0, "compound", f"{a} {b}")
                 per_word[i].append(term)
                 per_word[i + 1].append(term)
@@ -229,7 +298,7 @@ class Library:
                 corrected = [typo.term if w == word else w for w in corrected]
         spans: dict[str, set[int]] = {}
         for concept, start, end in text.concept_spans([text.stem(w) for w in corrected]):
-            if concept in self._postings:
+            if self._has(concept):
                 explained = {k for k, i in enumerate(content_at) if start <= i < end}
                 spans.setdefault(concept, set()).update(explained)
         concepts = [
@@ -243,7 +312,7 @@ class Library:
             return 2 * self.max_idf  # IT, payroll, facilities: not what the library is for
         if not options:
             return self.max_idf  # a word the library has never seen: the query is about it
-        weight = max(self.idf.get(o.term, self.max_idf) for o in options)
+        weight = max(self.idf(o.term) for o in options)
         return weight * 0.3 if word in text.LOW_INFORMATION else weight
 
     # searching ----------------------------------------------------------------------------------
@@ -265,10 +334,12 @@ class Library:
         all_terms = {t.term for options in per_word for t in options}
         all_terms |= {c.term for c, _ in concepts}
         # Candidates come from the most telling terms' best postings only; rescoring is exact.
-        telling = sorted(all_terms, key=lambda t: -self.idf.get(t, 0.0))[:CANDIDATE_TERMS]
+        telling = sorted(all_terms, key=lambda t: -self.idf(t))[:CANDIDATE_TERMS]
         candidates: dict[int, float] = defaultdict(float)
         for term in telling:
-            for doc, value in self._postings.get(term, ()):
+            term_id = self._term_ids[term]
+            begin, end = self._offsets[term_id], self._offsets[term_id + 1]
+            for doc, value in zip(self._flat_docs[begin:end], self._flat_scores[begin:end]):
                 candidates[doc] += value
         top = sorted(candidates, key=candidates.__getitem__, reverse=True)[:RESCORED]
 
@@ -277,16 +348,24 @@ class Library:
         out_of_domain = [w in text.OUT_OF_DOMAIN for w in content]
         # A concept said only in small words ("say no", "let go") is a word of its own.
         standalone = [c for c, explained in concepts if not explained]
-        word_weights += [self.idf.get(c.term, self.max_idf) for c in standalone]
+        word_weights += [self.idf(c.term) for c in standalone]
         out_of_domain += [False] * len(standalone)
         total_weight = sum(word_weights) or 1.0
         scored = []
         n_words = len(per_word)
-        concept_terms = [(c, c.term, c.weight, explained) for c, explained in concepts]
-        standalone_terms = [c.term for c in standalone]
+        ids = self._term_ids
+        concept_terms = [(c, ids[c.term], c.weight, explained) for c, explained in concepts]
+        standalone_terms = [ids[c.term] for c in standalone]
+        word_options = [[(o, ids[o.term]) for o in options] for options in per_word]
         for doc in top:
-            doc_terms = self._doc_terms[doc]
             strong_terms = self._strong[doc]
+            doc_ids, doc_scores = self._doc_ids[doc], self._doc_scores[doc]
+            size = len(doc_ids)
+
+            def value_of(term_id: int, doc_ids=doc_ids, doc_scores=doc_scores, size=size) -> float:
+                i = bisect_left(doc_ids, term_id)
+                return doc_scores[i] if i < size and doc_ids[i] == term_id else 0.0
+
             score = strong = 0.0
             parts: list[tuple[Term, float]] = []
             counted: set[Term] = set()
@@ -294,13 +373,13 @@ class Library:
             for k in range(n_words):
                 if out_of_domain[k]:
                     continue
-                best_value, best_term = 0.0, None
-                for option in per_word[k]:
-                    value = doc_terms.get(option.term)
+                best_value, best_term, best_id = 0.0, None, -1
+                for option, term_id in word_options[k]:
+                    value = value_of(term_id)
                     if value:
                         value *= option.weight
                         if value > best_value:
-                            best_value, best_term = value, option
+                            best_value, best_term, best_id = value, option, term_id
                 if best_term is None:
                     continue
                 credit[k] = best_term.weight
@@ -308,13 +387,13 @@ class Library:
                     counted.add(best_term)
                     score += best_value
                     parts.append((best_term, best_value))
-                if best_term.term in strong_terms:
+                if _contains(strong_terms, best_id):
                     strong += word_weights[k]
-            for j, term in enumerate(standalone_terms):
-                if term in doc_terms:
+            for j, term_id in enumerate(standalone_terms):
+                if value_of(term_id):
                     credit[n_words + j] = CONCEPT_CREDIT
-            for concept, term, weight, explained in concept_terms:
-                value = doc_terms.get(term)
+            for concept, term_id, weight, explained in concept_terms:
+                value = value_of(term_id)
                 if value:
                     score += weight * value
                     parts.append((concept, weight * value))
@@ -332,7 +411,8 @@ class Library:
         for rank, (score, coverage, doc, parts) in enumerate(scored):
             phrase = 0.0
             if rank < PHRASE_CHECKED and cleaned:
-                found = process.extractOne(cleaned, self._names[doc], scorer=fuzz.token_sort_ratio)
+                names = self._names[doc].split(NAME_SEPARATOR)
+                found = process.extractOne(cleaned, names, scorer=fuzz.token_sort_ratio)
                 phrase = found[1] if found else 0.0
             guide = self.guides[doc]
             factor = _rating_factor(ratings, guide.id)
@@ -370,9 +450,15 @@ class Library:
             return False
         if content_count <= 1:
             # One word: it must name the guide (title, alias or tag), not merely appear in it.
-            terms = {t.term for options in per_word for t in options}
-            return match.coverage >= 0.99 and bool(terms & self._strong[doc])
+            terms = {self._term_ids[t.term] for options in per_word for t in options}
+            strong = self._strong[doc]
+            return match.coverage >= 0.99 and any(_contains(strong, t) for t in terms)
         return match.coverage >= _coverage_needed(content_count) and match.score >= 1.0
+
+
+def _contains(sorted_ids: array, term_id: int) -> bool:
+    i = bisect_left(sorted_ids, term_id)
+    return i < len(sorted_ids) and sorted_ids[i] == term_id
 
 
 def _coverage_needed(content_words: int) -> float:

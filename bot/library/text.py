@@ -96,7 +96,7 @@ def clean(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
@@ -132,9 +132,19 @@ def concepts(stems: list[str]) -> list[str]:
 def concept_spans(stems: list[str]) -> list[tuple[str, int, int]]:
     """Each concept mentioned, with the positions [start, end) of the words that say it."""
     found = []
-    for size in range(MAX_CONCEPT_WORDS, 0, -1):
-        for start in range(len(stems) - size + 1):
-            concept = CONCEPT_INDEX.get(tuple(stems[start : start + size]))
-            if concept:
-                found.append((concept, start, start + size))
+    for start, first in enumerate(stems):
+        for phrase, concept in CONCEPTS_BY_FIRST.get(first, ()):
+            end = start + len(phrase)
+            if end <= len(stems) and (len(phrase) == 1 or tuple(stems[start:end]) == phrase):
+                found.append((concept, start, end))
     return found
+
+
+def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, concept in CONCEPT_INDEX.items():
+        index.setdefault(phrase[0], []).append((phrase, concept))
+    return index
+
+
+CONCEPTS_BY_FIRST = _by_first_word()
