@@ -207,8 +207,8 @@ class Library:
                 weights[f] / (1 - B + B * lengths[f][doc] / average[f]) for f in range(len(fields))
             ]
             weighted: dict[int, float] = defaultdict(float)
-            for term_id, count, field in zip(ids, counts, where):
-                weighted[term_id] += factors[field] * count
+            for term_id, count, at in zip(ids, counts, where):
+                weighted[term_id] += factors[at] * count
             ordered = sorted(weighted)
             scores = array("f", (self._idf[t] * weighted[t] / (K1 + weighted[t]) for t in ordered))
             self._doc_ids.append(array("I", ordered))
