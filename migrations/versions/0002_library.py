@@ -1,8 +1,8 @@
-"""library history: guides, events, shared messages, reactions, ratings, content gaps
+"""Library history: guides, events, shared messages, reactions, ratings, content gaps
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 08:36:46.385884
+Create Date: 2026-11-21 09:27:11.167675
 """
 
 from collections.abc import Sequence
@@ -32,7 +32,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("content_gaps", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_content_gaps_team_id"), ["team_id", "normalized"], unique=False
+            batch_op.f("ix_content_gaps_team_id_normalized"),
+            ["team_id", "normalized"],
+            unique=False,
         )
 
     op.create_table(
@@ -64,7 +66,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("guide_events", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_guide_events_team_id"), ["team_id", "at"], unique=False
+            batch_op.f("ix_guide_events_team_id_at"), ["team_id", "at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_guide_events_team_id_guide_id_kind"),
+            ["team_id", "guide_id", "kind"],
+            unique=False,
         )
 
     op.create_table(
@@ -110,7 +117,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_ratings_team_id"), ["team_id", "guide_id"], unique=False
+            batch_op.f("ix_ratings_team_id_guide_id"), ["team_id", "guide_id"], unique=False
         )
 
     op.create_table(
@@ -148,17 +155,18 @@ def downgrade() -> None:
 
     op.drop_table("guide_reactions")
     with op.batch_alter_table("ratings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ratings_team_id"))
+        batch_op.drop_index(batch_op.f("ix_ratings_team_id_guide_id"))
 
     op.drop_table("ratings")
     op.drop_table("guide_messages")
     with op.batch_alter_table("guide_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_guide_events_team_id"))
+        batch_op.drop_index(batch_op.f("ix_guide_events_team_id_guide_id_kind"))
+        batch_op.drop_index(batch_op.f("ix_guide_events_team_id_at"))
 
     op.drop_table("guide_events")
     op.drop_table("guides")
     with op.batch_alter_table("content_gaps", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_content_gaps_team_id"))
+        batch_op.drop_index(batch_op.f("ix_content_gaps_team_id_normalized"))
 
     op.drop_table("content_gaps")
     # ### end Alembic commands ###
