@@ -33,6 +33,19 @@ def register(app: App, deps: Deps) -> None:
             raise InflowError(GONE)
         return guide, [library.by_id[o] for o in other_ids if o in library.by_id]
 
+    def record(
+        db: Session, body: dict, guide: Guide, kind: GuideEventKind, channel_id: str | None = None
+    ) -> None:
+        library_service.record_event(
+            db,
+            team_id=team_of(body),
+            guide_id=guide.id,
+            user_id=body["user"]["id"],
+            kind=kind,
+            channel_id=channel_id,
+            now=deps.clock(),
+        )
+
     @app.action(Action.SHARE_GUIDE)
     def share(
         ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
@@ -59,7 +72,6 @@ def register(app: App, deps: Deps) -> None:
                 respond(**guides.notice(NOT_IN_CHANNEL))
                 return
             raise
-        now = deps.clock()
         library_service.record_guide_message(
             db,
             team_id=team_of(body),
@@ -67,17 +79,9 @@ def register(app: App, deps: Deps) -> None:
             message_ts=posted["ts"],
             guide_id=guide.id,
             shared_by=user_id,
-            now=now,
+            now=deps.clock(),
         )
-        library_service.record_event(
-            db,
-            team_id=team_of(body),
-            guide_id=guide.id,
-            user_id=user_id,
-            kind=GuideEventKind.SHARE,
-            channel_id=posted["channel"],
-            now=now,
-        )
+        record(db, body, guide, GuideEventKind.SHARE, posted["channel"])
         respond(
             **guides.notice(f"Shared *{guides.escape(guide.title)}* in <#{posted['channel']}>.")
         )
@@ -87,14 +91,7 @@ def register(app: App, deps: Deps) -> None:
         """Show the runners-up."""
         ack()
         guide, others = guide_from(action["value"])
-        library_service.record_event(
-            db,
-            team_id=team_of(body),
-            guide_id=guide.id,
-            user_id=body["user"]["id"],
-            kind=GuideEventKind.OTHER_MATCHES,
-            now=deps.clock(),
-        )
+        record(db, body, guide, GuideEventKind.OTHER_MATCHES)
         if not others:
             respond(**guides.notice("No other guide came close. Try `/learn browse`."))
             return
@@ -105,15 +102,7 @@ def register(app: App, deps: Deps) -> None:
         """Show a guide picked from a list."""
         ack()
         guide, _ = guide_from(action["value"])
-        library_service.record_event(
-            db,
-            team_id=team_of(body),
-            guide_id=guide.id,
-            user_id=body["user"]["id"],
-            kind=GuideEventKind.VIEW,
-            channel_id=channel_of(body),
-            now=deps.clock(),
-        )
+        record(db, body, guide, GuideEventKind.VIEW, channel_of(body))
         respond(**guides.guide_answer(guide), replace_original=False)
 
     def rate(helpful: bool):
