@@ -146,9 +146,9 @@ def create_app(
         library=library or load_library(settings, sessions, clock),
         clock=clock,
     )
-    from handlers import commands, events, home, library_actions
+    from handlers import commands, events, home, library_actions, mistakes
 
-    for module in (commands, library_actions, events, home):
+    for module in (commands, library_actions, mistakes, events, home):
         module.register(app, deps)
     return app
 

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     unhelpful_emoji: Annotated[list[str], NoDecode] = Field(
         default=["-1", "thumbsdown"], validation_alias="INFLOW_UNHELPFUL_EMOJI"
     )
+    learning_channel: str | None = Field(default=None, validation_alias="INFLOW_LEARNING_CHANNEL")
     admin_user_ids: Annotated[list[str], NoDecode] = Field(
         default=[], validation_alias="INFLOW_ADMINS"
     )

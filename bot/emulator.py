@@ -583,8 +583,10 @@ class SlackSender:
         user_id: str = "U0ASKER01",
         channel_id: str = "C0GENERAL",
         selected: str | None = None,
+        message_ts: str | None = None,
     ) -> Reply:
-        """A person pressing a button (or choosing from a select) in an ephemeral message."""
+        """A person pressing a button (or choosing from a select); in an ephemeral message
+        unless `message_ts` names the (bot) message the button is on."""
         action = {
             "action_id": action_id,
             "block_id": "b",
@@ -599,20 +601,75 @@ class SlackSender:
         else:
             action["value"] = value
             action["text"] = {"type": "plain_text", "text": "Button", "emoji": True}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+            "container": {
+                "type": "message",
+                "message_ts": message_ts or "111.222",
+                "channel_id": channel_id,
+                "is_ephemeral": message_ts is None,
+            },
+            "channel": {"id": channel_id, "name": "general"},
+            "trigger_id": "111.222.abc",
+            "response_url": response_url,
+            "actions": [action],
+        }
+        if message_ts:
+            payload["message"] = {"type": "message", "ts": message_ts, "bot_id": BOT_ID, "text": ""}
+        return self.interaction(payload)
+
+    def shortcut(
+        self,
+        callback_id: str,
+        *,
+        user_id: str = "U0ASKER01",
+        trigger_id: str = "1234.5678.trigger",
+        message: dict | None = None,
+        channel_id: str = "C0GENERAL",
+    ) -> Reply:
+        """A global shortcut, or a message shortcut when `message` is given."""
+        payload: dict = {
+            "type": "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "action_ts": f"{time.time():.6f}",
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
+        }
+        if message is not None:
+            payload.update(
+                type="message_action",
+                message=message,
+                message_ts=message.get("ts"),
+                channel={"id": channel_id, "name": "general"},
+                response_url="https://hooks.slack.com/app/T0INFLOW1/1/x",
+            )
+        return self.interaction(payload)
+
+    def submit(
+        self,
+        callback_id: str,
+        values: dict[str, dict],
+        *,
+        user_id: str = "U0ASKER01",
+        private_metadata: str = "",
+    ) -> Reply:
+        """A modal submitted; `values` maps each input's block_id to its element state."""
+        state = {block: {"value": element} for block, element in values.items()}
         return self.interaction(
             {
-                "type": "block_actions",
+                "type": "view_submission",
+                "trigger_id": "1234.5678.submit",
                 "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
-                "container": {
-                    "type": "message",
-                    "message_ts": "111.222",
-                    "channel_id": channel_id,
-                    "is_ephemeral": True,
+                "view": {
+                    "id": "V0MODAL01",
+                    "type": "modal",
+                    "team_id": self.team_id,
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "state": {"values": state},
+                    "hash": "1.2",
                 },
-                "channel": {"id": channel_id, "name": "general"},
-                "trigger_id": "111.222.abc",
-                "response_url": response_url,
-                "actions": [action],
             }
         )
 

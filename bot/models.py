@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, MetaData, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db import UTCDateTime, utcnow
@@ -137,3 +137,32 @@ class ContentGap(Base):
     query: Mapped[str] = mapped_column(String(500))
     normalized: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MistakeMoment(Base):
+    """Someone had a mistake moment and asked a colleague for five minutes.
+
+    `what_happened` and `lesson` are private to the author (and `what_happened` to the colleague
+    they chose): nothing else in inflow shows them, and reports only count moments.
+    """
+
+    __tablename__ = "mistake_moments"
+    __table_args__ = (Index(None, "team_id", "author_id"), Index(None, "team_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))
+    colleague_id: Mapped[str | None] = mapped_column(String(32))
+    what_happened: Mapped[str | None] = mapped_column(Text)
+    when: Mapped[str] = mapped_column(String(16))  # MomentWhen
+    status: Mapped[str] = mapped_column(String(16))  # MomentStatus
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_message_ts: Mapped[str | None] = mapped_column(String(32))
+    chat_channel_id: Mapped[str | None] = mapped_column(String(32))  # the group DM, once agreed
+    colleague_message_ts: Mapped[str | None] = mapped_column(String(32))
+    colleague_dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    lesson: Mapped[str | None] = mapped_column(Text)
+    lesson_shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[dt.datetime | None]
+    lesson_at: Mapped[dt.datetime | None]

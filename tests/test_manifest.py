@@ -28,7 +28,7 @@ METHOD_SCOPES = {
     "chat_update": {"chat:write"},
     "chat_delete": {"chat:write"},
     "chat_getPermalink": set(),
-    "conversations_open": {"im:write"},
+    "conversations_open": {"im:write", "mpim:write"},  # DMs and group DMs
     "conversations_info": {"channels:read"},
     "users_info": {"users:read"},
     "users_lookupByEmail": {"users:read.email"},
@@ -61,7 +61,7 @@ def _bot_events() -> set[str]:
 
 def _methods_called() -> set[str]:
     source = "\n".join(p.read_text() for d in ("bot", "handlers") for p in (ROOT / d).rglob("*.py"))
-    return set(re.findall(r"\.((?:chat|conversations|users|views|files)_\w+)\(", source))
+    return set(re.findall(r"\bclient\.((?:chat|conversations|users|views|files)_\w+)\(", source))
 
 
 def test_commands_match(registered):

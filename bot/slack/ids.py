@@ -19,3 +19,32 @@ class Action(StrEnum):
 class Block(StrEnum):
     GUIDE_ACTIONS = "guide_actions"
     BROWSE = "browse"
+
+
+class Shortcut(StrEnum):
+    MISTAKE_MOMENT = "mistake_moment"
+    MISTAKE_MOMENT_MESSAGE = "mistake_moment_message"
+
+
+class View(StrEnum):
+    MISTAKE_MOMENT = "mistake_moment_modal"
+    LESSON = "mistake_lesson_modal"
+
+
+class MomentAction(StrEnum):
+    YES = "moment_yes"
+    LATER = "moment_later"
+    NO = "moment_no"
+    ASK_AGAIN = "moment_ask_again"
+    WRITE_LESSON = "moment_write_lesson"
+
+
+class Field(StrEnum):
+    """block_id of a modal input; each input's element has action_id VALUE."""
+
+    VALUE = "value"
+    WHAT_HAPPENED = "what_happened"
+    COLLEAGUE = "colleague"
+    WHEN = "when"
+    LESSON = "lesson"
+    SHARE_LESSON = "share_lesson"

@@ -1,0 +1,31 @@
+"""Sending: a direct message to a person, and reading who someone is."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+
+def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
+    """Open (or reuse) the app's DM with a person and post `message`; returns (channel, ts)."""
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    posted = client.chat_postMessage(channel=channel, **message)
+    return posted["channel"], posted["ts"]
+
+
+def open_group_dm(client: WebClient, user_ids: list[str], message: dict) -> str:
+    """Open the group DM of these people with the app and post `message`; returns the channel."""
+    channel = client.conversations_open(users=",".join(user_ids))["channel"]["id"]
+    client.chat_postMessage(channel=channel, **message)
+    return channel
+
+
+def colleague_problem(client: WebClient, user_id: str, team_id: str) -> str | None:
+    """Why a person cannot be asked (a bot, deactivated, another workspace), or None."""
+    user = client.users_info(user=user_id)["user"]
+    if user.get("is_bot") or user.get("is_app_user") or user_id == "USLACKBOT":
+        return "That's a bot. Pick a person to talk it through with."
+    if user.get("deleted"):
+        return "That account is deactivated. Pick someone who is still here."
+    if team_id and user.get("team_id") and user["team_id"] != team_id:
+        return "Pick someone from this workspace."
+    return None

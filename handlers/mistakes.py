@@ -1,0 +1,220 @@
+"""Mistake moments: two shortcuts, a modal, the colleague's answer, the lesson."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.app import Deps
+from bot.errors import InflowError
+from bot.services import mistakes
+from bot.services.mistakes import Answer, MomentWhen
+from bot.slack import mistakes as blocks
+from bot.slack.ids import Field, MomentAction, Shortcut, View
+from bot.slack.messaging import colleague_problem, open_group_dm, send_dm
+from handlers.context import team_of
+
+log = logging.getLogger(__name__)
+
+TOO_SLOW = "That took a moment too long and Slack closed the window. Please try again."
+ANSWER_WORDS = {
+    Answer.YES: "You said yes: I've opened a conversation for the two of you.",
+    Answer.LATER: "You said later today: I've let them know.",
+    Answer.NO: "You said you can't this time: I've let them know, kindly.",
+}
+
+
+def _value(view: dict, block_id: str) -> dict:
+    return view["state"]["values"].get(block_id, {}).get(Field.VALUE, {})
+
+
+def open_modal(client: WebClient, trigger_id: str, user_id: str, view: dict) -> None:
+    """Open a modal; if the trigger expired (3 s), tell the person instead of failing."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        if error.response.get("error") not in ("expired_trigger_id", "invalid_trigger_id"):
+            raise
+        send_dm(client, user_id, {"text": TOO_SLOW})
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.shortcut(Shortcut.MISTAKE_MOMENT)
+    def global_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
+        """Open the mistake-moment form."""
+        ack()
+        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.moment_modal())
+
+    @app.shortcut(Shortcut.MISTAKE_MOMENT_MESSAGE)
+    def message_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
+        """Open the form, quoting the message it was used on."""
+        ack()
+        message = body.get("message") or {}
+        metadata = {"channel": (body.get("channel") or {}).get("id"), "ts": message.get("ts")}
+        view = blocks.moment_modal(quoted=message.get("text") or None, metadata=metadata)
+        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+
+    @app.view(View.MISTAKE_MOMENT)
+    def submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+        """Record the moment and ask the colleague, or set the author up to reflect alone."""
+        author, team = body["user"]["id"], team_of(body)
+        colleague = _value(view, Field.COLLEAGUE).get("selected_user")
+        what = _value(view, Field.WHAT_HAPPENED).get("value")
+        when = MomentWhen(
+            (_value(view, Field.WHEN).get("selected_option") or {}).get("value", MomentWhen.NOW)
+        )
+        if colleague == author:
+            ack(response_action="errors", errors={Field.COLLEAGUE: "Pick someone other than you."})
+            return
+        if colleague and (problem := colleague_problem(client, colleague, team)):
+            ack(response_action="errors", errors={Field.COLLEAGUE: problem})
+            return
+        if what and len(what) > mistakes.MAX_WHAT_HAPPENED:
+            ack(
+                response_action="errors",
+                errors={
+                    Field.WHAT_HAPPENED: f"Keep it under {mistakes.MAX_WHAT_HAPPENED} characters."
+                },
+            )
+            return
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        moment = mistakes.start(
+            db,
+            team_id=team,
+            author_id=author,
+            colleague_id=colleague,
+            what_happened=what,
+            when=when,
+            now=deps.clock(),
+            source_channel_id=metadata.get("channel"),
+            source_message_ts=metadata.get("ts"),
+        )
+        if colleague is None:
+            send_dm(
+                client,
+                author,
+                blocks.author_notice(
+                    "Noted, just for you. Take five minutes with the three questions: what "
+                    "happened, what you learn, what you'll do differently.",
+                    moment_id=moment.id,
+                    lesson=True,
+                ),
+            )
+            ack()
+            return
+        ask = blocks.ask_colleague(
+            moment_id=moment.id, author_id=author, when=when, what_happened=moment.what_happened
+        )
+        moment.colleague_dm_channel_id, moment.colleague_message_ts = send_dm(
+            client, colleague, ask
+        )
+        send_dm(
+            client,
+            author,
+            blocks.author_notice(
+                f"I've asked <@{colleague}> for five minutes. I'll tell you what they say."
+            ),
+        )
+        ack()
+
+    def answer_handler(reply: Answer):
+        def handler(
+            ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+        ) -> None:
+            ack()
+            moment, changed = mistakes.answer(
+                db,
+                team_id=team_of(body),
+                moment_id=int(action["value"]),
+                user_id=body["user"]["id"],
+                reply=reply,
+                now=deps.clock(),
+            )
+            if not changed:
+                respond(
+                    text="You've already answered this one.",
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                return
+            author, colleague = moment.author_id, moment.colleague_id
+            client.chat_update(
+                channel=body["channel"]["id"],
+                ts=body["message"]["ts"],
+                **blocks.colleague_answered(author_id=author, answer_words=ANSWER_WORDS[reply]),
+            )
+            if reply is Answer.YES:
+                moment.chat_channel_id = open_group_dm(
+                    client,
+                    [author, colleague],
+                    blocks.chat_opening(
+                        moment_id=moment.id, author_id=author, colleague_id=colleague
+                    ),
+                )
+                notice = blocks.author_notice(
+                    f"<@{colleague}> said yes. I've opened a conversation for the two of you."
+                )
+            elif reply is Answer.LATER:
+                notice = blocks.author_notice(f"<@{colleague}> can talk later today.")
+            else:
+                notice = blocks.author_notice(
+                    f"<@{colleague}> can't this time. Would you like to ask someone else?",
+                    moment_id=moment.id,
+                    ask_again=True,
+                )
+            send_dm(client, author, notice)
+
+        handler.__doc__ = f"Record the colleague's answer: {reply.value}."
+        return handler
+
+    app.action(MomentAction.YES)(answer_handler(Answer.YES))
+    app.action(MomentAction.LATER)(answer_handler(Answer.LATER))
+    app.action(MomentAction.NO)(answer_handler(Answer.NO))
+
+    @app.action(MomentAction.ASK_AGAIN)
+    def ask_again(ack: Ack, body: dict, client: WebClient) -> None:
+        """Open the form again to ask someone else."""
+        ack()
+        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.moment_modal())
+
+    @app.action(MomentAction.WRITE_LESSON)
+    def write_lesson(ack: Ack, body: dict, action: dict, client: WebClient, db: Session) -> None:
+        """Open the lesson form, for the author only."""
+        ack()
+        moment = mistakes.get(db, team_id=team_of(body), moment_id=int(action["value"]))
+        if moment.author_id != body["user"]["id"]:
+            raise InflowError("Only the person who had the mistake moment writes its lesson.")
+        view = blocks.lesson_modal(
+            moment_id=moment.id, learning_channel=deps.settings.learning_channel
+        )
+        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+
+    @app.view(View.LESSON)
+    def lesson_saved(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+        """Keep the lesson; share it without a name only when the author ticked the box."""
+        lesson = _value(view, Field.LESSON).get("value") or ""
+        share = bool(_value(view, Field.SHARE_LESSON).get("selected_options"))
+        moment_id = int(json.loads(view.get("private_metadata") or "{}").get("moment", 0))
+        try:
+            moment = mistakes.record_lesson(
+                db,
+                team_id=team_of(body),
+                moment_id=moment_id,
+                user_id=body["user"]["id"],
+                lesson=lesson,
+                share=share and bool(deps.settings.learning_channel),
+                now=deps.clock(),
+            )
+        except InflowError as error:
+            ack(response_action="errors", errors={Field.LESSON: error.user_message})
+            return
+        if moment.lesson_shared:
+            client.chat_postMessage(
+                channel=deps.settings.learning_channel, **blocks.shared_lesson(moment.lesson)
+            )
+        ack()
