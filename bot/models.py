@@ -166,3 +166,19 @@ class MistakeMoment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[dt.datetime | None]
     lesson_at: Mapped[dt.datetime | None]
+
+
+class Strength(Base):
+    """Someone was seen at their best: kept for the person who received it."""
+
+    __tablename__ = "strengths"
+    __table_args__ = (Index(None, "team_id", "receiver_id"), Index(None, "team_id", "giver_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    giver_id: Mapped[str] = mapped_column(String(32))
+    receiver_id: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+    theme: Mapped[str] = mapped_column(String(32))
+    posted_channel_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

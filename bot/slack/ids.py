@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class Command(StrEnum):
     LEARN = "/learn"
+    SPOT = "/spot"
 
 
 class Action(StrEnum):
@@ -24,11 +25,19 @@ class Block(StrEnum):
 class Shortcut(StrEnum):
     MISTAKE_MOMENT = "mistake_moment"
     MISTAKE_MOMENT_MESSAGE = "mistake_moment_message"
+    SPOT_STRENGTH = "spot_strength"
 
 
 class View(StrEnum):
     MISTAKE_MOMENT = "mistake_moment_modal"
     LESSON = "mistake_lesson_modal"
+    SPOT = "spot_modal"
+
+
+class SpotAction(StrEnum):
+    SEND_ANYWAY = "spot_send_anyway"
+    OPEN_FORM = "spot_open_form"
+    POST_HERE = "spot_post_here"
 
 
 class MomentAction(StrEnum):
@@ -48,3 +57,7 @@ class Field(StrEnum):
     WHEN = "when"
     LESSON = "lesson"
     SHARE_LESSON = "share_lesson"
+    PERSON = "person"
+    NOTE = "note"
+    THEME = "theme"
+    CHANNEL = "channel"

@@ -20,10 +20,10 @@ def open_group_dm(client: WebClient, user_ids: list[str], message: dict) -> str:
 
 
 def colleague_problem(client: WebClient, user_id: str, team_id: str) -> str | None:
-    """Why a person cannot be asked (a bot, deactivated, another workspace), or None."""
+    """Why a person cannot be picked (a bot, deactivated, another workspace), or None."""
     user = client.users_info(user=user_id)["user"]
     if user.get("is_bot") or user.get("is_app_user") or user_id == "USLACKBOT":
-        return "That's a bot. Pick a person to talk it through with."
+        return "That's a bot. Pick a person."
     if user.get("deleted"):
         return "That account is deactivated. Pick someone who is still here."
     if team_id and user.get("team_id") and user["team_id"] != team_id:

@@ -1,0 +1,198 @@
+"""Spotting strengths: /spot, its form, and posting in a channel."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.app import Deps
+from bot.errors import InflowError
+from bot.services import strengths
+from bot.services.strengths import Theme
+from bot.slack import strengths as blocks
+from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
+from bot.slack.messaging import colleague_problem, send_dm
+from bot.slack.text import unescape
+from handlers.context import channel_of, team_of
+from handlers.mistakes import open_modal
+
+MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)
+NOT_IN_CHANNEL = "I can't post in this channel yet. Add me with `/invite @inflow`, then try again."
+
+
+def _value(view: dict, block_id: str) -> dict:
+    return view["state"]["values"].get(block_id, {}).get(Field.VALUE, {})
+
+
+def register(app: App, deps: Deps) -> None:
+    def give(
+        db: Session,
+        client: WebClient,
+        *,
+        team_id: str,
+        giver: str,
+        receiver: str,
+        note: str,
+        theme: Theme | None,
+    ):
+        strength = strengths.spot(
+            db,
+            team_id=team_id,
+            giver_id=giver,
+            receiver_id=receiver,
+            note=note,
+            theme=theme,
+            now=deps.clock(),
+        )
+        send_dm(
+            client,
+            receiver,
+            blocks.to_receiver(giver_id=giver, note=strength.note, theme=Theme(strength.theme)),
+        )
+        return strength
+
+    @app.command(Command.SPOT)
+    def spot_command(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
+        """Send someone what you saw them do at their best."""
+        text = unescape(command.get("text") or "").strip()
+        found = MENTION.match(text)
+        giver, team = command["user_id"], command["team_id"]
+        if not found:
+            if text.lower() in ("help", "?"):
+                ack(**blocks.spot_help())
+                return
+            ack()
+            open_modal(client, command["trigger_id"], giver, blocks.spot_modal(note=text))
+            return
+        receiver, note = found.group(1), found.group(2).strip()
+        strengths.check(giver_id=giver, receiver_id=receiver, note=note or "-")
+        if problem := colleague_problem(client, receiver, team):
+            raise InflowError(problem)
+        if not note or strengths.vague(note):
+            ack(**blocks.vague_note(receiver, note))
+            return
+        strength = give(
+            db, client, team_id=team, giver=giver, receiver=receiver, note=note, theme=None
+        )
+        can_post = bool(command.get("channel_id", "").startswith(("C", "G")))
+        ack(**blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post))
+
+    @app.shortcut(Shortcut.SPOT_STRENGTH)
+    def spot_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
+        """Open the spotting form."""
+        ack()
+        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.spot_modal())
+
+    @app.action(SpotAction.OPEN_FORM)
+    def open_form(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        """Continue a vague note in the form."""
+        ack()
+        receiver, note = blocks.read_draft(action["value"])
+        view = blocks.spot_modal(receiver_id=receiver, note=note, suggestion=blocks.VAGUE_HINT)
+        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+
+    @app.action(SpotAction.SEND_ANYWAY)
+    def send_anyway(
+        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+    ) -> None:
+        """Send the note as the giver wrote it."""
+        ack()
+        receiver, note = blocks.read_draft(action["value"])
+        giver = body["user"]["id"]
+        strength = give(
+            db,
+            client,
+            team_id=team_of(body),
+            giver=giver,
+            receiver=receiver,
+            note=note or "-",
+            theme=None,
+        )
+        can_post = (channel_of(body) or "").startswith(("C", "G"))
+        respond(**blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post))
+
+    @app.action(SpotAction.POST_HERE)
+    def post_here(
+        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+    ) -> None:
+        """Post the note in the channel, once."""
+        ack()
+        strength = strengths.get(db, team_id=team_of(body), strength_id=int(action["value"]))
+        if strength.giver_id != body["user"]["id"]:
+            raise InflowError("Only the person who wrote it can post it.")
+        if strength.posted_channel_id:
+            respond(text="It's already posted.", response_type="ephemeral", replace_original=False)
+            return
+        channel = channel_of(body)
+        try:
+            client.chat_postMessage(
+                channel=channel,
+                **blocks.in_channel(
+                    giver_id=strength.giver_id, receiver_id=strength.receiver_id, note=strength.note
+                ),
+            )
+        except SlackApiError as error:
+            if error.response.get("error") in ("not_in_channel", "channel_not_found"):
+                respond(text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
+                return
+            raise
+        strength.posted_channel_id = channel
+        respond(text=f"Posted in <#{channel}>.", response_type="ephemeral", replace_original=True)
+
+    @app.view(View.SPOT)
+    def spot_submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+        """Send from the form; suggest specifics once for a vague note."""
+        giver, team = body["user"]["id"], team_of(body)
+        receiver = _value(view, Field.PERSON).get("selected_user")
+        note = (_value(view, Field.NOTE).get("value") or "").strip()
+        chosen = (_value(view, Field.THEME).get("selected_option") or {}).get("value")
+        channel = _value(view, Field.CHANNEL).get("selected_conversation")
+        try:
+            strengths.check(giver_id=giver, receiver_id=receiver, note=note)
+        except InflowError as error:
+            field = Field.PERSON if receiver == giver else Field.NOTE
+            ack(response_action="errors", errors={field: error.user_message})
+            return
+        if problem := colleague_problem(client, receiver, team):
+            ack(response_action="errors", errors={Field.PERSON: problem})
+            return
+        warned = json.loads(view.get("private_metadata") or "{}").get("warned")
+        if strengths.vague(note) and not warned:
+            suggestion = blocks.spot_modal(
+                receiver_id=receiver, note=note, suggestion=blocks.VAGUE_HINT
+            )
+            ack(response_action="update", view=suggestion)
+            return
+        strength = give(
+            db,
+            client,
+            team_id=team,
+            giver=giver,
+            receiver=receiver,
+            note=note,
+            theme=Theme(chosen) if chosen else None,
+        )
+        if channel:
+            try:
+                client.chat_postMessage(
+                    channel=channel,
+                    **blocks.in_channel(giver_id=giver, receiver_id=receiver, note=strength.note),
+                )
+                strength.posted_channel_id = channel
+            except SlackApiError as error:
+                if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                    raise
+                send_dm(
+                    client,
+                    giver,
+                    {
+                        "text": f"Sent to <@{receiver}>, but not posted in <#{channel}>. "
+                        + NOT_IN_CHANNEL
+                    },
+                )
+        ack()
