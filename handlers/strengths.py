@@ -114,7 +114,10 @@ def register(app: App, deps: Deps) -> None:
             theme=None,
         )
         can_post = (channel_of(body) or "").startswith(("C", "G"))
-        respond(**blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post))
+        respond(
+            **blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post),
+            replace_original=True,
+        )
 
     @app.action(SpotAction.POST_HERE)
     def post_here(

@@ -25,6 +25,10 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "find the one guide that helps, now: a situation, a question, a framework's name",
     ),
     CommandHelp(f"{Command.LEARN} browse", "see the library by area"),
+    CommandHelp(
+        f"{Command.SPOT} @person I see you at your best when you…",
+        "tell someone what you saw them do well",
+    ),
     CommandHelp(f"{Command.LEARN} help", "show this message"),
 )
 
@@ -38,6 +42,10 @@ def _help_blocks() -> list[dict]:
     return [
         _section(f"*What inflow does*\n{INTRO}"),
         _section(f"*Commands*\n{commands}"),
+        _section(
+            "*Shortcuts*\n• *Mistake moment*: ask a colleague for five minutes to talk through "
+            "something that went wrong\n• *Spot a strength*: the form behind `/spot`"
+        ),
         _section(
             "*Rate what helps*\nShare a guide in a channel and anyone can react :+1: or :-1:; "
             "the library learns which guides change the work."

@@ -164,7 +164,7 @@ def sent(*, receiver_id: str, strength_id: int, can_post: bool) -> dict:
                 "elements": [_button("Also post it here", SpotAction.POST_HERE, str(strength_id))],
             }
         )
-    return {"response_type": "ephemeral", "replace_original": True, "text": text, "blocks": blocks}
+    return {"response_type": "ephemeral", "text": text, "blocks": blocks}
 
 
 def in_channel(*, giver_id: str, receiver_id: str, note: str) -> dict:
