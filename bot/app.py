@@ -146,9 +146,9 @@ def create_app(
         library=library or load_library(settings, sessions, clock),
         clock=clock,
     )
-    from handlers import commands, events, home, library_actions, mistakes, strengths
+    from handlers import commands, events, home, ideas, library_actions, mistakes, strengths
 
-    for module in (commands, library_actions, mistakes, strengths, events, home):
+    for module in (commands, library_actions, mistakes, strengths, ideas, events, home):
         module.register(app, deps)
     return app
 

@@ -182,3 +182,39 @@ class Strength(Base):
     theme: Mapped[str] = mapped_column(String(32))
     posted_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Idea(Base):
+    """An idea on its way through Pitch → Prototype → Pilot → Adopted (or Parked)."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        Index(None, "team_id", "author_id"),
+        Index(None, "team_id", "sponsor_id"),
+        Index(None, "team_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))
+    sponsor_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    stage: Mapped[str] = mapped_column(String(16))  # Stage
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    stage_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class IdeaStep(Base):
+    """One move of an idea to a stage, with the answer to that stage's question."""
+
+    __tablename__ = "idea_steps"
+    __table_args__ = (Index(None, "idea_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+    by_user: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

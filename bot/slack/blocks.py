@@ -29,6 +29,8 @@ COMMANDS: tuple[CommandHelp, ...] = (
         f"{Command.SPOT} @person I see you at your best when you…",
         "tell someone what you saw them do well",
     ),
+    CommandHelp(f"{Command.PITCH} <idea> @sponsor", "start an idea small: Pitch, Prototype, Pilot"),
+    CommandHelp(f"{Command.PITCH} list", "your ideas and the ones you sponsor"),
     CommandHelp(f"{Command.LEARN} help", "show this message"),
 )
 

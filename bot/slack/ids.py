@@ -6,6 +6,7 @@ from enum import StrEnum
 class Command(StrEnum):
     LEARN = "/learn"
     SPOT = "/spot"
+    PITCH = "/pitch"
 
 
 class Action(StrEnum):
@@ -32,6 +33,13 @@ class View(StrEnum):
     MISTAKE_MOMENT = "mistake_moment_modal"
     LESSON = "mistake_lesson_modal"
     SPOT = "spot_modal"
+    PITCH = "pitch_modal"
+    IDEA_STAGE = "idea_stage_modal"
+
+
+class IdeaAction(StrEnum):
+    ADVANCE = "idea_advance"
+    PARK = "idea_park"
 
 
 class SpotAction(StrEnum):
@@ -61,3 +69,7 @@ class Field(StrEnum):
     NOTE = "note"
     THEME = "theme"
     CHANNEL = "channel"
+    IDEA = "idea"
+    SPONSOR = "sponsor"
+    ANSWER = "answer"
+    LEARNED = "learned"

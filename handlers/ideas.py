@@ -1,0 +1,121 @@
+"""Pitch, Prototype, Pilot: /pitch, the sponsor's buttons, each stage's question."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.app import Deps
+from bot.errors import InflowError
+from bot.services import ideas
+from bot.services.ideas import Stage
+from bot.slack import ideas as blocks
+from bot.slack.ids import Command, Field, IdeaAction, View
+from bot.slack.messaging import colleague_problem, send_dm
+from bot.slack.text import unescape
+from handlers.context import team_of
+from handlers.mistakes import open_modal
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def _value(view: dict, block_id: str) -> dict:
+    return view["state"]["values"].get(block_id, {}).get(Field.VALUE, {})
+
+
+def register(app: App, deps: Deps) -> None:
+    def start(db: Session, client: WebClient, *, team: str, author: str, sponsor: str, title: str):
+        if problem := colleague_problem(client, sponsor, team):
+            raise InflowError(problem)
+        idea = ideas.pitch(
+            db, team_id=team, author_id=author, sponsor_id=sponsor, title=title, now=deps.clock()
+        )
+        send_dm(client, sponsor, blocks.to_sponsor(idea))
+        return idea
+
+    @app.command(Command.PITCH)
+    def pitch_command(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
+        """Pitch an idea to a sponsor, or list your ideas."""
+        text = unescape(command.get("text") or "").strip()
+        author, team = command["user_id"], command["team_id"]
+        if text.lower() == "list":
+            mine, sponsored = ideas.of_person(db, team_id=team, user_id=author)
+            ack(**blocks.idea_list(mine, sponsored, deps.clock()))
+            return
+        sponsor = MENTION.search(text)
+        title = MENTION.sub("", text).strip()
+        if not sponsor or not title:
+            ack()
+            open_modal(
+                client,
+                command["trigger_id"],
+                author,
+                blocks.pitch_modal(title=title, sponsor_id=sponsor and sponsor.group(1)),
+            )
+            return
+        idea = start(db, client, team=team, author=author, sponsor=sponsor.group(1), title=title)
+        ack(**blocks.pitched(idea))
+
+    @app.view(View.PITCH)
+    def pitch_submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+        """Record the idea at Pitch and tell the sponsor."""
+        author, team = body["user"]["id"], team_of(body)
+        sponsor = _value(view, Field.SPONSOR).get("selected_user") or ""
+        title = _value(view, Field.IDEA).get("value") or ""
+        if sponsor == author or (problem := colleague_problem(client, sponsor, team)):
+            message = "Pick a sponsor other than yourself." if sponsor == author else problem
+            ack(response_action="errors", errors={Field.SPONSOR: message})
+            return
+        try:
+            idea = start(db, client, team=team, author=author, sponsor=sponsor, title=title)
+        except InflowError as error:
+            ack(response_action="errors", errors={Field.IDEA: error.user_message})
+            return
+        send_dm(
+            client,
+            author,
+            {"text": blocks.pitched(idea)["text"], "blocks": blocks.pitched(idea)["blocks"]},
+        )
+        ack()
+
+    def open_stage(ack: Ack, body: dict, action: dict, client: WebClient, db: Session) -> None:
+        ack()
+        idea_id, seen, to = blocks.read_move(action["value"])
+        idea = ideas.get(db, team_id=team_of(body), idea_id=idea_id, user_id=body["user"]["id"])
+        if Stage(idea.stage) != seen:
+            raise InflowError(f"This idea has moved on: it's at {Stage(idea.stage).label} now.")
+        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.stage_modal(idea, to))
+
+    open_stage.__doc__ = "Ask the question of the stage the idea would move to."
+    app.action(IdeaAction.ADVANCE)(open_stage)
+    app.action(IdeaAction.PARK)(open_stage)
+
+    @app.view(View.IDEA_STAGE)
+    def stage_submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+        """Move the idea and tell the other person."""
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        answer = _value(view, Field.ANSWER).get("value") or ""
+        learned = _value(view, Field.LEARNED).get("value")
+        try:
+            idea = ideas.move(
+                db,
+                team_id=team_of(body),
+                idea_id=int(meta["i"]),
+                user_id=user,
+                to=Stage(meta["to"]),
+                expected_from=Stage(meta["from"]),
+                answer=answer,
+                learned=learned,
+                now=deps.clock(),
+            )
+        except InflowError as error:
+            ack(response_action="errors", errors={Field.ANSWER: error.user_message})
+            return
+        other = idea.sponsor_id if user == idea.author_id else idea.author_id
+        send_dm(client, other, blocks.moved(idea, by=user, answer=answer, learned=learned))
+        ack()
