@@ -146,9 +146,18 @@ def create_app(
         library=library or load_library(settings, sessions, clock),
         clock=clock,
     )
-    from handlers import commands, events, home, ideas, library_actions, mistakes, strengths
+    from handlers import (
+        commands,
+        debriefs,
+        events,
+        home,
+        ideas,
+        library_actions,
+        mistakes,
+        strengths,
+    )
 
-    for module in (commands, library_actions, mistakes, strengths, ideas, events, home):
+    for module in (commands, library_actions, mistakes, strengths, ideas, debriefs, events, home):
         module.register(app, deps)
     return app
 

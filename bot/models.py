@@ -218,3 +218,52 @@ class IdeaStep(Base):
     learned: Mapped[str | None] = mapped_column(Text)
     by_user: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Debrief(Base):
+    """An after-action review in a channel: answers gathered, one summary in a thread."""
+
+    __tablename__ = "debriefs"
+    __table_args__ = (Index(None, "team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    topic: Mapped[str] = mapped_column(String(200))
+    started_by: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    summary_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+
+
+class DebriefAnswer(Base):
+    """One person's answers to a debrief's four questions (a new submission replaces them)."""
+
+    __tablename__ = "debrief_answers"
+    __table_args__ = (UniqueConstraint("debrief_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    debrief_id: Mapped[int] = mapped_column(ForeignKey("debriefs.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    happened: Mapped[str | None] = mapped_column(Text)
+    worked: Mapped[str | None] = mapped_column(Text)
+    did_not: Mapped[str | None] = mapped_column(Text)
+    differently: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DebriefSchedule(Base):
+    """A channel's recurring debrief: the scheduler (issue 5) sends its reminders."""
+
+    __tablename__ = "debrief_schedules"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    every_days: Mapped[int | None]  # None: monthly on the same day
+    monthly: Mapped[bool] = mapped_column(default=False)
+    set_by: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[dt.datetime] = mapped_column(default=utcnow)

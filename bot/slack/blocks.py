@@ -31,6 +31,8 @@ COMMANDS: tuple[CommandHelp, ...] = (
     ),
     CommandHelp(f"{Command.PITCH} <idea> @sponsor", "start an idea small: Pitch, Prototype, Pilot"),
     CommandHelp(f"{Command.PITCH} list", "your ideas and the ones you sponsor"),
+    CommandHelp(f"{Command.DEBRIEF} [topic]", "an after-action review with your channel"),
+    CommandHelp(f"{Command.DEBRIEF} every 2 weeks", "make it a habit (or monthly, or off)"),
     CommandHelp(f"{Command.LEARN} help", "show this message"),
 )
 

@@ -7,6 +7,7 @@ class Command(StrEnum):
     LEARN = "/learn"
     SPOT = "/spot"
     PITCH = "/pitch"
+    DEBRIEF = "/debrief"
 
 
 class Action(StrEnum):
@@ -35,6 +36,12 @@ class View(StrEnum):
     SPOT = "spot_modal"
     PITCH = "pitch_modal"
     IDEA_STAGE = "idea_stage_modal"
+    DEBRIEF = "debrief_modal"
+
+
+class DebriefAction(StrEnum):
+    ANSWER = "debrief_answer"
+    SUMMARY = "debrief_summary"
 
 
 class IdeaAction(StrEnum):

@@ -1,0 +1,174 @@
+"""Debriefs: an after-action review gathered from several people, and its recurrence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.errors import InflowError
+from bot.models import Debrief, DebriefAnswer, DebriefSchedule
+
+MAX_TOPIC = 200
+MAX_ANSWER = 1000
+# The four questions, in order: (column, question)
+QUESTIONS = (
+    ("happened", "What happened?"),
+    ("worked", "What worked?"),
+    ("did_not", "What did not?"),
+    ("differently", "What would we do differently?"),
+)
+_EVERY = re.compile(r"^every\s+(\d+)\s+(day|days|week|weeks)$|^(weekly|fortnightly|monthly|off)$")
+
+
+@dataclass(frozen=True)
+class Cadence:
+    every_days: int | None
+    monthly: bool = False
+
+    @property
+    def words(self) -> str:
+        if self.monthly:
+            return "every month"
+        if self.every_days and self.every_days % 7 == 0:
+            weeks = self.every_days // 7
+            return "every week" if weeks == 1 else f"every {weeks} weeks"
+        return f"every {self.every_days} days"
+
+
+def parse_cadence(text: str) -> Cadence | bool | None:
+    """`every 2 weeks`, `weekly`, `monthly`, `off` -> a Cadence, None for off; False when the
+    text is not a cadence at all (it is a topic)."""
+    found = _EVERY.match(" ".join(text.lower().split()))
+    if not found:
+        return False
+    number, unit, word = found.groups()
+    if word == "off":
+        return None
+    if word == "monthly":
+        return Cadence(None, monthly=True)
+    if word in ("weekly", "fortnightly"):
+        return Cadence(7 if word == "weekly" else 14)
+    days = int(number) * (7 if unit.startswith("week") else 1)
+    if not 1 <= days <= 90:
+        raise InflowError("Choose a rhythm between every day and every 90 days, or `monthly`.")
+    return Cadence(days)
+
+
+def start(
+    session: Session, *, team_id: str, channel_id: str, user_id: str, topic: str, now: dt.datetime
+) -> Debrief:
+    topic = " ".join(topic.split())[:MAX_TOPIC] or "our recent work"
+    debrief = Debrief(
+        team_id=team_id, channel_id=channel_id, topic=topic, started_by=user_id, created_at=now
+    )
+    session.add(debrief)
+    session.flush()
+    return debrief
+
+
+def get(session: Session, *, team_id: str, debrief_id: int) -> Debrief:
+    debrief = session.scalar(
+        select(Debrief)
+        .where(Debrief.team_id == team_id, Debrief.id == debrief_id)
+        .with_for_update()
+    )
+    if debrief is None:
+        raise InflowError("That debrief is no longer here.")
+    return debrief
+
+
+def answer(
+    session: Session,
+    *,
+    team_id: str,
+    debrief_id: int,
+    user_id: str,
+    answers: dict[str, str | None],
+    now: dt.datetime,
+) -> tuple[Debrief, int]:
+    """Keep one person's answers (replacing earlier ones); returns the debrief and how many
+    people have answered."""
+    debrief = get(session, team_id=team_id, debrief_id=debrief_id)
+    if debrief.closed_at is not None:
+        raise InflowError(
+            "This debrief's summary is already posted: start a new one with /debrief."
+        )
+    cleaned = {column: (answers.get(column) or "").strip() or None for column, _ in QUESTIONS}
+    if not any(cleaned.values()):
+        raise InflowError("Answer at least one of the questions.")
+    if any(len(v or "") > MAX_ANSWER for v in cleaned.values()):
+        raise InflowError(f"Keep each answer under {MAX_ANSWER} characters.")
+    existing = session.scalar(
+        select(DebriefAnswer).where(
+            DebriefAnswer.debrief_id == debrief.id, DebriefAnswer.user_id == user_id
+        )
+    )
+    if existing is None:
+        session.add(
+            DebriefAnswer(
+                team_id=team_id, debrief_id=debrief.id, user_id=user_id, at=now, **cleaned
+            )
+        )
+    else:
+        for column, value in cleaned.items():
+            setattr(existing, column, value)
+        existing.at = now
+    session.flush()
+    return debrief, len(answers_of(session, debrief))
+
+
+def answers_of(session: Session, debrief: Debrief) -> list[DebriefAnswer]:
+    return list(
+        session.scalars(
+            select(DebriefAnswer)
+            .where(DebriefAnswer.debrief_id == debrief.id)
+            .order_by(DebriefAnswer.at)
+        )
+    )
+
+
+def close(
+    session: Session, *, team_id: str, debrief_id: int, now: dt.datetime
+) -> tuple[Debrief, list[DebriefAnswer]]:
+    debrief = get(session, team_id=team_id, debrief_id=debrief_id)
+    if debrief.closed_at is not None:
+        raise InflowError("The summary is already posted in the thread.")
+    answers = answers_of(session, debrief)
+    if not answers:
+        raise InflowError("Nobody has answered yet: the summary needs at least one view.")
+    debrief.closed_at = now
+    session.flush()
+    return debrief, answers
+
+
+def set_schedule(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    cadence: Cadence | None,
+    now: dt.datetime,
+) -> None:
+    """Make the channel's debrief recurring, or stop it (`cadence` None)."""
+    session.execute(
+        delete(DebriefSchedule).where(
+            DebriefSchedule.team_id == team_id, DebriefSchedule.channel_id == channel_id
+        )
+    )
+    if cadence is not None:
+        session.add(
+            DebriefSchedule(
+                team_id=team_id,
+                channel_id=channel_id,
+                every_days=cadence.every_days,
+                monthly=cadence.monthly,
+                set_by=user_id,
+                starts_on=now,
+            )
+        )
+    session.flush()
