@@ -267,3 +267,21 @@ class DebriefSchedule(Base):
     monthly: Mapped[bool] = mapped_column(default=False)
     set_by: Mapped[str] = mapped_column(String(32))
     starts_on: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class NudgePreference(Base):
+    """When and which nudges a person wants; the scheduler (issue 5) honours it."""
+
+    __tablename__ = "nudge_preferences"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    days: Mapped[str] = mapped_column(String(32))  # "mon,tue,wed,thu,fri"
+    time: Mapped[str] = mapped_column(String(5))  # "09:30", the person's own time zone
+    paused_until: Mapped[dt.date | None]
+    kinds_off: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # NudgeKind values, comma-separated
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,18 +1,85 @@
-"""The App Home tab."""
+"""The App Home tab: a person's own page, and their nudge settings."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import datetime as dt
+
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.app import Deps
-from bot.slack import blocks
+from bot.errors import InflowError
+from bot.models import Strength
+from bot.services import ideas, mistakes, preferences, strengths
+from bot.services import library as library_service
+from bot.slack.home import HomeData, home_view
+from bot.slack.ids import HomeAction
+from bot.slack.messaging import send_dm
+from handlers.context import team_of
 
 
 def register(app: App, deps: Deps) -> None:
+    def publish(client: WebClient, db: Session, team_id: str, user_id: str) -> None:
+        library = deps.library.library
+        mine, sponsored = ideas.of_person(db, team_id=team_id, user_id=user_id)
+        received = list(
+            db.scalars(
+                select(Strength)
+                .where(Strength.team_id == team_id, Strength.receiver_id == user_id)
+                .order_by(Strength.created_at.desc())
+                .limit(20)
+            )
+        )
+        data = HomeData(
+            strength_themes=strengths.themes_of(db, team_id=team_id, receiver_id=user_id),
+            strengths=received,
+            ideas_mine=mine,
+            ideas_sponsored=sponsored,
+            lessons=mistakes.lessons_of(db, team_id=team_id, author_id=user_id, limit=20),
+            guides=[
+                library.by_id[g]
+                for g in library_service.recent_guides(db, team_id=team_id, user_id=user_id)
+                if g in library.by_id
+            ],
+            preferences=preferences.get(db, team_id=team_id, user_id=user_id),
+            today=deps.clock().date(),
+        )
+        client.views_publish(user_id=user_id, view=home_view(data))
+
     @app.event("app_home_opened")
-    def publish_home(event: dict, client: WebClient) -> None:
-        """Publish the Home tab when someone opens it."""
+    def publish_home(body: dict, event: dict, client: WebClient, db: Session) -> None:
+        """Publish the person's Home tab when they open it."""
         if event.get("tab") != "home":
             return
-        client.views_publish(user_id=event["user"], view=blocks.home_view())
+        publish(client, db, team_of(body), event["user"])
+
+    def save(ack: Ack, body: dict, action: dict, client: WebClient, db: Session) -> None:
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        kind = action["action_id"]
+        selected = [o["value"] for o in action.get("selected_options") or []]
+        changes: dict = {}
+        if kind == HomeAction.DAYS:
+            changes["days"] = selected
+        elif kind == HomeAction.KINDS:
+            changes["kinds_on"] = selected
+        elif kind == HomeAction.TIME:
+            changes["time"] = action["selected_option"]["value"]
+        elif kind == HomeAction.PAUSE:
+            picked = action.get("selected_date")
+            changes["paused_until"] = dt.date.fromisoformat(picked) if picked else None
+        elif kind == HomeAction.RESUME:
+            changes["paused_until"] = None
+        try:
+            preferences.update(db, team_id=team, user_id=user, now=deps.clock(), **changes)
+        except InflowError as error:
+            # The Home tab has no response_url: say it in the app's DM instead.
+            send_dm(client, user, {"text": error.user_message})
+            return
+        publish(client, db, team, user)
+
+    save.__doc__ = "Save a nudge setting from the Home tab and show it."
+    for action_id in HomeAction:
+        app.action(action_id)(save)

@@ -267,3 +267,19 @@ def react(
         now=now,
     )
     return True
+
+
+def recent_guides(session: Session, *, team_id: str, user_id: str, limit: int = 5) -> list[str]:
+    """The guides a person opened or shared most recently, newest first, each once."""
+    rows = session.execute(
+        select(GuideEvent.guide_id, func.max(GuideEvent.at).label("last"))
+        .where(
+            GuideEvent.team_id == team_id,
+            GuideEvent.user_id == user_id,
+            GuideEvent.kind.in_([GuideEventKind.VIEW.value, GuideEventKind.SHARE.value]),
+        )
+        .group_by(GuideEvent.guide_id)
+        .order_by(func.max(GuideEvent.at).desc())
+        .limit(limit)
+    )
+    return [guide_id for guide_id, _ in rows]

@@ -80,3 +80,11 @@ class Field(StrEnum):
     SPONSOR = "sponsor"
     ANSWER = "answer"
     LEARNED = "learned"
+
+
+class HomeAction(StrEnum):
+    DAYS = "home_days"
+    TIME = "home_time"
+    PAUSE = "home_pause"
+    RESUME = "home_resume"
+    KINDS = "home_kinds"

@@ -1,0 +1,112 @@
+"""A person's nudge preferences: working days, time of day, pause, and the kinds they want."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.errors import InflowError
+from bot.models import NudgePreference
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WORKING_DAYS = DAYS[:5]
+DEFAULT_TIME = "09:30"
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class NudgeKind(StrEnum):
+    COACHING = "coaching"  # for managers: weekly questions and prompts
+    FOLLOW_UPS = "follow_ups"  # "did you get to use it?", the lesson after a mistake moment
+    IDEAS = "ideas"  # a check-in at each stage of an idea
+    REFLECTION = "reflection"  # the weekly reflection prompt: off unless chosen
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    NudgeKind.COACHING: "Coaching prompts (for managers)",
+    NudgeKind.FOLLOW_UPS: "Follow-ups on guides and lessons",
+    NudgeKind.IDEAS: "Check-ins on my ideas",
+    NudgeKind.REFLECTION: "A weekly reflection prompt",
+}
+OFF_BY_DEFAULT = {NudgeKind.REFLECTION}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    days: tuple[str, ...]
+    time: str
+    paused_until: dt.date | None
+    kinds_on: frozenset[NudgeKind]
+
+    def paused(self, today: dt.date) -> bool:
+        return self.paused_until is not None and today <= self.paused_until
+
+
+DEFAULT = Preferences(WORKING_DAYS, DEFAULT_TIME, None, frozenset(set(NudgeKind) - OFF_BY_DEFAULT))
+
+
+def _row(session: Session, team_id: str, user_id: str) -> NudgePreference | None:
+    return session.scalar(
+        select(NudgePreference).where(
+            NudgePreference.team_id == team_id, NudgePreference.user_id == user_id
+        )
+    )
+
+
+def get(session: Session, *, team_id: str, user_id: str) -> Preferences:
+    row = _row(session, team_id, user_id)
+    if row is None:
+        return DEFAULT
+    off = {NudgeKind(k) for k in row.kinds_off.split(",") if k in NudgeKind._value2member_map_}
+    days = tuple(d for d in row.days.split(",") if d in DAYS)
+    return Preferences(days, row.time, row.paused_until, frozenset(set(NudgeKind) - off))
+
+
+def update(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    now: dt.datetime,
+    days: list[str] | None = None,
+    time: str | None = None,
+    paused_until: dt.date | bool | None = False,
+    kinds_on: list[str] | None = None,
+) -> Preferences:
+    """Change what was given (False for `paused_until` means "leave it"); returns the result."""
+    current = get(session, team_id=team_id, user_id=user_id)
+    if days is not None and any(d not in DAYS for d in days):
+        raise InflowError("Those aren't days of the week.")
+    if time is not None and not _TIME.match(time):
+        raise InflowError("Pick a time like 09:30.")
+    if paused_until not in (False, None) and paused_until < now.date():
+        raise InflowError("Pick a date from today on to pause until.")
+    kinds = (
+        current.kinds_on
+        if kinds_on is None
+        else frozenset(NudgeKind(k) for k in kinds_on if k in NudgeKind._value2member_map_)
+    )
+    row = _row(session, team_id, user_id)
+    if row is None:
+        row = NudgePreference(
+            team_id=team_id, user_id=user_id, days=",".join(current.days), time=current.time
+        )
+        session.add(row)
+    if days is not None:
+        row.days = ",".join(d for d in DAYS if d in days)
+    if time is not None:
+        row.time = time
+    if paused_until is not False:
+        row.paused_until = paused_until
+    row.kinds_off = ",".join(k.value for k in NudgeKind if k not in kinds)
+    row.updated_at = now
+    session.flush()
+    return get(session, team_id=team_id, user_id=user_id)
