@@ -14,3 +14,8 @@ def channel_of(body: dict) -> str | None:
         "channel_id"
     )
     return channel or body.get("channel_id")
+
+
+def input_value(view: dict, block_id: str) -> dict:
+    """The state of a modal input's element (each inflow input's action_id is `value`)."""
+    return view["state"]["values"].get(block_id, {}).get("value", {})

@@ -17,14 +17,10 @@ from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
 from bot.slack.messaging import colleague_problem, send_dm
 from bot.slack.text import unescape
-from handlers.context import team_of
+from handlers.context import input_value, team_of
 from handlers.mistakes import open_modal
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-def _value(view: dict, block_id: str) -> dict:
-    return view["state"]["values"].get(block_id, {}).get(Field.VALUE, {})
 
 
 def register(app: App, deps: Deps) -> None:
@@ -64,8 +60,8 @@ def register(app: App, deps: Deps) -> None:
     def pitch_submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
         """Record the idea at Pitch and tell the sponsor."""
         author, team = body["user"]["id"], team_of(body)
-        sponsor = _value(view, Field.SPONSOR).get("selected_user") or ""
-        title = _value(view, Field.IDEA).get("value") or ""
+        sponsor = input_value(view, Field.SPONSOR).get("selected_user") or ""
+        title = input_value(view, Field.IDEA).get("value") or ""
         if sponsor == author or (problem := colleague_problem(client, sponsor, team)):
             message = "Pick a sponsor other than yourself." if sponsor == author else problem
             ack(response_action="errors", errors={Field.SPONSOR: message})
@@ -99,8 +95,8 @@ def register(app: App, deps: Deps) -> None:
         """Move the idea and tell the other person."""
         meta = json.loads(view.get("private_metadata") or "{}")
         user = body["user"]["id"]
-        answer = _value(view, Field.ANSWER).get("value") or ""
-        learned = _value(view, Field.LEARNED).get("value")
+        answer = input_value(view, Field.ANSWER).get("value") or ""
+        learned = input_value(view, Field.LEARNED).get("value")
         try:
             idea = ideas.move(
                 db,

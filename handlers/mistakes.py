@@ -17,7 +17,7 @@ from bot.services.mistakes import Answer, MomentWhen
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
 from bot.slack.messaging import colleague_problem, open_group_dm, send_dm
-from handlers.context import team_of
+from handlers.context import input_value, team_of
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,6 @@ ANSWER_WORDS = {
     Answer.LATER: "You said later today: I've let them know.",
     Answer.NO: "You said you can't this time: I've let them know, kindly.",
 }
-
-
-def _value(view: dict, block_id: str) -> dict:
-    return view["state"]["values"].get(block_id, {}).get(Field.VALUE, {})
 
 
 def open_modal(client: WebClient, trigger_id: str, user_id: str, view: dict) -> None:
@@ -63,10 +59,12 @@ def register(app: App, deps: Deps) -> None:
     def submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
         """Record the moment and ask the colleague, or set the author up to reflect alone."""
         author, team = body["user"]["id"], team_of(body)
-        colleague = _value(view, Field.COLLEAGUE).get("selected_user")
-        what = _value(view, Field.WHAT_HAPPENED).get("value")
+        colleague = input_value(view, Field.COLLEAGUE).get("selected_user")
+        what = input_value(view, Field.WHAT_HAPPENED).get("value")
         when = MomentWhen(
-            (_value(view, Field.WHEN).get("selected_option") or {}).get("value", MomentWhen.NOW)
+            (input_value(view, Field.WHEN).get("selected_option") or {}).get(
+                "value", MomentWhen.NOW
+            )
         )
         if colleague == author:
             ack(response_action="errors", errors={Field.COLLEAGUE: "Pick someone other than you."})
@@ -197,8 +195,8 @@ def register(app: App, deps: Deps) -> None:
     @app.view(View.LESSON)
     def lesson_saved(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
         """Keep the lesson; share it without a name only when the author ticked the box."""
-        lesson = _value(view, Field.LESSON).get("value") or ""
-        share = bool(_value(view, Field.SHARE_LESSON).get("selected_options"))
+        lesson = input_value(view, Field.LESSON).get("value") or ""
+        share = bool(input_value(view, Field.SHARE_LESSON).get("selected_options"))
         moment_id = int(json.loads(view.get("private_metadata") or "{}").get("moment", 0))
         try:
             moment = mistakes.record_lesson(

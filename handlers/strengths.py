@@ -18,15 +18,11 @@ from bot.slack import strengths as blocks
 from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
 from bot.slack.messaging import colleague_problem, send_dm
 from bot.slack.text import unescape
-from handlers.context import channel_of, team_of
+from handlers.context import channel_of, input_value, team_of
 from handlers.mistakes import open_modal
 
 MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)
 NOT_IN_CHANNEL = "I can't post in this channel yet. Add me with `/invite @inflow`, then try again."
-
-
-def _value(view: dict, block_id: str) -> dict:
-    return view["state"]["values"].get(block_id, {}).get(Field.VALUE, {})
 
 
 def register(app: App, deps: Deps) -> None:
@@ -151,10 +147,10 @@ def register(app: App, deps: Deps) -> None:
     def spot_submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
         """Send from the form; suggest specifics once for a vague note."""
         giver, team = body["user"]["id"], team_of(body)
-        receiver = _value(view, Field.PERSON).get("selected_user")
-        note = (_value(view, Field.NOTE).get("value") or "").strip()
-        chosen = (_value(view, Field.THEME).get("selected_option") or {}).get("value")
-        channel = _value(view, Field.CHANNEL).get("selected_conversation")
+        receiver = input_value(view, Field.PERSON).get("selected_user")
+        note = (input_value(view, Field.NOTE).get("value") or "").strip()
+        chosen = (input_value(view, Field.THEME).get("selected_option") or {}).get("value")
+        channel = input_value(view, Field.CHANNEL).get("selected_conversation")
         try:
             strengths.check(giver_id=giver, receiver_id=receiver, note=note)
         except InflowError as error:

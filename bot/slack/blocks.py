@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.slack.ids import Command
-from bot.slack.text import MAX_SECTION_TEXT, clip
+from bot.slack.kit import section
 
 INTRO = (
     "inflow brings learning into the work: short guides and decision frameworks at the moment "
@@ -37,20 +37,16 @@ COMMANDS: tuple[CommandHelp, ...] = (
 )
 
 
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}}
-
-
 def _help_blocks() -> list[dict]:
     commands = "\n".join(f"• `{c.usage}` — {c.what}" for c in COMMANDS)
     return [
-        _section(f"*What inflow does*\n{INTRO}"),
-        _section(f"*Commands*\n{commands}"),
-        _section(
+        section(f"*What inflow does*\n{INTRO}"),
+        section(f"*Commands*\n{commands}"),
+        section(
             "*Shortcuts*\n• *Mistake moment*: ask a colleague for five minutes to talk through "
             "something that went wrong\n• *Spot a strength*: the form behind `/spot`"
         ),
-        _section(
+        section(
             "*Rate what helps*\nShare a guide in a channel and anyone can react :+1: or :-1:; "
             "the library learns which guides change the work."
         ),
@@ -97,5 +93,5 @@ def error_modal(text: str) -> dict:
         "type": "modal",
         "title": {"type": "plain_text", "text": "inflow"},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [_section(text)],
+        "blocks": [section(text)],
     }

@@ -7,19 +7,8 @@ import json
 from bot.models import Debrief, DebriefAnswer
 from bot.services.debriefs import MAX_ANSWER, QUESTIONS, Cadence
 from bot.slack.ids import Command, DebriefAction, Field, View
-from bot.slack.text import MAX_MESSAGE_BLOCKS, clip, escape
-
-
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": clip(text, 150), "emoji": True}
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
+from bot.slack.kit import context, plain, section
+from bot.slack.text import MAX_MESSAGE_BLOCKS, escape
 
 
 def invitation(debrief: Debrief, answered: int = 0) -> dict:
@@ -35,34 +24,34 @@ def invitation(debrief: Debrief, answered: int = 0) -> dict:
     return {
         "text": text,
         "blocks": [
-            _section(f"{text}\nTwo minutes each, then one summary in the thread."),
-            _context(questions),
+            section(f"{text}\nTwo minutes each, then one summary in the thread."),
+            context(questions),
             {
                 "type": "actions",
                 "elements": [
                     {
                         "type": "button",
-                        "text": _plain("Add my view"),
+                        "text": plain("Add my view"),
                         "action_id": DebriefAction.ANSWER,
                         "value": value,
                         "style": "primary",
                     },
                     {
                         "type": "button",
-                        "text": _plain("Post the summary"),
+                        "text": plain("Post the summary"),
                         "action_id": DebriefAction.SUMMARY,
                         "value": value,
                     },
                 ],
             },
-            _context(count),
+            context(count),
         ],
     }
 
 
 def answer_modal(debrief: Debrief) -> dict:
     blocks = [
-        _section(
+        section(
             f"*{escape(debrief.topic)}*\nAnswer what you can; the summary lists points, not names."
         )
     ]
@@ -72,7 +61,7 @@ def answer_modal(debrief: Debrief) -> dict:
                 "type": "input",
                 "block_id": column,
                 "optional": True,
-                "label": _plain(question),
+                "label": plain(question),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": Field.VALUE,
@@ -84,9 +73,9 @@ def answer_modal(debrief: Debrief) -> dict:
     return {
         "type": "modal",
         "callback_id": View.DEBRIEF,
-        "title": _plain("Debrief"),
-        "submit": _plain("Add my view"),
-        "close": _plain("Cancel"),
+        "title": plain("Debrief"),
+        "submit": plain("Add my view"),
+        "close": plain("Cancel"),
         "private_metadata": json.dumps({"d": debrief.id}),
         "blocks": blocks,
     }
@@ -96,13 +85,13 @@ def summary(debrief: Debrief, answers: list[DebriefAnswer]) -> dict:
     """Everyone's points under each question, without names (a debrief is about the work)."""
     views = f"{len(answers)} {'view' if len(answers) == 1 else 'views'}"
     text = f"Debrief summary: {escape(debrief.topic)} ({views})"
-    blocks = [_section(f"*Debrief summary: {escape(debrief.topic)}*\nFrom {views}.")]
+    blocks = [section(f"*Debrief summary: {escape(debrief.topic)}*\nFrom {views}.")]
     for column, question in QUESTIONS:
         points = [getattr(a, column) for a in answers if getattr(a, column)]
         if points:
             lines = "\n".join("• " + escape(" ".join(p.split())) for p in points)
-            blocks.append(_section(f"*{question}*\n{lines}"))
-    blocks.append(_context(f"Make it a habit: `{Command.DEBRIEF} every 2 weeks`"))
+            blocks.append(section(f"*{question}*\n{lines}"))
+    blocks.append(context(f"Make it a habit: `{Command.DEBRIEF} every 2 weeks`"))
     return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
 
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.slack.ids import Action, Block, Command
+from bot.slack.kit import button, context, section
 from bot.slack.text import (
-    MAX_BUTTON_TEXT,
     MAX_HEADER_TEXT,
     MAX_MESSAGE_BLOCKS,
     MAX_SECTION_TEXT,
@@ -52,30 +52,6 @@ def _inline(text: str) -> str:
     return text.replace("\x00", "*")
 
 
-def _section(text: str, **extra) -> dict:
-    return {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)},
-        **extra,
-    }
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": clip(text, MAX_BUTTON_TEXT), "emoji": True},
-        "action_id": action_id,
-        "value": value[:2000],
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def describe(guide: Guide) -> str:
     meta = guide.meta
     return f"{meta.kind.value.capitalize()} · {meta.minutes} min · {meta.category.label}"
@@ -88,11 +64,11 @@ def guide_blocks(guide: Guide) -> list[dict]:
             "type": "header",
             "text": {"type": "plain_text", "text": clip(guide.title, MAX_HEADER_TEXT)},
         },
-        _context(describe(guide)),
-        _section(f"_{escape(guide.meta.summary)}_"),
+        context(describe(guide)),
+        section(f"_{escape(guide.meta.summary)}_"),
         {"type": "divider"},
     ]
-    blocks.extend(_section(text) for text in markdown_sections(guide.body))
+    blocks.extend(section(text) for text in markdown_sections(guide.body))
     return blocks[: MAX_MESSAGE_BLOCKS - 3]
 
 
@@ -112,16 +88,16 @@ def read_state(value: str) -> tuple[str, list[str]]:
 def guide_answer(guide: Guide, others: Sequence[Guide] = (), *, rated: bool | None = None) -> dict:
     """The private answer to `/learn <words>`: the guide, and what the person can do with it."""
     value = state(guide.id, [g.id for g in others])
-    buttons = [_button("Share in channel", Action.SHARE_GUIDE, value, "primary")]
+    buttons = [button("Share in channel", Action.SHARE_GUIDE, value, "primary")]
     if others:
-        buttons.append(_button("Other matches", Action.OTHER_MATCHES, value))
+        buttons.append(button("Other matches", Action.OTHER_MATCHES, value))
     footer = []
     if rated is None:
-        buttons.append(_button("Helpful", Action.HELPFUL, value))
-        buttons.append(_button("Not helpful", Action.NOT_HELPFUL, value))
+        buttons.append(button("Helpful", Action.HELPFUL, value))
+        buttons.append(button("Not helpful", Action.NOT_HELPFUL, value))
     else:
         footer.append(
-            _context(
+            context(
                 "Thanks: noted that this helped."
                 if rated
                 else "Thanks: noted that this didn't help. The library's owners will see it."
@@ -144,24 +120,24 @@ def shared_guide(guide: Guide, *, shared_by: str, helpful_emoji: str, unhelpful_
     return {
         "text": f"<@{shared_by}> shared {guide.title}",
         "blocks": [
-            _context(f"Shared by <@{shared_by}> with `{Command.LEARN}`"),
+            context(f"Shared by <@{shared_by}> with `{Command.LEARN}`"),
             *guide_blocks(guide),
-            _context(f"Did this help? React :{helpful_emoji}: or :{unhelpful_emoji}:"),
+            context(f"Did this help? React :{helpful_emoji}: or :{unhelpful_emoji}:"),
         ],
     }
 
 
 def guide_list(title: str, guides: Sequence[Guide], *, intro: str | None = None) -> dict:
     """Guides as a short list, each with an Open button."""
-    blocks = [_section(f"*{escape(title)}*")]
+    blocks = [section(f"*{escape(title)}*")]
     if intro:
-        blocks.append(_context(intro))
+        blocks.append(context(intro))
     room = MAX_MESSAGE_BLOCKS - len(blocks)
     for position, guide in enumerate(guides[:room]):
         blocks.append(
-            _section(
+            section(
                 f"*{escape(guide.title)}*\n{escape(guide.meta.summary)}\n_{describe(guide)}_",
-                accessory=_button("Open", f"{Action.OPEN_GUIDE}:{position}", guide.id),
+                accessory=button("Open", f"{Action.OPEN_GUIDE}:{position}", guide.id),
             )
         )
     return {
@@ -186,7 +162,7 @@ def categories_menu(counts: dict[Category, int]) -> dict:
         "response_type": "ephemeral",
         "text": "Browse the library",
         "blocks": [
-            _section(
+            section(
                 "*Browse the library*\nPick an area, or type what you need: "
                 f"`{Command.LEARN} how do I give feedback`",
                 block_id=Block.BROWSE,
@@ -205,23 +181,23 @@ def nothing_found(query: str, categories: Sequence[Category]) -> dict:
     """Say plainly that nothing fits, offer the closest areas, and say the gap was noted."""
     shown = escape(clip(" ".join(query.split()), 150)) or "that"
     blocks = [
-        _section(
+        section(
             f"I don't have a guide for “{shown}” yet. I've noted it for the people who look "
             "after the library, so it may be there next time."
         )
     ]
     if categories:
-        blocks.append(_context("The closest areas of the library:"))
+        blocks.append(context("The closest areas of the library:"))
         blocks.append(
             {
                 "type": "actions",
                 "elements": [
-                    _button(CATEGORY_LABELS[c], f"{Action.BROWSE_CATEGORY}:{i}", c.value)
+                    button(CATEGORY_LABELS[c], f"{Action.BROWSE_CATEGORY}:{i}", c.value)
                     for i, c in enumerate(categories[:3])
                 ],
             }
         )
-    blocks.append(_context(f"Try other words, or `{Command.LEARN} browse` to see everything."))
+    blocks.append(context(f"Try other words, or `{Command.LEARN} browse` to see everything."))
     return {"response_type": "ephemeral", "text": "No guide for that yet", "blocks": blocks}
 
 

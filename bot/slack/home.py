@@ -12,6 +12,7 @@ from bot.services.preferences import DAYS, KIND_LABELS, NudgeKind, Preferences
 from bot.services.strengths import THEME_LABELS, Theme
 from bot.slack.blocks import COMMANDS
 from bot.slack.ids import Command, HomeAction
+from bot.slack.kit import context, header, plain, section
 from bot.slack.text import MAX_VIEW_BLOCKS, clip, escape
 
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
@@ -30,32 +31,16 @@ class HomeData:
     today: dt.date = dt.date(2000, 1, 1)
 
 
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": clip(text, 150), "emoji": True}
-
-
-def _section(text: str, **extra) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}, **extra}
-
-
-def _header(text: str) -> dict:
-    return {"type": "header", "text": _plain(text)}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
-
-
 def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text), "value": value}
+    return {"text": plain(text), "value": value}
 
 
 def _more(count: int) -> list[dict]:
-    return [_context(f"…and {count - SHOWN} more.")] if count > SHOWN else []
+    return [context(f"…and {count - SHOWN} more.")] if count > SHOWN else []
 
 
 def home_view(data: HomeData) -> dict:
-    blocks: list[dict] = [_header("inflow")]
+    blocks: list[dict] = [header("inflow")]
     blocks += _strengths(data)
     blocks += _ideas(data)
     blocks += _lessons(data)
@@ -63,16 +48,16 @@ def home_view(data: HomeData) -> dict:
     if data.preferences is not None:
         blocks += _settings(data.preferences, data.today)
     commands = "\n".join(f"• `{c.usage}`: {c.what}" for c in COMMANDS)
-    blocks += [{"type": "divider"}, _section(f"*Commands*\n{commands}")]
+    blocks += [{"type": "divider"}, section(f"*Commands*\n{commands}")]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 
 def _strengths(data: HomeData) -> list[dict]:
-    blocks = [_header("Seen at your best")]
+    blocks = [header("Seen at your best")]
     if not data.strength_themes:
         return [
             *blocks,
-            _context(
+            context(
                 f"Nothing yet. Start it: `{Command.SPOT} @someone` when you see them at their best."
             ),
         ]
@@ -80,22 +65,22 @@ def _strengths(data: HomeData) -> list[dict]:
         f"{THEME_LABELS[t]} ({n})"
         for t, n in sorted(data.strength_themes.items(), key=lambda x: -x[1])
     )
-    blocks.append(_section(f"*By theme:* {themes}"))
+    blocks.append(section(f"*By theme:* {themes}"))
     for strength in data.strengths[:SHOWN]:
-        blocks.append(_section(f"<@{strength.giver_id}>: “{escape(clip(strength.note, 400))}”"))
+        blocks.append(section(f"<@{strength.giver_id}>: “{escape(clip(strength.note, 400))}”"))
     return blocks + _more(len(data.strengths))
 
 
 def _ideas(data: HomeData) -> list[dict]:
     if not data.ideas_mine and not data.ideas_sponsored:
-        return [_header("Ideas"), _context(f"Pitch one: `{Command.PITCH} <idea> @sponsor`")]
-    blocks = [_header("Ideas")]
+        return [header("Ideas"), context(f"Pitch one: `{Command.PITCH} <idea> @sponsor`")]
+    blocks = [header("Ideas")]
     for title, ideas in (("Yours", data.ideas_mine), ("You sponsor", data.ideas_sponsored)):
         if ideas:
             lines = "\n".join(
                 f"• {escape(clip(i.title, 150))}: *{Stage(i.stage).label}*" for i in ideas[:SHOWN]
             )
-            blocks.append(_section(f"*{title}*\n{lines}"))
+            blocks.append(section(f"*{title}*\n{lines}"))
             blocks += _more(len(ideas))
     return blocks
 
@@ -104,14 +89,14 @@ def _lessons(data: HomeData) -> list[dict]:
     if not data.lessons:
         return []
     lines = "\n".join(f"• {escape(clip(m.lesson or '', 300))}" for m in data.lessons[:SHOWN])
-    return [_header("Your lessons"), _section(lines), _context("Only you can see these.")]
+    return [header("Your lessons"), section(lines), context("Only you can see these.")]
 
 
 def _guides(data: HomeData) -> list[dict]:
     if not data.guides:
         return []
     lines = "\n".join(f"• {escape(g.title)}" for g in data.guides[:SHOWN])
-    return [_header("Guides you used recently"), _section(lines)]
+    return [header("Guides you used recently"), section(lines)]
 
 
 def _settings(prefs: Preferences, today: dt.date) -> list[dict]:
@@ -134,14 +119,14 @@ def _settings(prefs: Preferences, today: dt.date) -> list[dict]:
         "type": "static_select",
         "action_id": HomeAction.TIME,
         "options": time_options,
-        "placeholder": _plain("Time"),
+        "placeholder": plain("Time"),
     }
     if prefs.time in TIMES:
         time_select["initial_option"] = _option(prefs.time, prefs.time)
     pause = {
         "type": "datepicker",
         "action_id": HomeAction.PAUSE,
-        "placeholder": _plain("Pause until"),
+        "placeholder": plain("Pause until"),
     }
     if prefs.paused_until:
         pause["initial_date"] = prefs.paused_until.isoformat()
@@ -149,11 +134,11 @@ def _settings(prefs: Preferences, today: dt.date) -> list[dict]:
     status = f"Paused until {prefs.paused_until:%A %-d %B}." if paused else "Nudges are on."
     blocks = [
         {"type": "divider"},
-        _header("Your nudges"),
-        _section(f"{status} They come on your working days at your time, in your own time zone."),
-        _section("*Working days*", accessory=days),
-        _section("*Time of day*", accessory=time_select),
-        _section("*Pause until*", accessory=pause),
+        header("Your nudges"),
+        section(f"{status} They come on your working days at your time, in your own time zone."),
+        section("*Working days*", accessory=days),
+        section("*Time of day*", accessory=time_select),
+        section("*Pause until*", accessory=pause),
     ]
     if paused:
         blocks.append(
@@ -162,12 +147,12 @@ def _settings(prefs: Preferences, today: dt.date) -> list[dict]:
                 "elements": [
                     {
                         "type": "button",
-                        "text": _plain("Resume now"),
+                        "text": plain("Resume now"),
                         "action_id": HomeAction.RESUME,
                         "value": "resume",
                     }
                 ],
             }
         )
-    blocks.append(_section("*Which nudges*", accessory=kinds))
+    blocks.append(section("*Which nudges*", accessory=kinds))
     return blocks

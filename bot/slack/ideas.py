@@ -8,26 +8,8 @@ import json
 from bot.models import Idea
 from bot.services.ideas import LEARNED, MAX_ANSWER, MAX_TITLE, NEXT, QUESTIONS, Stage
 from bot.slack.ids import Command, Field, IdeaAction, View
-from bot.slack.text import MAX_MESSAGE_BLOCKS, clip, escape
-
-
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": clip(text, 150), "emoji": True}
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
+from bot.slack.kit import button, context, plain, section
+from bot.slack.text import MAX_MESSAGE_BLOCKS, escape
 
 
 def move_value(idea: Idea, to: Stage) -> str:
@@ -48,13 +30,13 @@ def _buttons(idea: Idea) -> list[dict]:
         {
             "type": "actions",
             "elements": [
-                _button(
+                button(
                     f"Move to {following.label}",
                     IdeaAction.ADVANCE,
                     move_value(idea, following),
                     "primary",
                 ),
-                _button("Park it", IdeaAction.PARK, move_value(idea, Stage.PARKED)),
+                button("Park it", IdeaAction.PARK, move_value(idea, Stage.PARKED)),
             ],
         }
     ]
@@ -75,22 +57,22 @@ def pitch_modal(*, title: str = "", sponsor_id: str | None = None) -> dict:
     return {
         "type": "modal",
         "callback_id": View.PITCH,
-        "title": _plain("Pitch an idea"),
-        "submit": _plain("Pitch"),
-        "close": _plain("Cancel"),
+        "title": plain("Pitch an idea"),
+        "submit": plain("Pitch"),
+        "close": plain("Cancel"),
         "blocks": [
-            _section("Pitch → Prototype → Pilot: start small, learn at every step."),
+            section("Pitch → Prototype → Pilot: start small, learn at every step."),
             {
                 "type": "input",
                 "block_id": Field.IDEA,
-                "label": _plain(QUESTIONS[Stage.PITCH]),
+                "label": plain(QUESTIONS[Stage.PITCH]),
                 "element": idea,
             },
             {
                 "type": "input",
                 "block_id": Field.SPONSOR,
-                "label": _plain("Who will sponsor it?"),
-                "hint": _plain("Your manager, or someone who can help it along."),
+                "label": plain("Who will sponsor it?"),
+                "hint": plain("Your manager, or someone who can help it along."),
                 "element": sponsor,
             },
         ],
@@ -104,8 +86,8 @@ def to_sponsor(idea: Idea) -> dict:
     return {
         "text": text,
         "blocks": [
-            _section(text),
-            _context(f"Next: {QUESTIONS[Stage.PROTOTYPE]}"),
+            section(text),
+            context(f"Next: {QUESTIONS[Stage.PROTOTYPE]}"),
             *_buttons(idea),
         ],
     }
@@ -113,7 +95,7 @@ def to_sponsor(idea: Idea) -> dict:
 
 def pitched(idea: Idea) -> dict:
     text = f"Your idea is at *Pitch*, with <@{idea.sponsor_id}> as its sponsor. I've let them know."
-    return {"response_type": "ephemeral", "text": text, "blocks": [_section(text), *_buttons(idea)]}
+    return {"response_type": "ephemeral", "text": text, "blocks": [section(text), *_buttons(idea)]}
 
 
 def stage_modal(idea: Idea, to: Stage) -> dict:
@@ -124,11 +106,11 @@ def stage_modal(idea: Idea, to: Stage) -> dict:
         "max_length": MAX_ANSWER,
     }
     blocks = [
-        _section(f"*{escape(idea.title)}*\n{Stage(idea.stage).label} → {to.label}"),
+        section(f"*{escape(idea.title)}*\n{Stage(idea.stage).label} → {to.label}"),
         {
             "type": "input",
             "block_id": Field.ANSWER,
-            "label": _plain(QUESTIONS[to]),
+            "label": plain(QUESTIONS[to]),
             "element": answer,
         },
     ]
@@ -137,16 +119,16 @@ def stage_modal(idea: Idea, to: Stage) -> dict:
             {
                 "type": "input",
                 "block_id": Field.LEARNED,
-                "label": _plain(LEARNED),
+                "label": plain(LEARNED),
                 "element": {**answer},
             }
         )
     return {
         "type": "modal",
         "callback_id": View.IDEA_STAGE,
-        "title": _plain(f"{'Park' if to is Stage.PARKED else 'Move to ' + to.label}"[:24]),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
+        "title": plain(f"{'Park' if to is Stage.PARKED else 'Move to ' + to.label}"[:24]),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
         "private_metadata": json.dumps({"i": idea.id, "from": idea.stage, "to": to.value}),
         "blocks": blocks,
     }
@@ -159,9 +141,9 @@ def moved(idea: Idea, *, by: str, answer: str, learned: str | None) -> dict:
     detail = f"*{QUESTIONS[stage]}*\n{escape(answer)}"
     if learned:
         detail += f"\n*{LEARNED}*\n{escape(learned)}"
-    blocks = [_section(text), _section(detail)]
+    blocks = [section(text), section(detail)]
     if not stage.finished:
-        blocks.append(_context(f"Next: {QUESTIONS[NEXT[stage]]}"))
+        blocks.append(context(f"Next: {QUESTIONS[NEXT[stage]]}"))
     return {"text": text, "blocks": [*blocks, *_buttons(idea)]}
 
 
@@ -179,17 +161,17 @@ def idea_list(mine: list[Idea], sponsored: list[Idea], now: dt.datetime) -> dict
     ):
         if not ideas:
             continue
-        blocks.append(_section(f"*{heading}*"))
+        blocks.append(section(f"*{heading}*"))
         for idea in ideas[: (MAX_MESSAGE_BLOCKS - 4) // 2]:
             person = "sponsor" if who == "sponsor_id" else "by"
             blocks.append(
-                _section(
+                section(
                     f"*{escape(idea.title)}*\n{Stage(idea.stage).label} for "
                     f"{_age(idea.stage_changed_at, now)} · {person} <@{getattr(idea, who)}>"
                 )
             )
     if not blocks:
-        blocks.append(_section(f"No ideas yet. Pitch one: `{Command.PITCH} <your idea> @sponsor`"))
+        blocks.append(section(f"No ideas yet. Pitch one: `{Command.PITCH} <your idea> @sponsor`"))
     return {
         "response_type": "ephemeral",
         "text": "Your ideas",

@@ -6,29 +6,11 @@ import json
 
 from bot.services.mistakes import MAX_LESSON, MAX_WHAT_HAPPENED, MomentWhen
 from bot.slack.ids import Action, Field, MomentAction, View
+from bot.slack.kit import button, context, plain, section
 from bot.slack.text import clip, escape
 
 GUIDE_ID = "mistake-moments"
 QUESTIONS = ("What happened?", "What do we learn from it?", "What will we do differently?")
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
-
-
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
 
 
 def _quote(text: str) -> str:
@@ -39,10 +21,10 @@ def moment_modal(*, quoted: str | None = None, metadata: dict | None = None) -> 
     """The form behind both shortcuts."""
     blocks = []
     if quoted:
-        blocks.append(_context("About this message:\n" + _quote(clip(quoted, 500))))
-    when_options = [{"text": _plain(w.words.capitalize()), "value": w.value} for w in MomentWhen]
+        blocks.append(context("About this message:\n" + _quote(clip(quoted, 500))))
+    when_options = [{"text": plain(w.words.capitalize()), "value": w.value} for w in MomentWhen]
     blocks += [
-        _section(
+        section(
             "A mistake moment is a short, kind chat about something that went wrong, so you "
             "both learn from it. Only you and the colleague you choose will see what you write."
         ),
@@ -50,8 +32,8 @@ def moment_modal(*, quoted: str | None = None, metadata: dict | None = None) -> 
             "type": "input",
             "block_id": Field.WHAT_HAPPENED,
             "optional": True,
-            "label": _plain("What happened?"),
-            "hint": _plain("Optional, and private to you and the person you ask."),
+            "label": plain("What happened?"),
+            "hint": plain("Optional, and private to you and the person you ask."),
             "element": {
                 "type": "plain_text_input",
                 "action_id": Field.VALUE,
@@ -63,14 +45,14 @@ def moment_modal(*, quoted: str | None = None, metadata: dict | None = None) -> 
             "type": "input",
             "block_id": Field.COLLEAGUE,
             "optional": True,
-            "label": _plain("Who would you like to talk it through with?"),
-            "hint": _plain("Leave empty to reflect on your own."),
+            "label": plain("Who would you like to talk it through with?"),
+            "hint": plain("Leave empty to reflect on your own."),
             "element": {"type": "users_select", "action_id": Field.VALUE},
         },
         {
             "type": "input",
             "block_id": Field.WHEN,
-            "label": _plain("When?"),
+            "label": plain("When?"),
             "element": {
                 "type": "radio_buttons",
                 "action_id": Field.VALUE,
@@ -82,9 +64,9 @@ def moment_modal(*, quoted: str | None = None, metadata: dict | None = None) -> 
     return {
         "type": "modal",
         "callback_id": View.MISTAKE_MOMENT,
-        "title": _plain("Mistake moment"),
-        "submit": _plain("Ask"),
-        "close": _plain("Cancel"),
+        "title": plain("Mistake moment"),
+        "submit": plain("Ask"),
+        "close": plain("Cancel"),
         "private_metadata": json.dumps(metadata or {}),
         "blocks": blocks,
     }
@@ -96,19 +78,19 @@ def ask_colleague(
     """The DM to the chosen colleague, in the seed's words."""
     value = str(moment_id)
     ask = f"<@{author_id}> has had a mistake moment. Do you have five minutes to talk about it?"
-    blocks = [_section(ask), _context(f"They'd like to talk {when.words}.")]
+    blocks = [section(ask), context(f"They'd like to talk {when.words}.")]
     if what_happened:
-        blocks.append(_section("*What happened, in their words:*\n" + _quote(what_happened)))
+        blocks.append(section("*What happened, in their words:*\n" + _quote(what_happened)))
     blocks += [
         {
             "type": "actions",
             "elements": [
-                _button("Yes, let's talk", MomentAction.YES, value, "primary"),
-                _button("Later today", MomentAction.LATER, value),
-                _button("Can't this time", MomentAction.NO, value),
+                button("Yes, let's talk", MomentAction.YES, value, "primary"),
+                button("Later today", MomentAction.LATER, value),
+                button("Can't this time", MomentAction.NO, value),
             ],
         },
-        _context("Five kind minutes: what happened, what we learn, what we'll do differently."),
+        context("Five kind minutes: what happened, what we learn, what we'll do differently."),
     ]
     return {"text": ask, "blocks": blocks}
 
@@ -116,7 +98,7 @@ def ask_colleague(
 def colleague_answered(*, author_id: str, answer_words: str) -> dict:
     """What the colleague's DM becomes once they have answered (the buttons go)."""
     text = f"<@{author_id}> had a mistake moment. {answer_words}"
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def chat_opening(*, moment_id: int, author_id: str, colleague_id: str) -> dict:
@@ -126,15 +108,15 @@ def chat_opening(*, moment_id: int, author_id: str, colleague_id: str) -> dict:
     return {
         "text": text,
         "blocks": [
-            _section(f"{text}\nThree questions to guide you:\n{questions}"),
+            section(f"{text}\nThree questions to guide you:\n{questions}"),
             {
                 "type": "actions",
                 "elements": [
-                    _button("Open the guide", f"{Action.OPEN_GUIDE}:0", GUIDE_ID),
-                    _button("Write down the lesson", MomentAction.WRITE_LESSON, str(moment_id)),
+                    button("Open the guide", f"{Action.OPEN_GUIDE}:0", GUIDE_ID),
+                    button("Write down the lesson", MomentAction.WRITE_LESSON, str(moment_id)),
                 ],
             },
-            _context("Only the two of you are in this conversation."),
+            context("Only the two of you are in this conversation."),
         ],
     }
 
@@ -143,13 +125,13 @@ def author_notice(
     text: str, *, moment_id: int | None = None, ask_again: bool = False, lesson: bool = False
 ) -> dict:
     """A DM to the author about their moment."""
-    blocks = [_section(text)]
+    blocks = [section(text)]
     buttons = []
     if ask_again:
-        buttons.append(_button("Ask someone else", MomentAction.ASK_AGAIN, str(moment_id)))
+        buttons.append(button("Ask someone else", MomentAction.ASK_AGAIN, str(moment_id)))
     if lesson:
-        buttons.append(_button("Write down the lesson", MomentAction.WRITE_LESSON, str(moment_id)))
-        buttons.append(_button("Open the guide", f"{Action.OPEN_GUIDE}:0", GUIDE_ID))
+        buttons.append(button("Write down the lesson", MomentAction.WRITE_LESSON, str(moment_id)))
+        buttons.append(button("Open the guide", f"{Action.OPEN_GUIDE}:0", GUIDE_ID))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return {"text": text, "blocks": blocks}
@@ -158,11 +140,11 @@ def author_notice(
 def lesson_modal(*, moment_id: int, learning_channel: str | None) -> dict:
     """Write the lesson in a line or two; share it without a name only if the author chooses."""
     blocks = [
-        _section("What did you learn? A line or two is enough. It's yours: only you see it."),
+        section("What did you learn? A line or two is enough. It's yours: only you see it."),
         {
             "type": "input",
             "block_id": Field.LESSON,
-            "label": _plain("The lesson"),
+            "label": plain("The lesson"),
             "element": {
                 "type": "plain_text_input",
                 "action_id": Field.VALUE,
@@ -177,7 +159,7 @@ def lesson_modal(*, moment_id: int, learning_channel: str | None) -> dict:
                 "type": "input",
                 "block_id": Field.SHARE_LESSON,
                 "optional": True,
-                "label": _plain("Share it?"),
+                "label": plain("Share it?"),
                 "element": {
                     "type": "checkboxes",
                     "action_id": Field.VALUE,
@@ -196,9 +178,9 @@ def lesson_modal(*, moment_id: int, learning_channel: str | None) -> dict:
     return {
         "type": "modal",
         "callback_id": View.LESSON,
-        "title": _plain("The lesson"),
-        "submit": _plain("Save"),
-        "close": _plain("Not now"),
+        "title": plain("The lesson"),
+        "submit": plain("Save"),
+        "close": plain("Not now"),
         "private_metadata": json.dumps({"moment": moment_id}),
         "blocks": blocks,
     }
@@ -207,4 +189,4 @@ def lesson_modal(*, moment_id: int, learning_channel: str | None) -> dict:
 def shared_lesson(lesson: str) -> dict:
     """A lesson posted to the learning channel: no name, the author's words escaped."""
     text = "A lesson from a mistake moment, shared anonymously:"
-    return {"text": text, "blocks": [_section(f"{text}\n{_quote(lesson)}")]}
+    return {"text": text, "blocks": [section(f"{text}\n{_quote(lesson)}")]}

@@ -6,31 +6,13 @@ import json
 
 from bot.services.strengths import MAX_NOTE, PROMPT, THEME_LABELS, Theme
 from bot.slack.ids import Command, Field, SpotAction, View
-from bot.slack.text import clip, escape
+from bot.slack.kit import button, context, plain, section
+from bot.slack.text import escape
 
 EXAMPLE = (
     "I see you at your best when you slow a heated meeting down: today you asked each side "
     "to say what they needed, and we left with a plan."
 )
-
-
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value[:2000]}
-    if style:
-        button["style"] = style
-    return button
 
 
 def draft(receiver_id: str, note: str) -> str:
@@ -43,7 +25,7 @@ def read_draft(value: str) -> tuple[str, str]:
 
 
 def _theme_option(theme: Theme) -> dict:
-    return {"text": _plain(THEME_LABELS[theme]), "value": theme.value}
+    return {"text": plain(THEME_LABELS[theme]), "value": theme.value}
 
 
 def spot_modal(
@@ -51,10 +33,10 @@ def spot_modal(
 ) -> dict:
     """The form for when typing a /spot is awkward; `suggestion` nudges toward specifics."""
     blocks = [
-        _section(f"*{PROMPT}*\nSay what they did and why it mattered, so they can do it again.")
+        section(f"*{PROMPT}*\nSay what they did and why it mattered, so they can do it again.")
     ]
     if suggestion:
-        blocks.append(_context(suggestion))
+        blocks.append(context(suggestion))
     person = {"type": "users_select", "action_id": Field.VALUE}
     if receiver_id:
         person["initial_user"] = receiver_id
@@ -63,7 +45,7 @@ def spot_modal(
         "action_id": Field.VALUE,
         "multiline": True,
         "max_length": MAX_NOTE,
-        "placeholder": _plain(PROMPT),
+        "placeholder": plain(PROMPT),
     }
     if note:
         note_input["initial_value"] = note
@@ -71,21 +53,21 @@ def spot_modal(
         {
             "type": "input",
             "block_id": Field.PERSON,
-            "label": _plain("Who did you see at their best?"),
+            "label": plain("Who did you see at their best?"),
             "element": person,
         },
         {
             "type": "input",
             "block_id": Field.NOTE,
-            "label": _plain("What you saw"),
+            "label": plain("What you saw"),
             "element": note_input,
         },
         {
             "type": "input",
             "block_id": Field.THEME,
             "optional": True,
-            "label": _plain("Theme"),
-            "hint": _plain("Leave empty and inflow suggests one from your words."),
+            "label": plain("Theme"),
+            "hint": plain("Leave empty and inflow suggests one from your words."),
             "element": {
                 "type": "static_select",
                 "action_id": Field.VALUE,
@@ -96,7 +78,7 @@ def spot_modal(
             "type": "input",
             "block_id": Field.CHANNEL,
             "optional": True,
-            "label": _plain("Also post it in a channel?"),
+            "label": plain("Also post it in a channel?"),
             "element": {
                 "type": "conversations_select",
                 "action_id": Field.VALUE,
@@ -107,9 +89,9 @@ def spot_modal(
     return {
         "type": "modal",
         "callback_id": View.SPOT,
-        "title": _plain("Spot a strength"),
-        "submit": _plain("Send"),
-        "close": _plain("Cancel"),
+        "title": plain("Spot a strength"),
+        "submit": plain("Send"),
+        "close": plain("Cancel"),
         "private_metadata": json.dumps({"warned": bool(suggestion)}),
         "blocks": blocks,
     }
@@ -128,12 +110,12 @@ def vague_note(receiver_id: str, note: str) -> dict:
         "response_type": "ephemeral",
         "text": VAGUE_HINT,
         "blocks": [
-            _section(VAGUE_HINT),
+            section(VAGUE_HINT),
             {
                 "type": "actions",
                 "elements": [
-                    _button("Write more in a form", SpotAction.OPEN_FORM, value, "primary"),
-                    _button("Send it as it is", SpotAction.SEND_ANYWAY, value),
+                    button("Write more in a form", SpotAction.OPEN_FORM, value, "primary"),
+                    button("Send it as it is", SpotAction.SEND_ANYWAY, value),
                 ],
             },
         ],
@@ -146,9 +128,9 @@ def to_receiver(*, giver_id: str, note: str, theme: Theme) -> dict:
     return {
         "text": text,
         "blocks": [
-            _section(text),
-            _context(f"Theme: {THEME_LABELS[theme]}"),
-            _context(f"Pass it on: `{Command.SPOT} @someone {PROMPT}`"),
+            section(text),
+            context(f"Theme: {THEME_LABELS[theme]}"),
+            context(f"Pass it on: `{Command.SPOT} @someone {PROMPT}`"),
         ],
     }
 
@@ -156,12 +138,12 @@ def to_receiver(*, giver_id: str, note: str, theme: Theme) -> dict:
 def sent(*, receiver_id: str, strength_id: int, can_post: bool) -> dict:
     """The giver's private confirmation, with the choice to post it where they are."""
     text = f"Sent to <@{receiver_id}>. It's kept on their Home tab."
-    blocks = [_section(text)]
+    blocks = [section(text)]
     if can_post:
         blocks.append(
             {
                 "type": "actions",
-                "elements": [_button("Also post it here", SpotAction.POST_HERE, str(strength_id))],
+                "elements": [button("Also post it here", SpotAction.POST_HERE, str(strength_id))],
             }
         )
     return {"response_type": "ephemeral", "text": text, "blocks": blocks}
@@ -169,7 +151,7 @@ def sent(*, receiver_id: str, strength_id: int, can_post: bool) -> dict:
 
 def in_channel(*, giver_id: str, receiver_id: str, note: str) -> dict:
     text = f"<@{giver_id}> spotted <@{receiver_id}> at their best: “{escape(note)}”"
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def spot_help() -> dict:
