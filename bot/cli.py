@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.set_defaults(handler=_content_search)
 
+    nudges = commands.add_parser("nudges", help="scheduled messages").add_subparsers(
+        metavar="ACTION"
+    )
+    run_once = nudges.add_parser(
+        "run-once", help="plan and deliver everything due at one instant, then exit"
+    )
+    run_once.add_argument(
+        "--now", type=_instant, help="the instant, ISO 8601 (default: now); naive means UTC"
+    )
+    run_once.set_defaults(handler=_nudges_run_once)
+
     emulator = commands.add_parser(
         "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
     )
@@ -240,6 +251,36 @@ def _ratings(settings: Settings, team_id: str) -> dict[str, tuple[int, int]]:
             return ratings_by_guide(session, team_id)
     finally:
         engine.dispose()
+
+
+def _instant(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time") from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _nudges_run_once(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.db import make_engine, make_sessionmaker, utcnow
+    from bot.scheduler import run_once
+    from bot.slack.client import make_client
+
+    settings = _settings()
+    settings.require_slack(http=False)
+    _migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        client = make_client(
+            settings.slack_bot_token.get_secret_value(), settings.slack_api_url, retries=6
+        )
+        planned, report = run_once(make_sessionmaker(engine), client, now=args.now or utcnow())
+    finally:
+        engine.dispose()
+    print(json.dumps({"planned": planned, **report.as_dict()}))
+    return 0
 
 
 def _emulator(args: argparse.Namespace) -> int:

@@ -86,6 +86,7 @@ class SlackEmulator:
         self.responses: list[tuple[str, dict]] = []  # (response_url path, JSON body)
         self.users: dict[str, dict] = {}
         self.channels: dict[str, dict] = {}
+        self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
         self._failures: dict[str, list[Failure]] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -103,6 +104,7 @@ class SlackEmulator:
             "chat.getPermalink": self._permalink,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.lookupByEmail": self._lookup_by_email,
             "views.open": self._view_open,
@@ -163,6 +165,7 @@ class SlackEmulator:
 
     def reset(self) -> None:
         with self._lock:
+            self.history.clear()
             self.calls.clear()
             self.responses.clear()
             self._failures.clear()
@@ -221,6 +224,10 @@ class SlackEmulator:
         if problem := self._check_message(args):
             return problem
         ts = self._next_ts()
+        stored = {"type": "message", "ts": ts, "user": BOT_USER_ID, "text": args.get("text", "")}
+        if args.get("metadata"):
+            stored["metadata"] = _decoded(args["metadata"])
+        self.history.setdefault(args["channel"], []).append(stored)
         return {
             "ok": True,
             "channel": args["channel"],
@@ -279,6 +286,13 @@ class SlackEmulator:
             "ok": True,
             "channel": {"id": channel_id, "is_im": kind == "D", "is_mpim": kind == "G"},
         }
+
+    def _conversations_history(self, args: dict) -> dict:
+        messages = list(reversed(self.history.get(args.get("channel", ""), [])))
+        limit = int(args.get("limit") or 100)
+        if str(args.get("include_all_metadata")).lower() not in ("true", "1"):
+            messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _conversations_info(self, args: dict) -> dict:
         channel = args.get("channel", "")

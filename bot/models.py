@@ -285,3 +285,36 @@ class NudgePreference(Base):
         String(200), default=""
     )  # NudgeKind values, comma-separated
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A scheduled message: one row per (workspace, person, kind, subject, occurrence).
+
+    The unique key makes planning idempotent; the status makes delivery exactly-once: rows are
+    claimed under a lease, and a row whose claimer died is checked against Slack before any
+    second attempt.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "kind", "subject", "occurrence"),
+        Index(None, "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    occurrence: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[dt.datetime]
+    message: Mapped[str] = mapped_column(Text)  # JSON: text and blocks
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # OutboxStatus
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

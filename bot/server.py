@@ -137,10 +137,18 @@ def health(engine: Engine, heads: tuple[str, ...]) -> dict:
     }
 
 
-def build_wsgi(settings: Settings, **app_kwargs) -> SlackWSGI:
-    """Everything one worker needs: engine, Bolt app, WSGI callable."""
+def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs) -> SlackWSGI:
+    """Everything one worker needs: engine, Bolt app, WSGI callable; with `clock_running`, the
+    scheduler's clock too (every serving process runs one; the database coordinates them)."""
     engine = make_engine(settings.database_url)
-    app = create_app(settings, sessions=make_sessionmaker(engine), **app_kwargs)
+    sessions = make_sessionmaker(engine)
+    app = create_app(settings, sessions=sessions, **app_kwargs)
+    if clock_running:
+        from bot.scheduler import start_clock
+        from bot.slack.client import make_client
+
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        start_clock(sessions, make_client(token, settings.slack_api_url, retries=6))
     secret = settings.slack_signing_secret
     wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None)
     logging.getLogger("inflow.app").info("worker ready")
@@ -170,7 +178,7 @@ def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> 
                 self.cfg.set(key, value)
 
         def load(self):
-            return build_wsgi(settings)
+            return build_wsgi(settings, clock_running=True)
 
     Gunicorn().run()
 
@@ -179,7 +187,7 @@ def serve_socket_mode(settings: Settings, *, port: int) -> None:
     """Serve over Socket Mode, with /healthz on `port` for the orchestrator."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    wsgi = build_wsgi(settings)
+    wsgi = build_wsgi(settings, clock_running=True)
     health_server = make_server("0.0.0.0", port, wsgi, WSGIServer, _QuietHandler)
     threading.Thread(target=health_server.serve_forever, daemon=True).start()
     handler = SocketModeHandler(wsgi.app, settings.slack_app_token.get_secret_value())

@@ -30,6 +30,7 @@ METHOD_SCOPES = {
     "chat_getPermalink": set(),
     "conversations_open": {"im:write", "mpim:write"},  # DMs and group DMs
     "conversations_info": {"channels:read"},
+    "conversations_history": {"im:history"},  # the deliverer looks for a message before resending
     "users_info": {"users:read"},
     "users_lookupByEmail": {"users:read.email"},
     "views_open": set(),

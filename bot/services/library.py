@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import insert_for
 from bot.library import text
 from bot.library.schema import Guide
 from bot.models import ContentGap, GuideEvent, GuideMessage, GuideReaction, GuideRecord, Rating
@@ -21,11 +21,6 @@ class GuideEventKind(StrEnum):
     VIEW = "view"  # shown as the answer to /learn, or opened from a list
     SHARE = "share"
     OTHER_MATCHES = "other_matches"
-
-
-def _insert(session: Session, model):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def sync_guides(session: Session, guides: Iterable[Guide], now: dt.datetime) -> None:
@@ -47,7 +42,7 @@ def sync_guides(session: Session, guides: Iterable[Guide], now: dt.datetime) -> 
         for g in guides
     ]
     if rows:
-        statement = _insert(session, GuideRecord).values(rows)
+        statement = insert_for(session, GuideRecord).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["id"],
             set_={
@@ -237,7 +232,7 @@ def react(
     if message is None:
         return False
     if added:
-        statement = _insert(session, GuideReaction).values(
+        statement = insert_for(session, GuideReaction).values(
             team_id=team_id, guide_message_id=message.id, user_id=user_id, emoji=emoji, at=now
         )
         session.execute(statement.on_conflict_do_nothing())

@@ -1,0 +1,121 @@
+"""The deliverer: claims due outbox rows and sends them through the Web API, exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import transaction
+from bot.services import outbox
+from bot.services.outbox import METADATA_TYPE, Claimed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    already_sent: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    retry_later: int = 0
+    api_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "sent": self.sent,
+            "already_sent": self.already_sent,
+            "failed": self.failed,
+            "retry_later": self.retry_later,
+            "api_seconds": round(self.api_seconds, 3),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _found_in_conversation(client: WebClient, channel: str, key: str) -> str | None:
+    """The ts of a message this outbox row already produced, if a dead worker sent it."""
+    history = client.conversations_history(channel=channel, limit=100, include_all_metadata=True)
+    for message in history.get("messages", []):
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == METADATA_TYPE
+            and (metadata.get("event_payload") or {}).get("key") == key
+        ):
+            return message["ts"]
+    return None
+
+
+def _send(client: WebClient, item: Claimed) -> tuple[str, str, bool]:
+    """Send one row; returns (channel, ts, whether it had been sent already)."""
+    channel = client.conversations_open(users=item.user_id)["channel"]["id"]
+    if item.reclaimed and (ts := _found_in_conversation(client, channel, item.key)):
+        return channel, ts, True
+    posted = client.chat_postMessage(
+        channel=channel,
+        metadata={"event_type": METADATA_TYPE, "event_payload": {"key": item.key}},
+        **item.message,
+    )
+    return posted["channel"], posted["ts"], False
+
+
+def deliver_due(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    *,
+    now: dt.datetime,
+    worker: str,
+    batch: int = 100,
+) -> DeliveryReport:
+    """Send everything due at `now`, batch by batch, until nothing due is left for this pass."""
+    report = DeliveryReport()
+    started = time.perf_counter()
+    tried: set[int] = set()
+    while True:
+        with transaction(sessions) as session:
+            claimed = outbox.claim(
+                session, now=now, worker=worker, limit=batch, exclude=frozenset(tried)
+            )
+        if not claimed:
+            break
+        for item in claimed:
+            tried.add(item.id)
+            api_started = time.perf_counter()
+            try:
+                channel, ts, already = _send(client, item)
+            except SlackApiError as error:
+                reason = str(error.response.get("error") or f"http_{error.response.status_code}")
+                with transaction(sessions) as session:
+                    outbox.record_failure(session, row_id=item.id, worker=worker, error=reason)
+                if reason in outbox.PERMANENT_ERRORS:
+                    report.failed[reason] = report.failed.get(reason, 0) + 1
+                    log.warning("outbox %s failed for good: %s", item.key, reason)
+                else:
+                    report.retry_later += 1
+                continue
+            except OSError as error:  # network: the next pass tries again
+                with transaction(sessions) as session:
+                    outbox.record_failure(
+                        session, row_id=item.id, worker=worker, error=f"network: {error}"
+                    )
+                report.retry_later += 1
+                continue
+            finally:
+                report.api_seconds += time.perf_counter() - api_started
+            with transaction(sessions) as session:
+                outbox.record_sent(
+                    session, row_id=item.id, worker=worker, channel=channel, ts=ts, now=now
+                )
+            if already:
+                report.already_sent += 1
+            else:
+                report.sent += 1
+        if len(claimed) < batch:
+            break
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,93 @@
+"""APScheduler 3 as the clock: it only runs the planner and the deliverer on a timer.
+
+The database coordinates (see bot/services/outbox.py): any number of processes may run these
+jobs at the same moment, so each process has its own in-memory scheduler and no job store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import transaction, utcnow
+from bot.delivery import DeliveryReport, deliver_due
+from bot.models import ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+DELIVER_EVERY_SECONDS = 30
+PLAN_EVERY_SECONDS = 300
+EVENT_MEMORY = dt.timedelta(days=2)  # Slack stops retrying an event within about an hour
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def plan(sessions: sessionmaker[Session], now: dt.datetime) -> int:
+    """Insert what is due into the outbox; returns how many occurrences were new.
+
+    Housekeeping runs here too: processed event ids older than Slack's retry window are
+    forgotten. The nudge planners (coaching, follow-ups, check-ins) plug in here.
+    """
+    with transaction(sessions) as session:
+        session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
+        )
+    return 0
+
+
+def run_once(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    *,
+    now: dt.datetime,
+    worker: str | None = None,
+) -> tuple[int, DeliveryReport]:
+    """One plan-and-deliver pass at `now` (what `inflow nudges run-once` does)."""
+    planned = plan(sessions, now)
+    return planned, deliver_due(sessions, client, now=now, worker=worker or worker_name())
+
+
+def start_clock(
+    sessions: sessionmaker[Session], client: WebClient, clock: Callable[[], dt.datetime] = utcnow
+) -> BackgroundScheduler:
+    """Start this process's clock: the planner every 5 minutes, the deliverer every 30 s."""
+    scheduler = BackgroundScheduler(timezone=dt.UTC)
+
+    def planner() -> None:
+        try:
+            plan(sessions, clock())
+        except Exception:
+            log.exception("planner pass failed")
+
+    def deliverer() -> None:
+        try:
+            report = deliver_due(sessions, client, now=clock(), worker=worker_name())
+            if report.sent or report.failed or report.retry_later:
+                log.info("outbox pass: %s", report.as_dict())
+        except Exception:
+            log.exception("deliverer pass failed")
+
+    # coalesce + max_instances=1: a slow pass is never run twice at once or replayed in a burst;
+    # the misfire grace lets a pass delayed by a busy process still run, once.
+    common = {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": 60,
+        "replace_existing": True,
+    }
+    scheduler.add_job(planner, "interval", seconds=PLAN_EVERY_SECONDS, id="planner", **common)
+    scheduler.add_job(
+        deliverer, "interval", seconds=DELIVER_EVERY_SECONDS, id="deliverer", **common
+    )
+    scheduler.start()
+    return scheduler

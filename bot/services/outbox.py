@@ -1,0 +1,189 @@
+"""The outbox: scheduled messages as rows, planned idempotently, delivered exactly once.
+
+Planning inserts rows keyed by (workspace, person, kind, subject, occurrence); inserting the
+same occurrence twice does nothing. Delivery happens in three steps, each its own transaction:
+
+1. *claim*: due rows move from pending to claimed under this worker's name (`FOR UPDATE SKIP
+   LOCKED` on PostgreSQL, so workers never wait for or take each other's rows; SQLite's
+   `BEGIN IMMEDIATE` serialises claimers instead). Rows due longer ago than the grace period
+   are skipped, not sent: no flood after an outage.
+2. *send*: outside any transaction, one Web API call per row, carrying the row's key in the
+   message metadata.
+3. *record*: sent (with the message ts), failed for good (with Slack's reason), or back to
+   pending to try again on the next pass.
+
+A worker that dies between 1 and 3 leaves its rows claimed. Once the lease expires another
+worker reclaims them, first looking for the message in the conversation by its metadata key:
+found means it was sent, and it is recorded, not sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.db import insert_for
+from bot.models import OutboxMessage
+
+GRACE = dt.timedelta(hours=6)
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+METADATA_TYPE = "inflow_outbox"
+
+# Slack errors that no retry will fix: record them and move on.
+PERMANENT_ERRORS = frozenset(
+    """
+    user_not_found account_inactive user_disabled cannot_dm_bot channel_not_found not_in_channel
+    is_archived msg_too_long no_text invalid_blocks invalid_arguments restricted_action
+    not_authed invalid_auth token_revoked
+    """.split()
+)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # due longer ago than the grace period: the next occurrence will come
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    key: str
+    team_id: str
+    user_id: str
+    message: dict
+    reclaimed: bool  # a previous claimer may have sent it: look before sending
+
+
+def key_of(row: OutboxMessage) -> str:
+    return f"{row.team_id}/{row.user_id}/{row.kind}/{row.subject}/{row.occurrence}"
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    subject: str,
+    occurrence: str,
+    due_at: dt.datetime,
+    message: dict,
+) -> bool:
+    """Plan one occurrence; returns False when it was already planned."""
+    statement = insert_for(session, OutboxMessage).values(
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind,
+        subject=subject[:64],
+        occurrence=occurrence[:32],
+        due_at=due_at,
+        message=json.dumps(message),
+        status=OutboxStatus.PENDING.value,
+        attempts=0,
+    )
+    inserted = session.execute(statement.on_conflict_do_nothing().returning(OutboxMessage.id))
+    return inserted.first() is not None
+
+
+def claim(
+    session: Session,
+    *,
+    now: dt.datetime,
+    worker: str,
+    limit: int = 100,
+    grace: dt.timedelta = GRACE,
+    exclude: frozenset[int] = frozenset(),
+) -> list[Claimed]:
+    """Skip what is too old, then claim up to `limit` due rows (and rows whose lease expired)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.due_at < now - grace
+        )
+        .values(status=OutboxStatus.SKIPPED.value, error="past the grace period")
+    )
+    due = or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.due_at <= now),
+        and_(
+            OutboxMessage.status == OutboxStatus.CLAIMED.value,
+            OutboxMessage.claimed_at < now - LEASE,
+        ),
+    )
+    if exclude:
+        due = and_(due, OutboxMessage.id.not_in(exclude))
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(due)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed = []
+    for row in rows:
+        reclaimed = row.status == OutboxStatus.CLAIMED.value
+        row.status = OutboxStatus.CLAIMED.value
+        row.claimed_by = worker
+        row.claimed_at = now
+        row.attempts += 1
+        claimed.append(
+            Claimed(
+                row.id, key_of(row), row.team_id, row.user_id, json.loads(row.message), reclaimed
+            )
+        )
+    session.flush()
+    return claimed
+
+
+def _mine(session: Session, row_id: int, worker: str) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, row_id, with_for_update=True)
+    if row is None or row.status != OutboxStatus.CLAIMED.value or row.claimed_by != worker:
+        return None  # the lease expired and someone else has it now
+    return row
+
+
+def record_sent(
+    session: Session, *, row_id: int, worker: str, channel: str, ts: str, now: dt.datetime
+) -> None:
+    row = _mine(session, row_id, worker)
+    if row is not None:
+        row.status, row.channel_id, row.message_ts, row.sent_at, row.error = (
+            OutboxStatus.SENT.value,
+            channel,
+            ts,
+            now,
+            None,
+        )
+        session.flush()
+
+
+def record_failure(session: Session, *, row_id: int, worker: str, error: str) -> None:
+    """A permanent error fails the row for good; anything else waits for the next pass."""
+    row = _mine(session, row_id, worker)
+    if row is None:
+        return
+    permanent = error in PERMANENT_ERRORS or row.attempts >= MAX_ATTEMPTS
+    row.status = (OutboxStatus.FAILED if permanent else OutboxStatus.PENDING).value
+    row.error = error[:200]
+    row.claimed_by = None
+    session.flush()
+
+
+def counts(session: Session) -> dict[str, int]:
+    from sqlalchemy import func
+
+    return dict(
+        session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
