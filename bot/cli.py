@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import logging
 import sys
@@ -99,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--now", type=_instant, help="the instant, ISO 8601 (default: now); naive means UTC"
     )
     run_once.set_defaults(handler=_nudges_run_once)
+
+    team = commands.add_parser("team", help="who manages whom").add_subparsers(metavar="ACTION")
+    team_import = team.add_parser(
+        "import", help="load manager,report pairs (Slack user ids or emails) from a CSV file"
+    )
+    team_import.add_argument("file", type=Path)
+    team_import.add_argument("--team", help="workspace id (default: the bot token's workspace)")
+    team_import.set_defaults(handler=_team_import)
 
     emulator = commands.add_parser(
         "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
@@ -281,6 +290,42 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
         engine.dispose()
     print(json.dumps({"planned": planned, **report.as_dict()}))
     return 0
+
+
+def _team_import(args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker, utcnow
+    from bot.slack.client import make_client
+    from bot.team_import import import_csv
+
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file", code=2)
+    settings = _settings()
+    settings.require_slack(http=False)
+    _migrate(settings)
+    client = make_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, retries=6
+    )
+    team_id = args.team or client.auth_test()["team_id"]
+    engine = make_engine(settings.database_url)
+    try:
+        report = import_csv(
+            args.file,
+            sessions=make_sessionmaker(engine),
+            client=client,
+            team_id=team_id,
+            now=utcnow(),
+        )
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise CommandError(f"{args.file}: not a readable CSV file ({error})") from None
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(f"{args.file}:{problem.removeprefix('line ')}", file=sys.stderr)
+    print(
+        f"{report.added} pairs added, {report.known} already known, "
+        f"{len(report.problems)} problems (rows with problems were not imported)"
+    )
+    return 1 if report.problems else 0
 
 
 def _emulator(args: argparse.Namespace) -> int:

@@ -318,3 +318,20 @@ class OutboxMessage(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ManagerReport(Base):
+    """Who manages whom, as a manager named it (/learn team) or an admin imported it."""
+
+    __tablename__ = "manager_reports"
+    __table_args__ = (
+        UniqueConstraint("team_id", "manager_id", "report_id"),
+        Index(None, "team_id", "report_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    manager_id: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # "slack" or "import"
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
 from bot.services import library as library_service
+from bot.services import teams
 from bot.services.library import GuideEventKind
 from bot.slack import blocks, guides
 from bot.slack.ids import Command
@@ -24,6 +27,9 @@ def register(app: App, deps: Deps) -> None:
         keyword = words.lower()
         if keyword in HELP_WORDS:
             ack(**blocks.help_message())
+            return
+        if keyword.split(" ", 1)[0] == "team":
+            ack(**_team(db, command, words[4:], deps))
             return
         library = deps.library.library
         if not keyword or keyword in BROWSE_WORDS:
@@ -50,3 +56,31 @@ def register(app: App, deps: Deps) -> None:
             now=deps.clock(),
         )
         ack(**guides.guide_answer(best, library.runners_up(result, best)))
+
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def _team(db: Session, command: dict, rest: str, deps: Deps) -> dict:
+    """`/learn team @a @b`: name your reports; `/learn team` alone: see them."""
+    team_id, manager = command["team_id"], command["user_id"]
+    named = [user for user in MENTION.findall(rest) if user != manager]
+    for report in named:
+        teams.add(
+            db,
+            team_id=team_id,
+            manager_id=manager,
+            report_id=report,
+            source="slack",
+            now=deps.clock(),
+        )
+    reports = teams.reports_of(db, team_id=team_id, manager_id=manager)
+    if not reports:
+        text = (
+            f"You haven't named your reports yet. Try `{Command.LEARN} team @ana @ben`: "
+            "inflow then sends you coaching prompts about them, and they can see you listed them."
+        )
+    else:
+        listed = ", ".join(f"<@{r}>" for r in reports)
+        text = f"Your reports: {listed}. Edit the list on inflow's Home tab."
+    return {"response_type": "ephemeral", "text": text}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.app import Deps
 from bot.errors import InflowError
 from bot.models import Strength
-from bot.services import ideas, mistakes, preferences, strengths
+from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
 from bot.slack.home import HomeData, home_view
 from bot.slack.ids import HomeAction
@@ -44,6 +44,8 @@ def register(app: App, deps: Deps) -> None:
                 if g in library.by_id
             ],
             preferences=preferences.get(db, team_id=team_id, user_id=user_id),
+            reports=teams.reports_of(db, team_id=team_id, manager_id=user_id),
+            managers=teams.managers_of(db, team_id=team_id, report_id=user_id),
             today=deps.clock().date(),
         )
         client.views_publish(user_id=user_id, view=home_view(data))
@@ -72,6 +74,16 @@ def register(app: App, deps: Deps) -> None:
             changes["paused_until"] = dt.date.fromisoformat(picked) if picked else None
         elif kind == HomeAction.RESUME:
             changes["paused_until"] = None
+        elif kind == HomeAction.TEAM:
+            teams.set_reports(
+                db,
+                team_id=team,
+                manager_id=user,
+                report_ids=action.get("selected_users") or [],
+                now=deps.clock(),
+            )
+            publish(client, db, team, user)
+            return
         try:
             preferences.update(db, team_id=team, user_id=user, now=deps.clock(), **changes)
         except InflowError as error:

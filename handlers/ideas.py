@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import Deps
 from bot.errors import InflowError
-from bot.services import ideas
+from bot.services import ideas, teams
 from bot.services.ideas import Stage
 from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
@@ -46,11 +46,13 @@ def register(app: App, deps: Deps) -> None:
         title = MENTION.sub("", text).strip()
         if not sponsor or not title:
             ack()
+            managers = teams.managers_of(db, team_id=team, report_id=author)
+            suggested = sponsor.group(1) if sponsor else (managers[0] if managers else None)
             open_modal(
                 client,
                 command["trigger_id"],
                 author,
-                blocks.pitch_modal(title=title, sponsor_id=sponsor and sponsor.group(1)),
+                blocks.pitch_modal(title=title, sponsor_id=suggested),
             )
             return
         idea = start(db, client, team=team, author=author, sponsor=sponsor.group(1), title=title)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import Deps
 from bot.errors import InflowError
-from bot.services import mistakes
+from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
@@ -40,19 +40,26 @@ def open_modal(client: WebClient, trigger_id: str, user_id: str, view: dict) -> 
 
 
 def register(app: App, deps: Deps) -> None:
+    def manager_of(db: Session, body: dict) -> str | None:
+        managers = teams.managers_of(db, team_id=team_of(body), report_id=body["user"]["id"])
+        return managers[0] if managers else None
+
     @app.shortcut(Shortcut.MISTAKE_MOMENT)
-    def global_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
-        """Open the mistake-moment form."""
+    def global_shortcut(ack: Ack, body: dict, client: WebClient, db: Session) -> None:
+        """Open the mistake-moment form, suggesting the person's manager when known."""
         ack()
-        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.moment_modal())
+        view = blocks.moment_modal(suggested=manager_of(db, body))
+        open_modal(client, body["trigger_id"], body["user"]["id"], view)
 
     @app.shortcut(Shortcut.MISTAKE_MOMENT_MESSAGE)
-    def message_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
+    def message_shortcut(ack: Ack, body: dict, client: WebClient, db: Session) -> None:
         """Open the form, quoting the message it was used on."""
         ack()
         message = body.get("message") or {}
         metadata = {"channel": (body.get("channel") or {}).get("id"), "ts": message.get("ts")}
-        view = blocks.moment_modal(quoted=message.get("text") or None, metadata=metadata)
+        view = blocks.moment_modal(
+            quoted=message.get("text") or None, metadata=metadata, suggested=manager_of(db, body)
+        )
         open_modal(client, body["trigger_id"], body["user"]["id"], view)
 
     @app.view(View.MISTAKE_MOMENT)

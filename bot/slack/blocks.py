@@ -25,6 +25,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "find the one guide that helps, now: a situation, a question, a framework's name",
     ),
     CommandHelp(f"{Command.LEARN} browse", "see the library by area"),
+    CommandHelp(f"{Command.LEARN} team @ana @ben", "managers: name your reports"),
     CommandHelp(
         f"{Command.SPOT} @person I see you at your best when you…",
         "tell someone what you saw them do well",

@@ -28,6 +28,8 @@ class HomeData:
     lessons: list[MistakeMoment] = field(default_factory=list)
     guides: list[Guide] = field(default_factory=list)
     preferences: Preferences | None = None
+    reports: list[str] = field(default_factory=list)
+    managers: list[str] = field(default_factory=list)
     today: dt.date = dt.date(2000, 1, 1)
 
 
@@ -45,6 +47,7 @@ def home_view(data: HomeData) -> dict:
     blocks += _ideas(data)
     blocks += _lessons(data)
     blocks += _guides(data)
+    blocks += _team(data)
     if data.preferences is not None:
         blocks += _settings(data.preferences, data.today)
     commands = "\n".join(f"• `{c.usage}`: {c.what}" for c in COMMANDS)
@@ -97,6 +100,24 @@ def _guides(data: HomeData) -> list[dict]:
         return []
     lines = "\n".join(f"• {escape(g.title)}" for g in data.guides[:SHOWN])
     return [header("Guides you used recently"), section(lines)]
+
+
+def _team(data: HomeData) -> list[dict]:
+    picker = {
+        "type": "multi_users_select",
+        "action_id": HomeAction.TEAM,
+        "placeholder": plain("Your reports"),
+    }
+    if data.reports:
+        picker["initial_users"] = data.reports[:100]
+    blocks = [
+        header("Your team"),
+        section("*Your reports* (for managers: coaching prompts are about them)", accessory=picker),
+    ]
+    if data.managers:
+        listed = ", ".join(f"<@{m}>" for m in data.managers)
+        blocks.append(context(f"You are listed as a report of {listed}."))
+    return blocks
 
 
 def _settings(prefs: Preferences, today: dt.date) -> list[dict]:

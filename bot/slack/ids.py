@@ -88,3 +88,4 @@ class HomeAction(StrEnum):
     PAUSE = "home_pause"
     RESUME = "home_resume"
     KINDS = "home_kinds"
+    TEAM = "home_team"

@@ -17,7 +17,9 @@ def _quote(text: str) -> str:
     return "\n".join("> " + line for line in escape(text).splitlines() if line.strip())
 
 
-def moment_modal(*, quoted: str | None = None, metadata: dict | None = None) -> dict:
+def moment_modal(
+    *, quoted: str | None = None, metadata: dict | None = None, suggested: str | None = None
+) -> dict:
     """The form behind both shortcuts."""
     blocks = []
     if quoted:
@@ -46,8 +48,16 @@ def moment_modal(*, quoted: str | None = None, metadata: dict | None = None) -> 
             "block_id": Field.COLLEAGUE,
             "optional": True,
             "label": plain("Who would you like to talk it through with?"),
-            "hint": plain("Leave empty to reflect on your own."),
-            "element": {"type": "users_select", "action_id": Field.VALUE},
+            "hint": plain(
+                "Your manager is suggested; pick anyone, or leave it empty to reflect on your own."
+                if suggested
+                else "Leave empty to reflect on your own."
+            ),
+            "element": {
+                "type": "users_select",
+                "action_id": Field.VALUE,
+                **({"initial_user": suggested} if suggested else {}),
+            },
         },
         {
             "type": "input",
