@@ -154,10 +154,22 @@ def create_app(
         ideas,
         library_actions,
         mistakes,
+        nudges,
         strengths,
     )
 
-    for module in (commands, library_actions, mistakes, strengths, ideas, debriefs, events, home):
+    modules = (
+        commands,
+        library_actions,
+        mistakes,
+        strengths,
+        ideas,
+        debriefs,
+        nudges,
+        events,
+        home,
+    )
+    for module in modules:
         module.register(app, deps)
     return app
 

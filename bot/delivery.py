@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 class DeliveryReport:
     sent: int = 0
     already_sent: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     retry_later: int = 0
     api_seconds: float = 0.0
@@ -31,6 +33,7 @@ class DeliveryReport:
         return {
             "sent": self.sent,
             "already_sent": self.already_sent,
+            "skipped": self.skipped,
             "failed": self.failed,
             "retry_later": self.retry_later,
             "api_seconds": round(self.api_seconds, 3),
@@ -71,8 +74,12 @@ def deliver_due(
     now: dt.datetime,
     worker: str,
     batch: int = 100,
+    gate: Callable[[str, str], str | None] | None = None,
 ) -> DeliveryReport:
-    """Send everything due at `now`, batch by batch, until nothing due is left for this pass."""
+    """Send everything due at `now`, batch by batch, until nothing due is left for this pass.
+
+    `gate(team_id, user_id)` may name a reason to drop a row instead (paused, away).
+    """
     report = DeliveryReport()
     started = time.perf_counter()
     tried: set[int] = set()
@@ -85,6 +92,11 @@ def deliver_due(
             break
         for item in claimed:
             tried.add(item.id)
+            if gate is not None and (reason := gate(item.team_id, item.user_id)):
+                with transaction(sessions) as session:
+                    outbox.record_skipped(session, row_id=item.id, worker=worker, reason=reason)
+                report.skipped[reason] = report.skipped.get(reason, 0) + 1
+                continue
             api_started = time.perf_counter()
             try:
                 channel, ts, already = _send(client, item)

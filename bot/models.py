@@ -335,3 +335,32 @@ class ManagerReport(Base):
     report_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))  # "slack" or "import"
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Person(Base):
+    """What inflow last read about a person from `users.info`: refreshed at most daily."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    away: Mapped[bool] = mapped_column(default=False)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    fetched_at: Mapped[dt.datetime]
+
+
+class NudgeFeedback(Base):
+    """A one-tap "Not useful" on a nudge: the planners learn which kinds people skip."""
+
+    __tablename__ = "nudge_feedback"
+    __table_args__ = (Index(None, "team_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

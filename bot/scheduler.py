@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import planning
 from bot.db import transaction, utcnow
 from bot.delivery import DeliveryReport, deliver_due
 from bot.models import ProcessedEvent
@@ -32,17 +33,17 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def plan(sessions: sessionmaker[Session], now: dt.datetime) -> int:
+def plan(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime) -> int:
     """Insert what is due into the outbox; returns how many occurrences were new.
 
     Housekeeping runs here too: processed event ids older than Slack's retry window are
-    forgotten. The nudge planners (coaching, follow-ups, check-ins) plug in here.
+    forgotten.
     """
     with transaction(sessions) as session:
         session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
         )
-    return 0
+    return planning.plan_weekly_spotting(sessions, client, now=now)
 
 
 def run_once(
@@ -53,8 +54,15 @@ def run_once(
     worker: str | None = None,
 ) -> tuple[int, DeliveryReport]:
     """One plan-and-deliver pass at `now` (what `inflow nudges run-once` does)."""
-    planned = plan(sessions, now)
-    return planned, deliver_due(sessions, client, now=now, worker=worker or worker_name())
+    planned = plan(sessions, client, now)
+    report = deliver_due(
+        sessions,
+        client,
+        now=now,
+        worker=worker or worker_name(),
+        gate=planning.gate(sessions, client, now),
+    )
+    return planned, report
 
 
 def start_clock(
@@ -65,13 +73,15 @@ def start_clock(
 
     def planner() -> None:
         try:
-            plan(sessions, clock())
+            plan(sessions, client, clock())
         except Exception:
             log.exception("planner pass failed")
 
     def deliverer() -> None:
         try:
-            report = deliver_due(sessions, client, now=clock(), worker=worker_name())
+            now = clock()
+            gate = planning.gate(sessions, client, now)
+            report = deliver_due(sessions, client, now=now, worker=worker_name(), gate=gate)
             if report.sent or report.failed or report.retry_later:
                 log.info("outbox pass: %s", report.as_dict())
         except Exception:

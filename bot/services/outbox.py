@@ -167,6 +167,14 @@ def record_sent(
         session.flush()
 
 
+def record_skipped(session: Session, *, row_id: int, worker: str, reason: str) -> None:
+    """Dropped at the last moment (paused, away): not sent and not stacked for later."""
+    row = _mine(session, row_id, worker)
+    if row is not None:
+        row.status, row.error, row.claimed_by = OutboxStatus.SKIPPED.value, reason[:200], None
+        session.flush()
+
+
 def record_failure(session: Session, *, row_id: int, worker: str, error: str) -> None:
     """A permanent error fails the row for good; anything else waits for the next pass."""
     row = _mine(session, row_id, worker)

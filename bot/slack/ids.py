@@ -89,3 +89,8 @@ class HomeAction(StrEnum):
     RESUME = "home_resume"
     KINDS = "home_kinds"
     TEAM = "home_team"
+
+
+class NudgeAction(StrEnum):
+    OPEN_SPOT = "nudge_open_spot"
+    NOT_USEFUL = "nudge_not_useful"

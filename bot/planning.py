@@ -1,0 +1,130 @@
+"""Planners: turn routines into outbox rows at each person's own time. They read Slack
+(`users.info`, cached daily) and so live beside the deliverer, not among the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import transaction
+from bot.models import ManagerReport, OutboxMessage, Person
+from bot.services import outbox, preferences
+from bot.services.outbox import OutboxStatus
+from bot.services.preferences import NudgeKind
+from bot.services.timing import is_away, local_week, next_slot, zone
+from bot.slack import nudges
+
+log = logging.getLogger(__name__)
+
+PROFILE_MAX_AGE = dt.timedelta(days=1)
+WEEKLY_BUDGET = 3
+SPOT_WEEKLY = "spot-weekly"
+
+
+def person(
+    session: Session, client: WebClient, *, team_id: str, user_id: str, now: dt.datetime
+) -> Person:
+    """A person's zone and status, from the cache or (at most daily) from `users.info`."""
+    cached = session.scalar(
+        select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+    )
+    if cached is not None and now - cached.fetched_at < PROFILE_MAX_AGE:
+        return cached
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") not in ("user_not_found", "account_inactive"):
+            raise
+        user = {"deleted": True}
+    if cached is None:
+        cached = Person(team_id=team_id, user_id=user_id, fetched_at=now)
+        session.add(cached)
+    cached.tz = user.get("tz")
+    cached.away = is_away(user.get("profile") or {})
+    cached.deleted = bool(user.get("deleted"))
+    cached.fetched_at = now
+    session.flush()
+    return cached
+
+
+def planned_this_week(session: Session, *, team_id: str, user_id: str, week: str) -> int:
+    """Nudges already planned or sent to a person in a (local) week, for the budget."""
+    return session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.occurrence.like(f"{week}%"),
+            OutboxMessage.status.in_(
+                [OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value, OutboxStatus.SENT.value]
+            ),
+        )
+    )
+
+
+def plan_weekly_spotting(
+    sessions: sessionmaker[Session], client: WebClient, *, now: dt.datetime, default_tz: str = "UTC"
+) -> int:
+    """Each manager, once a week from Thursday at their own time: "Who did you see at their best
+    this week?" Returns how many occurrences were new."""
+    with transaction(sessions) as session:
+        managers = session.execute(
+            select(ManagerReport.team_id, ManagerReport.manager_id).distinct()
+        ).all()
+    new = 0
+    for team_id, manager_id in managers:
+        with transaction(sessions) as session:
+            who = person(session, client, team_id=team_id, user_id=manager_id, now=now)
+            prefs = preferences.get(session, team_id=team_id, user_id=manager_id)
+            if who.deleted or NudgeKind.COACHING not in prefs.kinds_on:
+                continue
+            tz = zone(who.tz, default_tz)
+            local_now = now.astimezone(tz)
+            thursday = (local_now - dt.timedelta(days=local_now.weekday() - 3)).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            slot = next_slot(prefs, tz, after=max(now, thursday.astimezone(dt.UTC)))
+            if slot is None:
+                continue
+            week = local_week(slot, tz)
+            if (
+                planned_this_week(session, team_id=team_id, user_id=manager_id, week=week)
+                >= WEEKLY_BUDGET
+            ):
+                continue
+            new += outbox.enqueue(
+                session,
+                team_id=team_id,
+                user_id=manager_id,
+                kind=NudgeKind.COACHING.value,
+                subject=SPOT_WEEKLY,
+                occurrence=week,
+                due_at=slot,
+                message=nudges.weekly_spotting(),
+            )
+    return new
+
+
+def gate(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime):
+    """The last check before a nudge goes: paused or away means it is dropped, not stacked."""
+
+    def check(team_id: str, user_id: str) -> str | None:
+        with transaction(sessions) as session:
+            prefs = preferences.get(session, team_id=team_id, user_id=user_id)
+            who = person(session, client, team_id=team_id, user_id=user_id, now=now)
+            today = now.astimezone(zone(who.tz)).date()
+            if prefs.paused(today):
+                return "paused"
+            if who.away:
+                return "away"
+            if who.deleted:
+                return "account_inactive"
+        return None
+
+    return check

@@ -1,0 +1,158 @@
+"""The weekly "Who did you see at their best?" nudge: planned at each manager's own time, once,
+within the budget, and dropped at delivery while they are paused or away."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import make_sessionmaker, transaction
+from bot.emulator import _default_user
+from bot.models import ManagerReport, NudgeFeedback, OutboxMessage
+from bot.scheduler import run_once
+from bot.services import outbox, preferences
+from bot.slack.client import make_client
+from bot.slack.ids import NudgeAction, View
+from tests.conftest import BOT_TOKEN
+
+MANAGER, REPORT = "U0MANAGER", "U0REPORT1"
+MONDAY = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+THURSDAY_0930_BERLIN = dt.datetime(2026, 11, 26, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def sessions(engine, emulator):
+    emulator.users[MANAGER] = {**_default_user(MANAGER), "tz": "Europe/Berlin"}
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
+        session.add(
+            ManagerReport(
+                team_id="T0INFLOW1",
+                manager_id=MANAGER,
+                report_id=REPORT,
+                source="slack",
+                created_at=MONDAY,
+            )
+        )
+    return sessions
+
+
+def _client(emulator):
+    return make_client(BOT_TOKEN, emulator.api_url, retries=0)
+
+
+def _rows(sessions) -> list[OutboxMessage]:
+    with sessions() as session:
+        return list(session.scalars(select(OutboxMessage)))
+
+
+def test_a_manager_is_asked_on_thursday_at_their_own_time(sessions, emulator):
+    planned, report = run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+
+    assert (planned, report.sent) == (1, 0)
+    [row] = _rows(sessions)
+    assert (row.user_id, row.kind, row.subject, row.occurrence) == (
+        MANAGER,
+        "coaching",
+        "spot-weekly",
+        "2026-W48",
+    )
+    assert row.due_at == THURSDAY_0930_BERLIN
+
+
+def test_planning_again_the_same_week_adds_nothing(sessions, emulator):
+    run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+    planned, _ = run_once(
+        sessions, _client(emulator), now=MONDAY + dt.timedelta(hours=2), worker="w"
+    )
+    assert planned == 0
+    assert len(_rows(sessions)) == 1
+
+
+def test_it_arrives_when_due_with_its_guide_and_not_useful(sessions, emulator):
+    run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+    _, report = run_once(sessions, _client(emulator), now=THURSDAY_0930_BERLIN, worker="w")
+
+    assert report.sent == 1
+    [dm] = emulator.calls_to("chat.postMessage")
+    assert dm.args["text"] == "Who did you see at their best this week?"
+    shown = str(dm.json_arg("blocks"))
+    assert (
+        NudgeAction.OPEN_SPOT in shown
+        and NudgeAction.NOT_USEFUL in shown
+        and "spotting-strengths" in shown
+    )
+
+
+def test_turning_coaching_off_stops_it(sessions, emulator):
+    with transaction(sessions) as session:
+        preferences.update(
+            session, team_id="T0INFLOW1", user_id=MANAGER, now=MONDAY, kinds_on=["follow_ups"]
+        )
+    planned, _ = run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+    assert planned == 0
+
+
+def test_a_nudge_due_while_paused_is_dropped_not_stacked(sessions, emulator):
+    run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+    with transaction(sessions) as session:
+        preferences.update(
+            session,
+            team_id="T0INFLOW1",
+            user_id=MANAGER,
+            now=MONDAY,
+            paused_until=dt.date(2026, 11, 27),
+        )
+
+    _, report = run_once(sessions, _client(emulator), now=THURSDAY_0930_BERLIN, worker="w")
+
+    assert report.skipped == {"paused": 1}
+    assert emulator.calls_to("chat.postMessage") == []
+    statuses = {r.occurrence: r.status for r in _rows(sessions)}
+    assert statuses == {"2026-W48": "skipped", "2026-W49": "pending"}  # dropped, next one planned
+
+
+def test_someone_away_gets_nothing_that_day(sessions, emulator):
+    emulator.users[MANAGER]["profile"] = {
+        **emulator.users[MANAGER]["profile"],
+        "status_emoji": ":palm_tree:",
+        "status_text": "Vacation",
+    }
+    run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+    _, report = run_once(sessions, _client(emulator), now=THURSDAY_0930_BERLIN, worker="w")
+    assert report.skipped == {"away": 1}
+    assert emulator.calls_to("chat.postMessage") == []
+
+
+def test_the_weekly_budget_holds(sessions, emulator):
+    with transaction(sessions) as session:
+        for n in range(3):
+            outbox.enqueue(
+                session,
+                team_id="T0INFLOW1",
+                user_id=MANAGER,
+                kind="follow_ups",
+                subject=f"guide-{n}",
+                occurrence=f"2026-W48-{n}",
+                due_at=MONDAY,
+                message={"text": "x"},
+            )
+    planned, _ = run_once(
+        sessions, _client(emulator), now=MONDAY - dt.timedelta(hours=1), worker="w"
+    )
+    assert planned == 0
+
+
+def test_the_nudges_buttons(served):
+    served.slack.click(NudgeAction.OPEN_SPOT, "spot", response_url=served.emulator.response_url())
+    assert served.emulator.calls_to("views.open")[0].json_arg("view")["callback_id"] == View.SPOT
+
+    served.slack.click(
+        NudgeAction.NOT_USEFUL, "coaching/spot-weekly", response_url=served.emulator.response_url()
+    )
+    with served.session() as session:
+        [feedback] = session.scalars(select(NudgeFeedback))
+    assert (feedback.kind, feedback.subject) == ("coaching", "spot-weekly")
+    assert "wasn't useful" in served.emulator.wait_for_responses(1)[-1][1]["text"]
