@@ -110,7 +110,7 @@ def guide_answer(guide: Guide, others: Sequence[Guide] = (), *, rated: bool | No
     ]
     return {
         "response_type": "ephemeral",
-        "text": f"{guide.title}: {guide.meta.summary}",
+        "text": f"{escape(guide.title)}: {escape(guide.meta.summary)}",
         "blocks": blocks,
     }
 
@@ -118,7 +118,7 @@ def guide_answer(guide: Guide, others: Sequence[Guide] = (), *, rated: bool | No
 def shared_guide(guide: Guide, *, shared_by: str, helpful_emoji: str, unhelpful_emoji: str) -> dict:
     """The public message when someone shares a guide; reactions on it rate the guide."""
     return {
-        "text": f"<@{shared_by}> shared {guide.title}",
+        "text": f"<@{shared_by}> shared {escape(guide.title)}",
         "blocks": [
             context(f"Shared by <@{shared_by}> with `{Command.LEARN}`"),
             *guide_blocks(guide),
