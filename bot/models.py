@@ -364,3 +364,17 @@ class NudgeFeedback(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GuideOutcome(Base):
+    """What someone said happened when they used a guide: the measure that matters."""
+
+    __tablename__ = "guide_outcomes"
+    __table_args__ = (Index(None, "team_id", "guide_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
+    outcome: Mapped[str] = mapped_column(String(16))  # helped, did_not_help, not_yet
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
-from bot.models import ManagerReport, OutboxMessage, Person
+from bot.models import GuideRecord, ManagerReport, OutboxMessage, Person
 from bot.services import outbox, preferences
 from bot.services.outbox import OutboxStatus
 from bot.services.preferences import NudgeKind
@@ -52,15 +52,21 @@ def person(
     return cached
 
 
-def planned_this_week(session: Session, *, team_id: str, user_id: str, week: str) -> int:
-    """Nudges already planned or sent to a person in a (local) week, for the budget."""
+def planned_in_week(session: Session, *, team_id: str, user_id: str, slot: dt.datetime, tz) -> int:
+    """Nudges planned or sent to a person for the (local) week `slot` falls in: the budget."""
+    local = slot.astimezone(tz)
+    monday = dt.datetime.combine(
+        local.date() - dt.timedelta(days=local.weekday()), dt.time(0), tzinfo=tz
+    )
+    start, end = monday.astimezone(dt.UTC), (monday + dt.timedelta(days=7)).astimezone(dt.UTC)
     return session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
         .where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.user_id == user_id,
-            OutboxMessage.occurrence.like(f"{week}%"),
+            OutboxMessage.due_at >= start,
+            OutboxMessage.due_at < end,
             OutboxMessage.status.in_(
                 [OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value, OutboxStatus.SENT.value]
             ),
@@ -94,7 +100,7 @@ def plan_weekly_spotting(
                 continue
             week = local_week(slot, tz)
             if (
-                planned_this_week(session, team_id=team_id, user_id=manager_id, week=week)
+                planned_in_week(session, team_id=team_id, user_id=manager_id, slot=slot, tz=tz)
                 >= WEEKLY_BUDGET
             ):
                 continue
@@ -128,3 +134,86 @@ def gate(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime):
         return None
 
     return check
+
+
+FOLLOW_UP_AFTER_WORKING_DAYS = 3
+FOLLOW_UP_WINDOW = dt.timedelta(days=10)  # views older than this are not followed up
+
+
+def _after_working_days(day: dt.date, count: int, working: tuple[str, ...]) -> dt.date:
+    from bot.services.preferences import DAYS
+
+    if not working:
+        return day + dt.timedelta(days=count)
+    while count:
+        day += dt.timedelta(days=1)
+        if DAYS[day.weekday()] in working:
+            count -= 1
+    return day
+
+
+def plan_guide_follow_ups(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    *,
+    now: dt.datetime,
+    default_tz: str = "UTC",
+) -> int:
+    """Three working days after someone opened or shared a guide: "Did you get to use it?"
+
+    One follow-up per person, guide and (local) week of the view, so reading a guide twice
+    does not ask twice.
+    """
+    from bot.models import GuideEvent
+    from bot.services.library import GuideEventKind
+
+    with transaction(sessions) as session:
+        titles = dict(
+            session.execute(
+                select(GuideRecord.id, GuideRecord.title).where(GuideRecord.retired.is_(False))
+            ).all()
+        )
+        views = session.execute(
+            select(
+                GuideEvent.team_id, GuideEvent.user_id, GuideEvent.guide_id, func.min(GuideEvent.at)
+            )
+            .where(
+                GuideEvent.at >= now - FOLLOW_UP_WINDOW,
+                GuideEvent.kind.in_([GuideEventKind.VIEW.value, GuideEventKind.SHARE.value]),
+            )
+            .group_by(GuideEvent.team_id, GuideEvent.user_id, GuideEvent.guide_id)
+        ).all()
+    new = 0
+    for team_id, user_id, guide_id, first_seen in views:
+        if guide_id not in titles:
+            continue
+        with transaction(sessions) as session:
+            who = person(session, client, team_id=team_id, user_id=user_id, now=now)
+            prefs = preferences.get(session, team_id=team_id, user_id=user_id)
+            if who.deleted or NudgeKind.FOLLOW_UPS not in prefs.kinds_on:
+                continue
+            tz = zone(who.tz, default_tz)
+            ask_on = _after_working_days(
+                first_seen.astimezone(tz).date(), FOLLOW_UP_AFTER_WORKING_DAYS, prefs.days
+            )
+            start = dt.datetime.combine(ask_on, dt.time(0, 0), tzinfo=tz).astimezone(dt.UTC)
+            slot = next_slot(prefs, tz, after=start - dt.timedelta(seconds=1))
+            if slot is None:
+                continue
+            week = local_week(first_seen, tz)
+            if (
+                planned_in_week(session, team_id=team_id, user_id=user_id, slot=slot, tz=tz)
+                >= WEEKLY_BUDGET
+            ):
+                continue
+            new += outbox.enqueue(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                kind=NudgeKind.FOLLOW_UPS.value,
+                subject=f"guide:{guide_id}",
+                occurrence=week,
+                due_at=slot,
+                message=nudges.guide_follow_up(guide_id, titles[guide_id]),
+            )
+    return new

@@ -43,7 +43,9 @@ def plan(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime) -
         session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
         )
-    return planning.plan_weekly_spotting(sessions, client, now=now)
+    return planning.plan_weekly_spotting(
+        sessions, client, now=now
+    ) + planning.plan_guide_follow_ups(sessions, client, now=now)
 
 
 def run_once(

@@ -7,14 +7,16 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
-from bot.models import NudgeFeedback
+from bot.models import GuideOutcome, NudgeFeedback
 from bot.slack import strengths as spot_blocks
-from bot.slack.ids import NudgeAction
+from bot.slack.ids import FollowUpAction, NudgeAction
 from handlers.context import team_of
 from handlers.mistakes import open_modal
 
 
 def register(app: App, deps: Deps) -> None:
+    register_follow_ups(app, deps)
+
     @app.action(NudgeAction.OPEN_SPOT)
     def open_spot(ack: Ack, body: dict, client: WebClient) -> None:
         """Open the spotting form from the weekly nudge."""
@@ -40,3 +42,43 @@ def register(app: App, deps: Deps) -> None:
             "You can turn kinds of nudges off on inflow's Home tab.",
             replace_original=True,
         )
+
+
+OUTCOMES = {
+    FollowUpAction.HELPED: (
+        "helped",
+        "Thank you: noted that it helped. That's how the library learns.",
+    ),
+    FollowUpAction.DID_NOT_HELP: (
+        "did_not_help",
+        "Thank you: noted that it didn't help this time.",
+    ),
+    FollowUpAction.NOT_YET: ("not_yet", "Noted. It's on your Home tab when the moment comes."),
+}
+
+
+def register_follow_ups(app: App, deps: Deps) -> None:
+    def answer(outcome: str, reply: str):
+        # A factory, not default arguments: Bolt fills every named parameter it sees.
+        def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+            ack()
+            guide_id = action["value"]
+            if guide_id not in deps.library.library.by_id:
+                respond(text="That guide is no longer in the library.", replace_original=True)
+                return
+            db.add(
+                GuideOutcome(
+                    team_id=team_of(body),
+                    user_id=body["user"]["id"],
+                    guide_id=guide_id,
+                    outcome=outcome,
+                    at=deps.clock(),
+                )
+            )
+            respond(text=reply, replace_original=True)
+
+        handler.__doc__ = f"Record that the guide {outcome.replace('_', ' ')}."
+        return handler
+
+    for action_id, (outcome, reply) in OUTCOMES.items():
+        app.action(action_id)(answer(outcome, reply))

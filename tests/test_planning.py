@@ -156,3 +156,60 @@ def test_the_nudges_buttons(served):
         [feedback] = session.scalars(select(NudgeFeedback))
     assert (feedback.kind, feedback.subject) == ("coaching", "spot-weekly")
     assert "wasn't useful" in served.emulator.wait_for_responses(1)[-1][1]["text"]
+
+
+def _follow_ups(served) -> list[OutboxMessage]:
+    with served.session() as session:
+        return list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "follow_ups"))
+        )
+
+
+def test_three_working_days_after_a_guide_the_person_is_asked_what_happened(served, clock):
+    from bot.models import GuideOutcome
+    from bot.slack.ids import Command, FollowUpAction
+
+    served.slack.command(Command.LEARN, "sbi")  # Monday 23 November, 09:30 UTC
+    served.slack.command(Command.LEARN, "sbi feedback model")  # the same guide again: one follow-up
+    sessions = make_sessionmaker(served.engine)
+    client = _client(served.emulator)
+
+    planned, _ = run_once(sessions, client, now=clock.now, worker="w")
+
+    [row] = _follow_ups(served)
+    assert planned == 1 and row.subject == "guide:sbi-feedback"
+    assert row.due_at == dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)  # Thursday, 09:30 London
+
+    served.emulator.reset()
+    _, report = run_once(sessions, client, now=row.due_at, worker="w")
+    assert report.sent == 1
+    [dm] = served.emulator.calls_to("chat.postMessage")
+    assert (
+        dm.args["text"]
+        == "Did you get to use “Giving feedback with Situation–Behavior–Impact”? What happened?"
+    )
+
+    served.slack.click(
+        FollowUpAction.HELPED, "sbi-feedback", response_url=served.emulator.response_url()
+    )
+    with served.session() as session:
+        [outcome] = session.scalars(select(GuideOutcome))
+    assert (outcome.guide_id, outcome.outcome, outcome.user_id) == (
+        "sbi-feedback",
+        "helped",
+        "U0ASKER01",
+    )
+
+
+def test_no_follow_ups_for_someone_who_turned_them_off(served, clock):
+    from bot.slack.ids import Command
+
+    sessions = make_sessionmaker(served.engine)
+    with transaction(sessions) as session:
+        preferences.update(
+            session, team_id="T0INFLOW1", user_id="U0ASKER01", now=clock.now, kinds_on=["coaching"]
+        )
+    served.slack.command(Command.LEARN, "sbi")
+
+    run_once(sessions, _client(served.emulator), now=clock.now, worker="w")
+    assert _follow_ups(served) == []

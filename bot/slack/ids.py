@@ -94,3 +94,9 @@ class HomeAction(StrEnum):
 class NudgeAction(StrEnum):
     OPEN_SPOT = "nudge_open_spot"
     NOT_USEFUL = "nudge_not_useful"
+
+
+class FollowUpAction(StrEnum):
+    HELPED = "followup_helped"
+    DID_NOT_HELP = "followup_did_not_help"
+    NOT_YET = "followup_not_yet"
