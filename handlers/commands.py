@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
@@ -14,6 +12,7 @@ from bot.services.library import GuideEventKind
 from bot.slack import blocks, guides
 from bot.slack.ids import Command
 from bot.slack.text import unescape
+from handlers.context import MENTION
 
 HELP_WORDS = {"help", "?", "-h", "--help"}
 BROWSE_WORDS = {"browse", "list", "categories", "all"}
@@ -56,9 +55,6 @@ def register(app: App, deps: Deps) -> None:
             now=deps.clock(),
         )
         ack(**guides.guide_answer(best, library.runners_up(result, best)))
-
-
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def _team(db: Session, command: dict, rest: str, deps: Deps) -> dict:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+# A user mention as Slack sends it when a command escapes: <@U123> or <@U123|name>.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+NOT_IN_CHANNEL = "I can't post in this channel yet. Add me with `/invite @inflow`, then try again."
+
 
 def team_of(body: dict) -> str:
     """The workspace a request comes from, whatever its shape."""

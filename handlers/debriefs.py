@@ -14,12 +14,11 @@ from bot.errors import InflowError
 from bot.services import debriefs
 from bot.slack import debriefs as blocks
 from bot.slack.ids import Command, DebriefAction, Field, View
+from bot.slack.messaging import open_modal
 from bot.slack.text import unescape
-from handlers.context import team_of
-from handlers.mistakes import open_modal
+from handlers.context import NOT_IN_CHANNEL, team_of
 
 IN_A_CHANNEL = f"Use `{Command.DEBRIEF}` in the channel of the team you want to debrief with."
-NOT_IN_CHANNEL = "I can't post in this channel yet. Add me with `/invite @inflow`, then try again."
 
 
 def register(app: App, deps: Deps) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -15,17 +14,14 @@ from bot.services import ideas, teams
 from bot.services.ideas import Stage
 from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
-from bot.slack.messaging import colleague_problem, send_dm
+from bot.slack.messaging import open_modal, send_dm, why_not_pickable
 from bot.slack.text import unescape
-from handlers.context import input_value, team_of
-from handlers.mistakes import open_modal
-
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+from handlers.context import MENTION, input_value, team_of
 
 
 def register(app: App, deps: Deps) -> None:
     def start(db: Session, client: WebClient, *, team: str, author: str, sponsor: str, title: str):
-        if problem := colleague_problem(client, sponsor, team):
+        if problem := why_not_pickable(client, sponsor, team):
             raise InflowError(problem)
         idea = ideas.pitch(
             db, team_id=team, author_id=author, sponsor_id=sponsor, title=title, now=deps.clock()
@@ -64,7 +60,7 @@ def register(app: App, deps: Deps) -> None:
         author, team = body["user"]["id"], team_of(body)
         sponsor = input_value(view, Field.SPONSOR).get("selected_user") or ""
         title = input_value(view, Field.IDEA).get("value") or ""
-        if sponsor == author or (problem := colleague_problem(client, sponsor, team)):
+        if sponsor == author or (problem := why_not_pickable(client, sponsor, team)):
             message = "Pick a sponsor other than yourself." if sponsor == author else problem
             ack(response_action="errors", errors={Field.SPONSOR: message})
             return

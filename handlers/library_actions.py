@@ -16,12 +16,9 @@ from bot.services import library as library_service
 from bot.services.library import GuideEventKind
 from bot.slack import guides
 from bot.slack.ids import Action
-from handlers.context import channel_of, team_of
+from handlers.context import NOT_IN_CHANNEL, channel_of, team_of
 
 GONE = "That guide is no longer in the library. Try `/learn` again."
-NOT_IN_CHANNEL = (
-    "I can't post in this channel yet. Add me with `/invite @inflow`, then share again."
-)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -7,7 +7,6 @@ import logging
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
@@ -16,27 +15,16 @@ from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
-from bot.slack.messaging import colleague_problem, open_group_dm, send_dm
+from bot.slack.messaging import open_group_dm, open_modal, send_dm, why_not_pickable
 from handlers.context import input_value, team_of
 
 log = logging.getLogger(__name__)
 
-TOO_SLOW = "That took a moment too long and Slack closed the window. Please try again."
 ANSWER_WORDS = {
     Answer.YES: "You said yes: I've opened a conversation for the two of you.",
     Answer.LATER: "You said later today: I've let them know.",
     Answer.NO: "You said you can't this time: I've let them know, kindly.",
 }
-
-
-def open_modal(client: WebClient, trigger_id: str, user_id: str, view: dict) -> None:
-    """Open a modal; if the trigger expired (3 s), tell the person instead of failing."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        if error.response.get("error") not in ("expired_trigger_id", "invalid_trigger_id"):
-            raise
-        send_dm(client, user_id, {"text": TOO_SLOW})
 
 
 def register(app: App, deps: Deps) -> None:
@@ -76,7 +64,7 @@ def register(app: App, deps: Deps) -> None:
         if colleague == author:
             ack(response_action="errors", errors={Field.COLLEAGUE: "Pick someone other than you."})
             return
-        if colleague and (problem := colleague_problem(client, colleague, team)):
+        if colleague and (problem := why_not_pickable(client, colleague, team)):
             ack(response_action="errors", errors={Field.COLLEAGUE: problem})
             return
         if what and len(what) > mistakes.MAX_WHAT_HAPPENED:

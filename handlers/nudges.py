@@ -10,8 +10,8 @@ from bot.app import Deps
 from bot.models import GuideOutcome, NudgeFeedback
 from bot.slack import strengths as spot_blocks
 from bot.slack.ids import FollowUpAction, NudgeAction
+from bot.slack.messaging import open_modal
 from handlers.context import team_of
-from handlers.mistakes import open_modal
 
 
 def register(app: App, deps: Deps) -> None:

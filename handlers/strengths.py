@@ -16,13 +16,12 @@ from bot.services import strengths
 from bot.services.strengths import Theme
 from bot.slack import strengths as blocks
 from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
-from bot.slack.messaging import colleague_problem, send_dm
+from bot.slack.messaging import open_modal, send_dm, why_not_pickable
 from bot.slack.text import unescape
-from handlers.context import channel_of, input_value, team_of
-from handlers.mistakes import open_modal
+from handlers.context import MENTION, NOT_IN_CHANNEL, channel_of, input_value, team_of
 
-MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)
-NOT_IN_CHANNEL = "I can't post in this channel yet. Add me with `/invite @inflow`, then try again."
+# `/spot @person what you saw`: the mention first, then the note.
+LEADING_MENTION = re.compile(rf"^\s*{MENTION.pattern}\s*(.*)$", re.DOTALL)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -56,7 +55,7 @@ def register(app: App, deps: Deps) -> None:
     def spot_command(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
         """Send someone what you saw them do at their best."""
         text = unescape(command.get("text") or "").strip()
-        found = MENTION.match(text)
+        found = LEADING_MENTION.match(text)
         giver, team = command["user_id"], command["team_id"]
         if not found:
             if text.lower() in ("help", "?"):
@@ -67,7 +66,7 @@ def register(app: App, deps: Deps) -> None:
             return
         receiver, note = found.group(1), found.group(2).strip()
         strengths.check(giver_id=giver, receiver_id=receiver, note=note or "-")
-        if problem := colleague_problem(client, receiver, team):
+        if problem := why_not_pickable(client, receiver, team):
             raise InflowError(problem)
         if not note or strengths.vague(note):
             ack(**blocks.vague_note(receiver, note))
@@ -157,7 +156,7 @@ def register(app: App, deps: Deps) -> None:
             field = Field.PERSON if receiver == giver else Field.NOTE
             ack(response_action="errors", errors={field: error.user_message})
             return
-        if problem := colleague_problem(client, receiver, team):
+        if problem := why_not_pickable(client, receiver, team):
             ack(response_action="errors", errors={Field.PERSON: problem})
             return
         warned = json.loads(view.get("private_metadata") or "{}").get("warned")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 
 def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
@@ -19,7 +20,7 @@ def open_group_dm(client: WebClient, user_ids: list[str], message: dict) -> str:
     return channel
 
 
-def colleague_problem(client: WebClient, user_id: str, team_id: str) -> str | None:
+def why_not_pickable(client: WebClient, user_id: str, team_id: str) -> str | None:
     """Why a person cannot be picked (a bot, deactivated, another workspace), or None."""
     user = client.users_info(user=user_id)["user"]
     if user.get("is_bot") or user.get("is_app_user") or user_id == "USLACKBOT":
@@ -29,3 +30,16 @@ def colleague_problem(client: WebClient, user_id: str, team_id: str) -> str | No
     if team_id and user.get("team_id") and user["team_id"] != team_id:
         return "Pick someone from this workspace."
     return None
+
+
+TOO_SLOW = "That took a moment too long and Slack closed the window. Please try again."
+
+
+def open_modal(client: WebClient, trigger_id: str, user_id: str, view: dict) -> None:
+    """Open a modal; if the trigger expired (3 s), tell the person instead of failing."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        if error.response.get("error") not in ("expired_trigger_id", "invalid_trigger_id"):
+            raise
+        send_dm(client, user_id, {"text": TOO_SLOW})
