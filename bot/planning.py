@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -12,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
-from bot.models import GuideRecord, ManagerReport, OutboxMessage, Person
+from bot.models import GuideEvent, GuideRecord, ManagerReport, OutboxMessage, Person
 from bot.services import outbox, preferences
+from bot.services.library import GuideEventKind
 from bot.services.outbox import OutboxStatus
-from bot.services.preferences import NudgeKind
+from bot.services.preferences import DAYS, NudgeKind, Preferences
 from bot.services.timing import is_away, local_week, next_slot, zone
 from bot.slack import nudges
 
@@ -52,7 +54,9 @@ def person(
     return cached
 
 
-def planned_in_week(session: Session, *, team_id: str, user_id: str, slot: dt.datetime, tz) -> int:
+def planned_in_week(
+    session: Session, *, team_id: str, user_id: str, slot: dt.datetime, tz: ZoneInfo
+) -> int:
     """Nudges planned or sent to a person for the (local) week `slot` falls in: the budget."""
     local = slot.astimezone(tz)
     monday = dt.datetime.combine(
@@ -74,6 +78,54 @@ def planned_in_week(session: Session, *, team_id: str, user_id: str, slot: dt.da
     )
 
 
+def _recipient(
+    session: Session,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: NudgeKind,
+    now: dt.datetime,
+    default_tz: str,
+) -> tuple[Preferences, ZoneInfo] | None:
+    """A person's preferences and zone, or None when they are gone or turned this kind off."""
+    who = person(session, client, team_id=team_id, user_id=user_id, now=now)
+    prefs = preferences.get(session, team_id=team_id, user_id=user_id)
+    if who.deleted or kind not in prefs.kinds_on:
+        return None
+    return prefs, zone(who.tz, default_tz)
+
+
+def _enqueue_within_budget(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: NudgeKind,
+    subject: str,
+    occurrence: str,
+    slot: dt.datetime,
+    tz: ZoneInfo,
+    message: dict,
+) -> bool:
+    """Plan one occurrence unless the person's week already holds their budget of nudges."""
+    if (
+        planned_in_week(session, team_id=team_id, user_id=user_id, slot=slot, tz=tz)
+        >= WEEKLY_BUDGET
+    ):
+        return False
+    return outbox.enqueue(
+        session,
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind.value,
+        subject=subject,
+        occurrence=occurrence,
+        due_at=slot,
+        message=message,
+    )
+
+
 def plan_weekly_spotting(
     sessions: sessionmaker[Session], client: WebClient, *, now: dt.datetime, default_tz: str = "UTC"
 ) -> int:
@@ -86,11 +138,18 @@ def plan_weekly_spotting(
     new = 0
     for team_id, manager_id in managers:
         with transaction(sessions) as session:
-            who = person(session, client, team_id=team_id, user_id=manager_id, now=now)
-            prefs = preferences.get(session, team_id=team_id, user_id=manager_id)
-            if who.deleted or NudgeKind.COACHING not in prefs.kinds_on:
+            found = _recipient(
+                session,
+                client,
+                team_id=team_id,
+                user_id=manager_id,
+                kind=NudgeKind.COACHING,
+                now=now,
+                default_tz=default_tz,
+            )
+            if found is None:
                 continue
-            tz = zone(who.tz, default_tz)
+            prefs, tz = found
             local_now = now.astimezone(tz)
             thursday = (local_now - dt.timedelta(days=local_now.weekday() - 3)).replace(
                 hour=0, minute=0, second=0, microsecond=0
@@ -98,20 +157,15 @@ def plan_weekly_spotting(
             slot = next_slot(prefs, tz, after=max(now, thursday.astimezone(dt.UTC)))
             if slot is None:
                 continue
-            week = local_week(slot, tz)
-            if (
-                planned_in_week(session, team_id=team_id, user_id=manager_id, slot=slot, tz=tz)
-                >= WEEKLY_BUDGET
-            ):
-                continue
-            new += outbox.enqueue(
+            new += _enqueue_within_budget(
                 session,
                 team_id=team_id,
                 user_id=manager_id,
-                kind=NudgeKind.COACHING.value,
+                kind=NudgeKind.COACHING,
                 subject=SPOT_WEEKLY,
-                occurrence=week,
-                due_at=slot,
+                occurrence=local_week(slot, tz),
+                slot=slot,
+                tz=tz,
                 message=nudges.weekly_spotting(),
             )
     return new
@@ -141,8 +195,6 @@ FOLLOW_UP_WINDOW = dt.timedelta(days=10)  # views older than this are not follow
 
 
 def _after_working_days(day: dt.date, count: int, working: tuple[str, ...]) -> dt.date:
-    from bot.services.preferences import DAYS
-
     if not working:
         return day + dt.timedelta(days=count)
     while count:
@@ -164,9 +216,6 @@ def plan_guide_follow_ups(
     One follow-up per person, guide and (local) week of the view, so reading a guide twice
     does not ask twice.
     """
-    from bot.models import GuideEvent
-    from bot.services.library import GuideEventKind
-
     with transaction(sessions) as session:
         titles = dict(
             session.execute(
@@ -188,11 +237,18 @@ def plan_guide_follow_ups(
         if guide_id not in titles:
             continue
         with transaction(sessions) as session:
-            who = person(session, client, team_id=team_id, user_id=user_id, now=now)
-            prefs = preferences.get(session, team_id=team_id, user_id=user_id)
-            if who.deleted or NudgeKind.FOLLOW_UPS not in prefs.kinds_on:
+            found = _recipient(
+                session,
+                client,
+                team_id=team_id,
+                user_id=user_id,
+                kind=NudgeKind.FOLLOW_UPS,
+                now=now,
+                default_tz=default_tz,
+            )
+            if found is None:
                 continue
-            tz = zone(who.tz, default_tz)
+            prefs, tz = found
             ask_on = _after_working_days(
                 first_seen.astimezone(tz).date(), FOLLOW_UP_AFTER_WORKING_DAYS, prefs.days
             )
@@ -200,20 +256,15 @@ def plan_guide_follow_ups(
             slot = next_slot(prefs, tz, after=start - dt.timedelta(seconds=1))
             if slot is None:
                 continue
-            week = local_week(first_seen, tz)
-            if (
-                planned_in_week(session, team_id=team_id, user_id=user_id, slot=slot, tz=tz)
-                >= WEEKLY_BUDGET
-            ):
-                continue
-            new += outbox.enqueue(
+            new += _enqueue_within_budget(
                 session,
                 team_id=team_id,
                 user_id=user_id,
-                kind=NudgeKind.FOLLOW_UPS.value,
+                kind=NudgeKind.FOLLOW_UPS,
                 subject=f"guide:{guide_id}",
-                occurrence=week,
-                due_at=slot,
+                occurrence=local_week(first_seen, tz),
+                slot=slot,
+                tz=tz,
                 message=nudges.guide_follow_up(guide_id, titles[guide_id]),
             )
     return new
