@@ -6,12 +6,10 @@ import datetime as dt
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
 from bot.errors import InflowError
-from bot.models import Strength
 from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
 from bot.slack.home import HomeData, home_view
@@ -24,17 +22,9 @@ def register(app: App, deps: Deps) -> None:
     def publish(client: WebClient, db: Session, team_id: str, user_id: str) -> None:
         library = deps.library.library
         mine, sponsored = ideas.of_person(db, team_id=team_id, user_id=user_id)
-        received = list(
-            db.scalars(
-                select(Strength)
-                .where(Strength.team_id == team_id, Strength.receiver_id == user_id)
-                .order_by(Strength.created_at.desc())
-                .limit(20)
-            )
-        )
         data = HomeData(
             strength_themes=strengths.themes_of(db, team_id=team_id, receiver_id=user_id),
-            strengths=received,
+            strengths=strengths.received_by(db, team_id=team_id, receiver_id=user_id),
             ideas_mine=mine,
             ideas_sponsored=sponsored,
             lessons=mistakes.lessons_of(db, team_id=team_id, author_id=user_id, limit=20),

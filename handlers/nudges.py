@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
-from bot.models import GuideOutcome, NudgeFeedback
+from bot.services import nudges as nudge_service
 from bot.slack import strengths as spot_blocks
 from bot.slack.ids import FollowUpAction, NudgeAction
 from bot.slack.messaging import open_modal
@@ -28,14 +28,13 @@ def register(app: App, deps: Deps) -> None:
         """Record that this nudge did not help, and say so."""
         ack()
         kind, _, subject = action["value"].partition("/")
-        db.add(
-            NudgeFeedback(
-                team_id=team_of(body),
-                user_id=body["user"]["id"],
-                kind=kind[:32],
-                subject=subject[:64],
-                at=deps.clock(),
-            )
+        nudge_service.not_useful(
+            db,
+            team_id=team_of(body),
+            user_id=body["user"]["id"],
+            kind=kind,
+            subject=subject,
+            now=deps.clock(),
         )
         respond(
             text="Thanks: noted that this one wasn't useful. "
@@ -66,14 +65,13 @@ def register_follow_ups(app: App, deps: Deps) -> None:
             if guide_id not in deps.library.library.by_id:
                 respond(text="That guide is no longer in the library.", replace_original=True)
                 return
-            db.add(
-                GuideOutcome(
-                    team_id=team_of(body),
-                    user_id=body["user"]["id"],
-                    guide_id=guide_id,
-                    outcome=outcome,
-                    at=deps.clock(),
-                )
+            nudge_service.guide_outcome(
+                db,
+                team_id=team_of(body),
+                user_id=body["user"]["id"],
+                guide_id=guide_id,
+                outcome=outcome,
+                now=deps.clock(),
             )
             respond(text=reply, replace_original=True)
 

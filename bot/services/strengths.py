@@ -137,3 +137,17 @@ def themes_of(session: Session, *, team_id: str, receiver_id: str) -> dict[Theme
         .group_by(Strength.theme)
     )
     return {Theme(theme): count for theme, count in rows}
+
+
+def received_by(
+    session: Session, *, team_id: str, receiver_id: str, limit: int = 20
+) -> list[Strength]:
+    """The notes a person received, newest first (for their Home tab)."""
+    return list(
+        session.scalars(
+            select(Strength)
+            .where(Strength.team_id == team_id, Strength.receiver_id == receiver_id)
+            .order_by(Strength.created_at.desc())
+            .limit(limit)
+        )
+    )
