@@ -109,6 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     team_import.add_argument("--team", help="workspace id (default: the bot token's workspace)")
     team_import.set_defaults(handler=_team_import)
 
+    days_off = commands.add_parser(
+        "holidays", help="the workspace's days off: no nudges for anyone"
+    ).add_subparsers(metavar="ACTION")
+    for action, helped in (
+        ("add", "mark a day off (YYYY-MM-DD)"),
+        ("remove", "unmark a day off"),
+        ("list", "list the days off from today on"),
+    ):
+        holiday = days_off.add_parser(action, help=helped)
+        if action != "list":
+            holiday.add_argument("day", type=_day)
+        if action == "add":
+            holiday.add_argument("--name", default="", help="what the day is, e.g. 'New Year'")
+        holiday.add_argument("--team", help="workspace id (default: the bot token's workspace)")
+        holiday.set_defaults(handler=_holidays, action=action)
+
     emulator = commands.add_parser(
         "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
     )
@@ -274,7 +290,7 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
     import json
 
     from bot.db import make_engine, make_sessionmaker, utcnow
-    from bot.scheduler import run_once
+    from bot.scheduler import Workspace, run_once
     from bot.slack.client import make_client
 
     settings = _settings()
@@ -285,7 +301,12 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
         client = make_client(
             settings.slack_bot_token.get_secret_value(), settings.slack_api_url, retries=6
         )
-        planned, report = run_once(make_sessionmaker(engine), client, now=args.now or utcnow())
+        planned, report = run_once(
+            make_sessionmaker(engine),
+            client,
+            now=args.now or utcnow(),
+            workspace=Workspace.of(settings),
+        )
     finally:
         engine.dispose()
     print(json.dumps({"planned": planned, **report.as_dict()}))
@@ -326,6 +347,46 @@ def _team_import(args: argparse.Namespace) -> int:
         f"{len(report.problems)} problems (rows with problems were not imported)"
     )
     return 1 if report.problems else 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-25") from None
+
+
+def _holidays(args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker, transaction, utcnow
+    from bot.errors import InflowError
+    from bot.services import holidays
+
+    settings = _settings()
+    _migrate(settings)
+    team_id = args.team
+    if team_id is None:
+        from bot.slack.client import make_client
+
+        settings.require_slack(http=False)
+        token = settings.slack_bot_token.get_secret_value()
+        team_id = make_client(token, settings.slack_api_url, retries=6).auth_test()["team_id"]
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            if args.action == "add":
+                added = holidays.add(session, team_id=team_id, day=args.day, name=args.name)
+                print(f"{args.day}: {'added' if added else 'already a holiday'}")
+            elif args.action == "remove":
+                holidays.remove(session, team_id=team_id, day=args.day)
+                print(f"{args.day}: removed")
+            else:
+                for holiday in holidays.listed(session, team_id=team_id, since=utcnow().date()):
+                    print(f"{holiday.day}\t{holiday.name}")
+    except InflowError as error:
+        raise CommandError(error.user_message) from None
+    finally:
+        engine.dispose()
+    return 0
 
 
 def _emulator(args: argparse.Namespace) -> int:

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
         default=["-1", "thumbsdown"], validation_alias="INFLOW_UNHELPFUL_EMOJI"
     )
     learning_channel: str | None = Field(default=None, validation_alias="INFLOW_LEARNING_CHANNEL")
+    default_tz: str = Field(default="UTC", validation_alias="INFLOW_DEFAULT_TZ")
+    weekly_nudge_budget: int = Field(default=3, ge=1, le=20, validation_alias="INFLOW_NUDGE_BUDGET")
     admin_user_ids: Annotated[list[str], NoDecode] = Field(
         default=[], validation_alias="INFLOW_ADMINS"
     )
@@ -78,6 +80,17 @@ class Settings(BaseSettings):
     @classmethod
     def _emoji_names(cls, value: list[str]) -> list[str]:
         return [name.strip(":") for name in value]
+
+    @field_validator("default_tz")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a time zone name such as Europe/Berlin") from None
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod

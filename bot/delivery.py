@@ -13,8 +13,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
-from bot.services import outbox
+from bot.services import debriefs, outbox
 from bot.services.outbox import METADATA_TYPE, Claimed
+from bot.slack import nudges
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +55,34 @@ def _found_in_conversation(client: WebClient, channel: str, key: str) -> str | N
     return None
 
 
+def _message(item: Claimed) -> dict:
+    """The stored message as Slack gets it: a person's nudge ends with its controls; keys that
+    start with `_` are inflow's own notes."""
+    message = {k: v for k, v in item.message.items() if not k.startswith("_")}
+    if item.to_channel:
+        return message
+    return nudges.with_controls(message, item.kind, item.subject, item.occurrence)
+
+
 def _send(client: WebClient, item: Claimed) -> tuple[str, str, bool]:
     """Send one row; returns (channel, ts, whether it had been sent already)."""
-    channel = client.conversations_open(users=item.user_id)["channel"]["id"]
+    if item.to_channel:
+        channel = item.user_id
+    else:
+        channel = client.conversations_open(users=item.user_id)["channel"]["id"]
     if item.reclaimed and (ts := _found_in_conversation(client, channel, item.key)):
         return channel, ts, True
     posted = client.chat_postMessage(
         channel=channel,
         metadata={"event_type": METADATA_TYPE, "event_payload": {"key": item.key}},
-        **item.message,
+        **_message(item),
     )
     return posted["channel"], posted["ts"], False
+
+
+def _after_sent(session: Session, item: Claimed, ts: str) -> None:
+    if (debrief_id := item.message.get("_debrief_id")) is not None:
+        debriefs.posted(session, debrief_id=int(debrief_id), ts=ts)
 
 
 def deliver_due(
@@ -123,6 +141,7 @@ def deliver_due(
                 outbox.record_sent(
                     session, row_id=item.id, worker=worker, channel=channel, ts=ts, now=now
                 )
+                _after_sent(session, item, ts)
             if already:
                 report.already_sent += 1
             else:

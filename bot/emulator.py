@@ -598,13 +598,14 @@ class SlackSender:
         channel_id: str = "C0GENERAL",
         selected: str | None = None,
         message_ts: str | None = None,
+        element: str = "static_select",
     ) -> Reply:
-        """A person pressing a button (or choosing from a select); in an ephemeral message
-        unless `message_ts` names the (bot) message the button is on."""
+        """A person pressing a button (or choosing from a select or an overflow `element`); in
+        an ephemeral message unless `message_ts` names the (bot) message the button is on."""
         action = {
             "action_id": action_id,
             "block_id": "b",
-            "type": "static_select" if selected else "button",
+            "type": element if selected else "button",
             "action_ts": f"{time.time():.6f}",
         }
         if selected:

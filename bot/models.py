@@ -309,6 +309,7 @@ class OutboxMessage(Base):
     occurrence: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[dt.datetime]
     message: Mapped[str] = mapped_column(Text)  # JSON: text and blocks
+    priority: Mapped[int] = mapped_column(default=0)  # the most useful wins the weekly budget
     status: Mapped[str] = mapped_column(String(16), default="pending")  # OutboxStatus
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
@@ -335,6 +336,18 @@ class ManagerReport(Base):
     report_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))  # "slack" or "import"
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Holiday(Base):
+    """A day the workspace is off: no nudges for anyone (an admin sets them)."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (UniqueConstraint("team_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    day: Mapped[dt.date]
+    name: Mapped[str] = mapped_column(String(100), default="")
 
 
 class Person(Base):

@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -33,7 +34,24 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def plan(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime) -> int:
+@dataclass(frozen=True)
+class Workspace:
+    """The workspace-wide nudge settings: the zone for people Slack gives none, the budget."""
+
+    default_tz: str = "UTC"
+    budget: int = planning.WEEKLY_BUDGET
+
+    @classmethod
+    def of(cls, settings) -> Workspace:
+        return cls(settings.default_tz, settings.weekly_nudge_budget)
+
+
+def plan(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    now: dt.datetime,
+    workspace: Workspace = Workspace(),
+) -> int:
     """Insert what is due into the outbox; returns how many occurrences were new.
 
     Housekeeping runs here too: processed event ids older than Slack's retry window are
@@ -43,9 +61,9 @@ def plan(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime) -
         session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
         )
-    return planning.plan_weekly_spotting(
-        sessions, client, now=now
-    ) + planning.plan_guide_follow_ups(sessions, client, now=now)
+    return planning.plan(
+        sessions, client, now=now, default_tz=workspace.default_tz, budget=workspace.budget
+    )
 
 
 def run_once(
@@ -54,35 +72,39 @@ def run_once(
     *,
     now: dt.datetime,
     worker: str | None = None,
+    workspace: Workspace = Workspace(),
 ) -> tuple[int, DeliveryReport]:
     """One plan-and-deliver pass at `now` (what `inflow nudges run-once` does)."""
-    planned = plan(sessions, client, now)
+    planned = plan(sessions, client, now, workspace)
     report = deliver_due(
         sessions,
         client,
         now=now,
         worker=worker or worker_name(),
-        gate=planning.gate(sessions, client, now),
+        gate=planning.gate(sessions, client, now, workspace.default_tz),
     )
     return planned, report
 
 
 def start_clock(
-    sessions: sessionmaker[Session], client: WebClient, clock: Callable[[], dt.datetime] = utcnow
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    clock: Callable[[], dt.datetime] = utcnow,
+    workspace: Workspace = Workspace(),
 ) -> BackgroundScheduler:
     """Start this process's clock: the planner every 5 minutes, the deliverer every 30 s."""
     scheduler = BackgroundScheduler(timezone=dt.UTC)
 
     def planner() -> None:
         try:
-            plan(sessions, client, clock())
+            plan(sessions, client, clock(), workspace)
         except Exception:
             log.exception("planner pass failed")
 
     def deliverer() -> None:
         try:
             now = clock()
-            gate = planning.gate(sessions, client, now)
+            gate = planning.gate(sessions, client, now, workspace.default_tz)
             report = deliver_due(sessions, client, now=now, worker=worker_name(), gate=gate)
             if report.sent or report.failed or report.retry_later:
                 log.info("outbox pass: %s", report.as_dict())

@@ -144,11 +144,12 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
     sessions = make_sessionmaker(engine)
     app = create_app(settings, sessions=sessions, **app_kwargs)
     if clock_running:
-        from bot.scheduler import start_clock
+        from bot.scheduler import Workspace, start_clock
         from bot.slack.client import make_client
 
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        start_clock(sessions, make_client(token, settings.slack_api_url, retries=6))
+        client = make_client(token, settings.slack_api_url, retries=6)
+        start_clock(sessions, client, workspace=Workspace.of(settings))
     secret = settings.slack_signing_secret
     wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None)
     logging.getLogger("inflow.app").info("worker ready")

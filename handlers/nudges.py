@@ -6,8 +6,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot import planning
 from bot.app import Deps
 from bot.services import nudges as nudge_service
+from bot.slack import nudges as nudge_blocks
 from bot.slack import strengths as spot_blocks
 from bot.slack.ids import FollowUpAction, NudgeAction
 from bot.slack.messaging import open_modal
@@ -27,7 +29,7 @@ def register(app: App, deps: Deps) -> None:
     def not_useful(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
         """Record that this nudge did not help, and say so."""
         ack()
-        kind, _, subject = action["value"].partition("/")
+        kind, subject, _ = nudge_blocks.read_key(action["value"])
         nudge_service.not_useful(
             db,
             team_id=team_of(body),
@@ -37,10 +39,42 @@ def register(app: App, deps: Deps) -> None:
             now=deps.clock(),
         )
         respond(
-            text="Thanks: noted that this one wasn't useful. "
+            text="Thanks: noted that this one wasn't useful, so fewer like it will come. "
             "You can turn kinds of nudges off on inflow's Home tab.",
             replace_original=True,
         )
+
+    @app.action(NudgeAction.SNOOZE)
+    def snooze(
+        ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, db: Session
+    ) -> None:
+        """Bring the nudge back tomorrow or next week, at the person's own time."""
+        ack()
+        until, _, key = action["selected_option"]["value"].partition("|")
+        kind, subject, occurrence = nudge_blocks.read_key(key)
+        back = planning.snooze(
+            db,
+            client,
+            team_id=team_of(body),
+            user_id=body["user"]["id"],
+            kind=kind,
+            subject=subject,
+            occurrence=occurrence,
+            until=until,
+            now=deps.clock(),
+            default_tz=deps.settings.default_tz,
+        )
+        respond(text=nudge_blocks.snoozed(back), replace_original=True)
+
+    @app.action(NudgeAction.STOP)
+    def stop(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Turn this kind of nudge off, at once."""
+        ack()
+        kind, _, _ = nudge_blocks.read_key(action["value"])
+        label = planning.stop(
+            db, team_id=team_of(body), user_id=body["user"]["id"], kind=kind, now=deps.clock()
+        )
+        respond(text=nudge_blocks.stopped(label), replace_original=True)
 
 
 OUTCOMES = {

@@ -43,16 +43,19 @@ def _client(emulator):
     return make_client(BOT_TOKEN, emulator.api_url, retries=0)
 
 
-def _rows(sessions) -> list[OutboxMessage]:
+def _rows(sessions, subject: str | None = None) -> list[OutboxMessage]:
     with sessions() as session:
-        return list(session.scalars(select(OutboxMessage)))
+        query = select(OutboxMessage).order_by(OutboxMessage.due_at)
+        if subject is not None:
+            query = query.where(OutboxMessage.subject == subject)
+        return list(session.scalars(query))
 
 
 def test_a_manager_is_asked_on_thursday_at_their_own_time(sessions, emulator):
     planned, report = run_once(sessions, _client(emulator), now=MONDAY, worker="w")
 
-    assert (planned, report.sent) == (1, 0)
-    [row] = _rows(sessions)
+    assert (planned, report.sent) == (2, 0)  # the spotting nudge and the coaching question
+    [row] = _rows(sessions, "spot-weekly")
     assert (row.user_id, row.kind, row.subject, row.occurrence) == (
         MANAGER,
         "coaching",
@@ -68,22 +71,26 @@ def test_planning_again_the_same_week_adds_nothing(sessions, emulator):
         sessions, _client(emulator), now=MONDAY + dt.timedelta(hours=2), worker="w"
     )
     assert planned == 0
-    assert len(_rows(sessions)) == 1
+    assert len(_rows(sessions)) == 2
 
 
 def test_it_arrives_when_due_with_its_guide_and_not_useful(sessions, emulator):
     run_once(sessions, _client(emulator), now=MONDAY, worker="w")
     _, report = run_once(sessions, _client(emulator), now=THURSDAY_0930_BERLIN, worker="w")
 
-    assert report.sent == 1
-    [dm] = emulator.calls_to("chat.postMessage")
+    assert report.sent == 1  # Tuesday's coaching question, two days late, was skipped
+    dm = next(c for c in emulator.calls_to("chat.postMessage") if "at their best" in c.args["text"])
     assert dm.args["text"] == "Who did you see at their best this week?"
-    shown = str(dm.json_arg("blocks"))
-    assert (
-        NudgeAction.OPEN_SPOT in shown
-        and NudgeAction.NOT_USEFUL in shown
-        and "spotting-strengths" in shown
-    )
+    blocks = dm.json_arg("blocks")
+    shown = str(blocks)
+    assert NudgeAction.OPEN_SPOT in shown and "spotting-strengths" in shown
+    controls = blocks[-1]
+    assert [e["action_id"] for e in controls["elements"]] == [
+        NudgeAction.NOT_USEFUL,
+        NudgeAction.SNOOZE,
+        NudgeAction.STOP,
+    ]
+    assert controls["elements"][0]["value"] == "coaching/spot-weekly/2026-W48"
 
 
 def test_turning_coaching_off_stops_it(sessions, emulator):
@@ -110,7 +117,7 @@ def test_a_nudge_due_while_paused_is_dropped_not_stacked(sessions, emulator):
 
     assert report.skipped == {"paused": 1}
     assert emulator.calls_to("chat.postMessage") == []
-    statuses = {r.occurrence: r.status for r in _rows(sessions)}
+    statuses = {r.occurrence: r.status for r in _rows(sessions, "spot-weekly")}
     assert statuses == {"2026-W48": "skipped", "2026-W49": "pending"}  # dropped, next one planned
 
 
@@ -126,23 +133,42 @@ def test_someone_away_gets_nothing_that_day(sessions, emulator):
     assert emulator.calls_to("chat.postMessage") == []
 
 
-def test_the_weekly_budget_holds(sessions, emulator):
+def _fill_week(sessions, priority: int, n: int = 3) -> None:
     with transaction(sessions) as session:
-        for n in range(3):
+        for i in range(n):
             outbox.enqueue(
                 session,
                 team_id="T0INFLOW1",
                 user_id=MANAGER,
                 kind="follow_ups",
-                subject=f"guide-{n}",
-                occurrence=f"2026-W48-{n}",
-                due_at=MONDAY,
+                subject=f"guide:{i}",
+                occurrence="2026-W48",
+                due_at=MONDAY + dt.timedelta(days=1, hours=i),
                 message={"text": "x"},
+                priority=priority,
             )
-    planned, _ = run_once(
-        sessions, _client(emulator), now=MONDAY - dt.timedelta(hours=1), worker="w"
-    )
-    assert planned == 0
+
+
+def test_the_weekly_budget_holds_against_nudges_as_useful(sessions, emulator):
+    _fill_week(sessions, priority=100)
+    planned, _ = run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+    assert planned == 0  # this week's routine nudges are dropped; next week plans its own
+
+
+def test_the_most_useful_nudge_wins_the_budget(sessions, emulator):
+    _fill_week(sessions, priority=0)
+    run_once(sessions, _client(emulator), now=MONDAY, worker="w")
+
+    this_week = [r for r in _rows(sessions) if r.due_at < MONDAY + dt.timedelta(days=7)]
+    assert sorted((r.subject, r.status) for r in this_week) == [
+        ("coaching-question", "pending"),
+        ("guide:0", "pending"),
+        ("guide:1", "skipped"),  # the least useful made way, the last planned first
+        ("guide:2", "skipped"),
+        ("spot-weekly", "pending"),
+    ]
+    skipped = [r for r in this_week if r.status == "skipped"]
+    assert {r.error for r in skipped} == {"made way for a more useful nudge"}
 
 
 def test_the_nudges_buttons(served):
@@ -150,7 +176,9 @@ def test_the_nudges_buttons(served):
     assert served.emulator.calls_to("views.open")[0].json_arg("view")["callback_id"] == View.SPOT
 
     served.slack.click(
-        NudgeAction.NOT_USEFUL, "coaching/spot-weekly", response_url=served.emulator.response_url()
+        NudgeAction.NOT_USEFUL,
+        "coaching/spot-weekly/2026-W48",
+        response_url=served.emulator.response_url(),
     )
     with served.session() as session:
         [feedback] = session.scalars(select(NudgeFeedback))
@@ -213,3 +241,83 @@ def test_no_follow_ups_for_someone_who_turned_them_off(served, clock):
 
     run_once(sessions, _client(served.emulator), now=clock.now, worker="w")
     assert _follow_ups(served) == []
+
+
+def _planned_follow_up(served, status: str = "sent") -> None:
+    with served.session() as session, session.begin():
+        session.add(
+            OutboxMessage(
+                team_id="T0INFLOW1",
+                user_id="U0ASKER01",
+                kind="follow_ups",
+                subject="guide:sbi-feedback",
+                occurrence="2026-W48",
+                due_at=dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC),
+                message='{"text": "Did you get to use it?"}',
+                status=status,
+                priority=30,
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("until", "back", "said"),
+    [
+        ("tomorrow", dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC), "Tuesday 24 November"),
+        ("next_week", dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC), "Monday 30 November"),
+    ],
+)
+def test_snooze_brings_the_nudge_back_at_the_persons_time(served, until, back, said):
+    _planned_follow_up(served)
+
+    served.slack.click(
+        NudgeAction.SNOOZE,
+        "",
+        selected=f"{until}|follow_ups/guide:sbi-feedback/2026-W48",
+        element="overflow",
+        response_url=served.emulator.response_url(),
+    )
+
+    [(_, reply)] = served.emulator.wait_for_responses(1)
+    assert reply["text"] == f"Snoozed: it'll be back {said} at 09:30."
+    with served.session() as session:
+        snoozed = session.scalar(
+            select(OutboxMessage).where(OutboxMessage.occurrence.like("2026-W48~%"))
+        )
+    assert (snoozed.status, snoozed.due_at, snoozed.message, snoozed.priority) == (
+        "pending",
+        back,
+        '{"text": "Did you get to use it?"}',
+        30,
+    )
+    assert snoozed.occurrence == f"2026-W48~{back.date().isoformat()}"
+
+
+def test_snoozing_a_nudge_that_is_gone_says_so(served):
+    served.slack.click(
+        NudgeAction.SNOOZE,
+        "",
+        selected="tomorrow|follow_ups/guide:nothing/2026-W48",
+        element="overflow",
+        response_url=served.emulator.response_url(),
+    )
+    [(_, reply)] = served.emulator.wait_for_responses(1)
+    assert "no longer planned" in reply["text"]
+
+
+def test_stop_these_turns_the_kind_off_at_once_and_drops_what_waits(served):
+    _planned_follow_up(served, status="pending")
+
+    served.slack.click(
+        NudgeAction.STOP,
+        "follow_ups/guide:sbi-feedback/2026-W48",
+        response_url=served.emulator.response_url(),
+    )
+
+    [(_, reply)] = served.emulator.wait_for_responses(1)
+    assert reply["text"].startswith("Done: no more “Follow-ups on guides and lessons”")
+    with served.session() as session:
+        prefs = preferences.get(session, team_id="T0INFLOW1", user_id="U0ASKER01")
+        [row] = session.scalars(select(OutboxMessage))
+    assert preferences.NudgeKind.FOLLOW_UPS not in prefs.kinds_on
+    assert (row.status, row.error) == ("skipped", "turned off")

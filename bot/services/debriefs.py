@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.errors import InflowError
 from bot.models import Debrief, DebriefAnswer, DebriefSchedule
+from bot.services import outbox
 
 MAX_TOPIC = 200
 MAX_ANSWER = 1000
@@ -154,7 +157,11 @@ def set_schedule(
     cadence: Cadence | None,
     now: dt.datetime,
 ) -> None:
-    """Make the channel's debrief recurring, or stop it (`cadence` None)."""
+    """Make the channel's debrief recurring, or stop it (`cadence` None). What the old rhythm
+    had planned is dropped."""
+    outbox.drop_pending(
+        session, team_id=team_id, user_id=channel_id, kinds=["debrief"], reason="rhythm changed"
+    )
     session.execute(
         delete(DebriefSchedule).where(
             DebriefSchedule.team_id == team_id, DebriefSchedule.channel_id == channel_id
@@ -172,3 +179,34 @@ def set_schedule(
             )
         )
     session.flush()
+
+
+def cadence_of(schedule: DebriefSchedule) -> Cadence:
+    return Cadence(schedule.every_days, monthly=schedule.monthly)
+
+
+def next_date(schedule: DebriefSchedule, *, on_or_after: dt.date, tz: ZoneInfo) -> dt.date:
+    """The first day of the channel's rhythm on or after `on_or_after`: every N days from the
+    day it was set, or monthly on that day of the month (the month's last day when shorter)."""
+    first = schedule.starts_on.astimezone(tz).date()
+    if schedule.monthly:
+        months = 1
+        while True:
+            year, month = divmod(first.month - 1 + months, 12)
+            year, month = first.year + year, month + 1
+            day = min(first.day, calendar.monthrange(year, month)[1])
+            candidate = dt.date(year, month, day)
+            if candidate >= on_or_after:
+                return candidate
+            months += 1
+    every = schedule.every_days or 7
+    periods = max(1, -(-(on_or_after - first).days // every))
+    return first + dt.timedelta(days=periods * every)
+
+
+def posted(session: Session, *, debrief_id: int, ts: str) -> None:
+    """The scheduled invitation went out: answers and the summary thread under it."""
+    debrief = session.get(Debrief, debrief_id)
+    if debrief is not None:
+        debrief.message_ts = ts
+        session.flush()

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_for
@@ -53,18 +53,31 @@ class OutboxStatus(StrEnum):
     SKIPPED = "skipped"  # due longer ago than the grace period: the next occurrence will come
 
 
+SNOOZED = "~"  # an occurrence brought back later by its recipient: "2026-W48~2026-11-24"
+
+
 @dataclass(frozen=True)
 class Claimed:
     id: int
-    key: str
     team_id: str
-    user_id: str
+    user_id: str  # a person, or a channel for a channel's own routine (a debrief)
+    kind: str
+    subject: str
+    occurrence: str
     message: dict
     reclaimed: bool  # a previous claimer may have sent it: look before sending
 
+    @property
+    def key(self) -> str:
+        return f"{self.team_id}/{self.user_id}/{self.kind}/{self.subject}/{self.occurrence}"
 
-def key_of(row: OutboxMessage) -> str:
-    return f"{row.team_id}/{row.user_id}/{row.kind}/{row.subject}/{row.occurrence}"
+    @property
+    def to_channel(self) -> bool:
+        return is_channel(self.user_id)
+
+
+def is_channel(recipient: str) -> bool:
+    return recipient.startswith(("C", "G"))
 
 
 def enqueue(
@@ -77,6 +90,7 @@ def enqueue(
     occurrence: str,
     due_at: dt.datetime,
     message: dict,
+    priority: int = 0,
 ) -> bool:
     """Plan one occurrence; returns False when it was already planned."""
     statement = insert_for(session, OutboxMessage).values(
@@ -89,6 +103,7 @@ def enqueue(
         message=json.dumps(message),
         status=OutboxStatus.PENDING.value,
         attempts=0,
+        priority=priority,
     )
     inserted = session.execute(statement.on_conflict_do_nothing().returning(OutboxMessage.id))
     return inserted.first() is not None
@@ -138,7 +153,14 @@ def claim(
         row.attempts += 1
         claimed.append(
             Claimed(
-                row.id, key_of(row), row.team_id, row.user_id, json.loads(row.message), reclaimed
+                row.id,
+                row.team_id,
+                row.user_id,
+                row.kind,
+                row.subject,
+                row.occurrence,
+                json.loads(row.message),
+                reclaimed,
             )
         )
     session.flush()
@@ -187,9 +209,53 @@ def record_failure(session: Session, *, row_id: int, worker: str, error: str) ->
     session.flush()
 
 
-def counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
+def unplan(session: Session, *, team_id: str, user_id: str, now: dt.datetime) -> None:
+    """Forget a person's planned nudges (not the ones they snoozed) so the planner places them
+    again: their days or time changed."""
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.due_at > now,
+            OutboxMessage.occurrence.not_like(f"%{SNOOZED}%"),
+        )
+    )
 
+
+def drop_pending(
+    session: Session, *, team_id: str, user_id: str, reason: str, kinds: list[str] | None = None
+) -> None:
+    """Drop what is still to come for a person (of some kinds): they turned it off."""
+    condition = and_(
+        OutboxMessage.team_id == team_id,
+        OutboxMessage.user_id == user_id,
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+    )
+    if kinds is not None:
+        condition = and_(condition, OutboxMessage.kind.in_(kinds))
+    session.execute(
+        update(OutboxMessage)
+        .where(condition)
+        .values(status=OutboxStatus.SKIPPED.value, error=reason[:200])
+    )
+
+
+def find(
+    session: Session, *, team_id: str, user_id: str, kind: str, subject: str, occurrence: str
+) -> OutboxMessage | None:
+    return session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.subject == subject,
+            OutboxMessage.occurrence == occurrence,
+        )
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
     return dict(
         session.execute(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)

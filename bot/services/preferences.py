@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InflowError
 from bot.models import NudgePreference
+from bot.services import outbox
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WORKING_DAYS = DAYS[:5]
@@ -61,13 +62,23 @@ def _row(session: Session, team_id: str, user_id: str) -> NudgePreference | None
     )
 
 
-def get(session: Session, *, team_id: str, user_id: str) -> Preferences:
-    row = _row(session, team_id, user_id)
-    if row is None:
-        return DEFAULT
+def _from_row(row: NudgePreference) -> Preferences:
     off = {NudgeKind(k) for k in row.kinds_off.split(",") if k in NudgeKind._value2member_map_}
     days = tuple(d for d in row.days.split(",") if d in DAYS)
     return Preferences(days, row.time, row.paused_until, frozenset(set(NudgeKind) - off))
+
+
+def get(session: Session, *, team_id: str, user_id: str) -> Preferences:
+    row = _row(session, team_id, user_id)
+    return DEFAULT if row is None else _from_row(row)
+
+
+def everyone(session: Session) -> dict[tuple[str, str], Preferences]:
+    """Everybody's preferences that differ from the defaults, by (team, user): for planning."""
+    return {
+        (row.team_id, row.user_id): _from_row(row)
+        for row in session.scalars(select(NudgePreference))
+    }
 
 
 def update(
@@ -81,7 +92,11 @@ def update(
     paused_until: dt.date | bool | None = False,
     kinds_on: list[str] | None = None,
 ) -> Preferences:
-    """Change what was given (False for `paused_until` means "leave it"); returns the result."""
+    """Change what was given (False for `paused_until` means "leave it"); returns the result.
+
+    Honoured at once: nudges already planned at the old days or time are unplanned (the next
+    planner pass places them again), and planned nudges of a kind turned off are dropped.
+    """
     current = get(session, team_id=team_id, user_id=user_id)
     if days is not None and any(d not in DAYS for d in days):
         raise InflowError("Those aren't days of the week.")
@@ -109,4 +124,15 @@ def update(
     row.kinds_off = ",".join(k.value for k in NudgeKind if k not in kinds)
     row.updated_at = now
     session.flush()
-    return get(session, team_id=team_id, user_id=user_id)
+    updated = get(session, team_id=team_id, user_id=user_id)
+    if (updated.days, updated.time) != (current.days, current.time):
+        outbox.unplan(session, team_id=team_id, user_id=user_id, now=now)
+    if turned_off := current.kinds_on - updated.kinds_on:
+        outbox.drop_pending(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            kinds=[k.value for k in turned_off],
+            reason="turned off",
+        )
+    return updated

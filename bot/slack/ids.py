@@ -94,6 +94,8 @@ class HomeAction(StrEnum):
 class NudgeAction(StrEnum):
     OPEN_SPOT = "nudge_open_spot"
     NOT_USEFUL = "nudge_not_useful"
+    SNOOZE = "nudge_snooze"
+    STOP = "nudge_stop"
 
 
 class FollowUpAction(StrEnum):
