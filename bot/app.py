@@ -37,6 +37,8 @@ class Deps:
     sessions: sessionmaker[Session]
     library: LibraryHolder
     clock: Callable[[], dt.datetime] = field(default=utcnow)
+    # `/learn <word> …` handled elsewhere: word -> fn(ack=, command=, client=, db=, rest=)
+    learn_subcommands: dict[str, Callable[..., None]] = field(default_factory=dict)
 
 
 def load_library(

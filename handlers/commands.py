@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
@@ -20,12 +21,16 @@ BROWSE_WORDS = {"browse", "list", "categories", "all"}
 
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.LEARN)
-    def learn(ack: Ack, command: dict, db: Session) -> None:
+    def learn(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
         """Answer /learn inside the ack: help, the categories, or the guide that fits."""
         words = unescape(command.get("text") or "").strip()
         keyword = words.lower()
         if keyword in HELP_WORDS:
             ack(**blocks.help_message())
+            return
+        first, _, rest = words.partition(" ")
+        if subcommand := deps.learn_subcommands.get(first.lower()):
+            subcommand(ack=ack, command=command, client=client, db=db, rest=rest.strip())
             return
         if keyword.split(" ", 1)[0] == "team":
             ack(**_team(db, command, words[4:], deps))
