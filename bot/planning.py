@@ -521,7 +521,11 @@ def _take_lock(session: Session) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True  # SQLite: BEGIN IMMEDIATE already serialises writers
     return bool(
-        session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PLANNER_LOCK})
+        session.scalar(
+            # per schema: deployments sharing a server (or test runs) do not wait on each other
+            text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"),
+            {"key": PLANNER_LOCK},
+        )
     )
 
 
