@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import errors
+from bot.background import Background
 from bot.config import Settings
 from bot.db import transaction, utcnow
 from bot.library.loader import LibraryHolder
@@ -39,6 +40,7 @@ class Deps:
     clock: Callable[[], dt.datetime] = field(default=utcnow)
     # `/learn <word> …` handled elsewhere: word -> fn(ack=, command=, client=, db=, rest=)
     learn_subcommands: dict[str, Callable[..., None]] = field(default_factory=dict)
+    background: Background = field(default_factory=Background)  # work after the ack
 
 
 def load_library(
@@ -124,6 +126,7 @@ def create_app(
     clock: Callable[[], dt.datetime] = utcnow,
     token_verification: bool = True,
     library: LibraryHolder | None = None,
+    background: Background | None = None,
 ) -> InflowApp:
     """Build a fresh Bolt app for these settings; every test gets its own."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -147,9 +150,11 @@ def create_app(
         sessions=sessions,
         library=library or load_library(settings, sessions, clock),
         clock=clock,
+        background=background or Background(),
     )
     from handlers import (
         commands,
+        conversations,
         debriefs,
         events,
         home,
@@ -169,6 +174,7 @@ def create_app(
         debriefs,
         nudges,
         events,
+        conversations,
         home,
     )
     for module in modules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import logging
@@ -89,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--team", help="rank with this workspace's ratings from DATABASE_URL, as the bot does"
     )
     search.set_defaults(handler=_content_search)
+    suggest = content_commands.add_parser(
+        "suggest",
+        help="decide, for channel messages (one per line on stdin), which guide to offer",
+    )
+    suggest.add_argument("--json", action="store_true", help="one JSON object per line")
+    suggest.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
+    suggest.set_defaults(handler=_content_suggest)
 
     nudges = commands.add_parser("nudges", help="scheduled messages").add_subparsers(
         metavar="ACTION"
@@ -263,6 +271,32 @@ def _content_search(args: argparse.Namespace) -> int:
         else:
             found = ", ".join(f"{m['id']} ({m['score']:.2f})" for m in matches)
             print(f"{query}\t{found or 'nothing good enough'}", flush=True)
+    return 0
+
+
+def _content_suggest(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.library.loader import LibraryError, load_guides
+    from bot.library.matcher import Library
+    from bot.library.suggest import suggest
+
+    settings = load_settings()
+    try:
+        library = Library(load_guides(args.dir or settings.content_dir))
+    except LibraryError as error:
+        raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if text.startswith("{"):  # a JSON line such as {"text": …} from a labelled file
+            with contextlib.suppress(ValueError, AttributeError):
+                text = str(json.loads(text).get("text", text))
+        found = suggest(library, text)
+        if args.json:
+            out = {"text": text, "suggestion": found.guide.id if found else None}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        else:
+            print(f"{text}\t{found.guide.id if found else '-'}", flush=True)
     return 0
 
 

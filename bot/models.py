@@ -391,3 +391,40 @@ class GuideOutcome(Base):
     guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
     outcome: Mapped[str] = mapped_column(String(16))  # helped, did_not_help, not_yet
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SuggestionOffer(Base):
+    """A guide offered quietly to someone for what they wrote in a channel.
+
+    One a person a day (the unique key makes that hold across processes), and what they did
+    with it, so restraint can be measured and the same guide is not offered again soon.
+    """
+
+    __tablename__ = "suggestion_offers"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "offered_on"),
+        Index(None, "team_id", "channel_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(String(64))
+    offered_on: Mapped[dt.date]  # the UTC day: at most one offer a person a day
+    at: Mapped[dt.datetime]
+    outcome: Mapped[str] = mapped_column(String(16), default="offered")  # opened, dismissed
+
+
+class SuggestionOptOut(Base):
+    """Someone stopped suggestions for themselves (scope "user") or a channel ("channel")."""
+
+    __tablename__ = "suggestion_opt_outs"
+    __table_args__ = (UniqueConstraint("team_id", "scope", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(32))  # the user or the channel
+    set_by: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime]

@@ -40,26 +40,42 @@ def register(app: App, deps: Deps) -> None:
             ack(**guides.categories_menu(library.category_counts()))
             return
 
-        team_id, user_id = command["team_id"], command["user_id"]
-        result = library.search(words, ratings=library_service.ratings_by_guide(db, team_id))
-        if result.best is None:
-            library_service.record_gap(
-                db, team_id=team_id, user_id=user_id, query=words, now=deps.clock()
+        ack(
+            **answer(
+                db,
+                deps,
+                team_id=command["team_id"],
+                user_id=command["user_id"],
+                words=words,
+                channel_id=command.get("channel_id"),
             )
-            ack(**guides.nothing_found(words, result.categories))
-            return
-        best = result.best.guide
-        library_service.record_event(
-            db,
-            team_id=team_id,
-            guide_id=best.id,
-            user_id=user_id,
-            kind=GuideEventKind.VIEW,
-            channel_id=command.get("channel_id"),
-            query=words,
-            now=deps.clock(),
         )
-        ack(**guides.guide_answer(best, library.runners_up(result, best)))
+
+
+def answer(
+    db: Session, deps: Deps, *, team_id: str, user_id: str, words: str, channel_id: str | None
+) -> dict:
+    """The guide that fits what someone asked (recorded as a view), or a plain "nothing yet"
+    (recorded as a content gap): what /learn, a mention and a DM all answer."""
+    library = deps.library.library
+    result = library.search(words, ratings=library_service.ratings_by_guide(db, team_id))
+    if result.best is None:
+        library_service.record_gap(
+            db, team_id=team_id, user_id=user_id, query=words, now=deps.clock()
+        )
+        return guides.nothing_found(words, result.categories)
+    best = result.best.guide
+    library_service.record_event(
+        db,
+        team_id=team_id,
+        guide_id=best.id,
+        user_id=user_id,
+        kind=GuideEventKind.VIEW,
+        channel_id=channel_id,
+        query=words,
+        now=deps.clock(),
+    )
+    return guides.guide_answer(best, library.runners_up(result, best))
 
 
 def _team(db: Session, command: dict, rest: str, deps: Deps) -> dict:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot import migrate
+from bot.background import Background
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.emulator import SlackEmulator, SlackSender
@@ -137,14 +138,20 @@ class Served:
     slack: SlackSender
     emulator: SlackEmulator
     engine: Engine
+    background: Background
 
     def session(self) -> Session:
         return make_sessionmaker(self.engine)()
 
+    def settle(self) -> None:
+        """Wait for the work the app does after its answers (no sleeping: a join)."""
+        self.background.join()
+
 
 @pytest.fixture
 def served(settings, emulator, engine, clock) -> Iterator[Served]:
-    wsgi = build_wsgi(settings, clock=clock)
+    background = Background()
+    wsgi = build_wsgi(settings, clock=clock, background=background)
     server = make_server("127.0.0.1", 0, wsgi, _Threaded, _Quiet)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -156,8 +163,10 @@ def served(settings, emulator, engine, clock) -> Iterator[Served]:
             slack=SlackSender(f"{url}/slack/events", SIGNING_SECRET),
             emulator=emulator,
             engine=wsgi.engine,
+            background=background,
         )
     finally:
+        background.shutdown()
         server.shutdown()
         server.server_close()
         wsgi.engine.dispose()

@@ -79,6 +79,9 @@ class Match:
     coverage: float
     phrase: float
     explain: dict = field(default_factory=dict)
+    # The strongest single piece of evidence: a word naming the guide (title, alias, tag) or a
+    # work-language concept. Chatter that only shares body words with a guide has none.
+    anchor: float = 0.0
 
 
 @dataclass
@@ -366,7 +369,7 @@ class Library:
                 i = bisect_left(doc_ids, term_id)
                 return doc_scores[i] if i < size and doc_ids[i] == term_id else 0.0
 
-            score = strong = 0.0
+            score = strong = anchor = 0.0
             parts: list[tuple[Term, float]] = []
             counted: set[Term] = set()
             credit = [0.0] * len(word_weights)  # how far each word is accounted for, 0..1
@@ -389,6 +392,7 @@ class Library:
                     parts.append((best_term, best_value))
                 if _contains(strong_terms, best_id):
                     strong += word_weights[k]
+                    anchor = max(anchor, best_value)
             for j, term_id in enumerate(standalone_terms):
                 if value_of(term_id):
                     credit[n_words + j] = CONCEPT_CREDIT
@@ -397,6 +401,7 @@ class Library:
                 if value:
                     score += weight * value
                     parts.append((concept, weight * value))
+                    anchor = max(anchor, weight * value)
                     for k in explained:
                         if not out_of_domain[k] and credit[k] < CONCEPT_CREDIT:
                             credit[k] = CONCEPT_CREDIT
@@ -404,11 +409,11 @@ class Library:
             # Words that name the guide (its title, aliases, tags) say more than words its body
             # happens to use.
             score *= 1 + NAME_BONUS * strong / total_weight
-            scored.append((score, covered / total_weight, doc, parts))
+            scored.append((score, covered / total_weight, doc, parts, anchor))
         scored.sort(key=lambda item: -item[0])
 
         results = []
-        for rank, (score, coverage, doc, parts) in enumerate(scored):
+        for rank, (score, coverage, doc, parts, anchor) in enumerate(scored):
             phrase = 0.0
             if rank < PHRASE_CHECKED and cleaned:
                 names = self._names[doc].split(NAME_SEPARATOR)
@@ -417,7 +422,7 @@ class Library:
             guide = self.guides[doc]
             factor = _rating_factor(ratings, guide.id)
             final = score * (1 + max(0.0, phrase - 80) / 40) * factor
-            match = Match(guide, round(final, 4), coverage, phrase)
+            match = Match(guide, round(final, 4), coverage, phrase, anchor=anchor)
             if explain:
                 match.explain = {
                     "bm25f": round(score, 3),

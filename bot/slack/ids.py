@@ -102,3 +102,10 @@ class FollowUpAction(StrEnum):
     HELPED = "followup_helped"
     DID_NOT_HELP = "followup_did_not_help"
     NOT_YET = "followup_not_yet"
+
+
+class SuggestAction(StrEnum):
+    OPEN = "suggest_open"
+    NOT_NOW = "suggest_not_now"
+    STOP_ME = "suggest_stop_me"
+    STOP_CHANNEL = "suggest_stop_channel"

@@ -1,0 +1,47 @@
+"""Work that happens after Slack has its answer: a busy workspace never makes Slack wait.
+
+Event listeners acknowledge at once and hand the rest (matching, limits, posting) to this pool.
+Failures are logged, never raised at Slack. Tests `join()` it to see what the work did, rather
+than sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    def __init__(self, workers: int = 4):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inflow-bg")
+        self._pending: set[Future] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, name: str, work: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("background work %s failed", name)
+
+        future = self._pool.submit(run)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def join(self, timeout: float = 10.0) -> None:
+        """Wait until everything submitted so far has finished (for tests and shutdown)."""
+        with self._lock:
+            pending = set(self._pending)
+        wait(pending, timeout=timeout)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,159 @@
+"""Whether a channel message is a moment a guide helps with, and which guide.
+
+Restraint is the feature: most messages in a work channel are chatter, logistics, links and
+thanks, and an offer there is noise. So a message must first *say* it is such a moment (someone
+asks how to do something, describes a situation they are in and what they want from it, a
+problem that keeps coming back, or a mistake that hit others), and then the matcher must find a
+guide on its own terms: a word that names the guide or a work-language concept, not merely words
+its body happens to use. Cheap checks come first; most messages never reach the matcher.
+
+`inflow content suggest --json` runs this same decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.library.matcher import Library, Match
+from bot.library.schema import Guide
+
+MIN_WORDS = 7
+MIN_ANCHOR = 2.4  # calibrated on labelled channel messages: no offer on chatter that shares words
+MISTAKE_GUIDE = "mistake-moments"
+
+_CODE = re.compile(r"```.*?```|`[^`]*`", re.S)
+_ENTITY = re.compile(r"<[^>]*>")
+_WORDS = re.compile(r"[a-z']+")
+
+# Someone asks how to do something, or for a way, a format, advice.
+_ASK = re.compile(
+    r"""
+      \bhow\s+(do|can|should|would|could|to|have|did|does|are)\b
+    | \bwhat\s+(should|do|does|goes|would|could|is\s+the\s+best|are\s+the)\b
+    | \bany(one|body|\s+one)?\s+(got|have|has|know|run|ran|done|tried|used|tips|advice|ideas
+        |suggestions|recommendations|good|formats?|templates?|framework|method|approach|way)\b
+    | \bany\s+(tips|advice|ideas|suggestions|recommendations|pointers|formats?|templates?
+        |frameworks?)
+    | \bis\s+there\s+a\b
+    | \b(need|want|looking\s+for)\s+(a|an|some)\s+(good\s+|better\s+|simple\s+|sane\s+|quick\s+
+        |proper\s+|structured\s+|lightweight\s+|fair\s+)?(way|method|format|structure|framework
+        |approach|process|template|scoring|system)\b
+    | \bnot\s+sure\s+(how|what|whether|if|where|when)\b
+    | \bno\s+idea\s+(how|what|where)\b | \b(zero|no)\s+clue\b
+    | \b(don'?t|do\s+not)\s+know\s+(how|what|where|whether|if)\b
+    | \bwhere\s+do\s+(i|we)\s+(start|begin)\b | \bat\s+what\s+point\b
+    | \bwhich\s+(one|ones)\b | \bwho\s+should\b | \bshould\s+(i|we)\b | \bdo\s+(i|we)\s+\w+.*\bor\b
+    | \bhelp\s+(me|us)\b | \bwhat'?s\s+the\s+(best|right)\b | \bhow\s+(long|much|many)\s+should\b
+    | \bwould\s+love\b
+    | \bwant\s+to\s+(\w+\s+)?(get|make|run|give|thank|lead|try|ask|sort|figure|find|start|help
+        |coach|tell|set|write|plan|turn)\b
+    | \bneed\s+to\s+(figure|work\s+out|decide|find)\b
+    """,
+    re.X,
+)
+# A first-person slip that reached other people or systems: a mistake moment.
+_MISTAKE = re.compile(
+    r"""
+      \bi\s+(think\s+i\s+)?(just\s+)?(accidentally\s+)?(broke|deleted|dropped|wiped|ran
+        |messed\s+up|screwed\s+up|blew\s+up|took\s+down|nuked)\b
+    | \b(accidentally|mortified|my\s+bad|my\s+fault|i\s+messed\s+up|i\s+screwed\s+up)\b
+    | \bjust\s+(ran|deleted|dropped|wiped|broke|nuked|emailed|sent)\b
+    """,
+    re.X,
+)
+_IMPACT = re.compile(
+    r"\b(prod|production|customers?|clients?|everyone|everybody|deploy\w*|build|database|db"
+    r"|table|release|main|master|site|website|outage|down|whole|all\s+the|list|data|invoice"
+    r"|payment|orders?)\b"
+)
+_RECURRING = re.compile(
+    r"\bkeeps?\s+(coming\s+back|happening|breaking|failing|slipping|shipping|getting)\b"
+    r"|\bsame\s+(\w+\s+){0,3}(again|every|keeps)\b"
+    r"|\bevery\s+(release|sprint|quarter|week|time|month)\b.{0,60}\bsame\b"
+    r"|\bnothing\s+like\s+anything\b"
+)
+_OBLIGATION = re.compile(
+    r"\b(have|has|had|got)\s+to\s+(tell|sell|give|deliver|break|explain|let\s+\w+\s+go|fire|deal)\b"
+)
+# A situation the writer is in...
+_SITUATION = re.compile(
+    r"""
+      \b(i'?m|i\s+am|we'?re|we\s+are|i'?ve|i\s+have|i'?ll|i\s+will|we'?ll|i\s+was|i'?d|my|our)\b
+    | ^(drafting|setting\s+up|scoping|meeting|planning|prepping|preparing|running|facilitating
+        |presenting|kicking\s+off|writing|giving|leading|hosting|starting|taking\s+over|trying)\b
+    """,
+    re.X,
+)
+# ...and what they want from it, or how it feels.
+_NEED = re.compile(
+    r"""\b(want|wants|wanted|need|needs|would\s+love|i'?d\s+love|i'?d\s+like|hoping|trying\s+to
+        |struggling|stuck|nervous|dreading|drowning|overwhelmed|worried|anxious|terrified|scared
+        |honestly|help|advice|tips|mediate|mortified|part\s+of\s+me|properly|don'?t\s+want\s+to
+        |embarrass\w*|at\s+war|again\s+and\s+again|every\s+single
+        |feels?\s+(weak|urgent|wrong|off|awkward|hard))\b|😬|😅|😰|😟|🙃|😩|😤""",
+    re.X,
+)
+# How-to questions about tools are for IT or the docs, not the library.
+_TOOLING = re.compile(
+    r"\b(jira|confluence|notion|github|gitlab|terraform|kubernetes|k8s|docker|sql|api|webhook"
+    r"|endpoint|regex|css|html|json|yaml|npm|pip|vlookup|dropdown|plugin|permissions?|pdf"
+    r"|login|password|install)\b"
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    guide: Guide
+    reason: str  # why this guide, in a sentence naming what the message said
+
+
+def moment(text: str) -> str | None:
+    """What kind of moment a message signals, or None for everything else."""
+    lowered = text.lower()
+    if _MISTAKE.search(lowered) and _IMPACT.search(lowered):
+        return "mistake"
+    if _TOOLING.search(lowered):
+        return None
+    if _ASK.search(lowered):
+        return "ask"
+    if _RECURRING.search(lowered):
+        return "recurring"
+    if _OBLIGATION.search(lowered):
+        return "obligation"
+    if _SITUATION.search(lowered) and _NEED.search(lowered):
+        return "situation"
+    return None
+
+
+def plain_words(text: str) -> str:
+    """The message without code, links, mentions and channel names."""
+    return _ENTITY.sub(" ", _CODE.sub(" ", text))
+
+
+def suggest(library: Library, text: str) -> Suggestion | None:
+    """The guide worth offering to whoever wrote `text` in a channel, or None."""
+    words = plain_words(text)
+    if len(_WORDS.findall(words.lower())) < MIN_WORDS:
+        return None
+    kind = moment(words)
+    if kind is None:
+        return None
+    if kind == "mistake" and (guide := library.by_id.get(MISTAKE_GUIDE)):
+        return Suggestion(guide, "It sounds like a mistake moment: talking it through helps.")
+    best = library.search(words, limit=1, explain=True).best
+    if best is None or best.anchor < MIN_ANCHOR:
+        return None
+    return Suggestion(best.guide, _reason(best))
+
+
+def _reason(match: Match) -> str:
+    said = []
+    for part in sorted(match.explain.get("terms", []), key=lambda t: -t["score"]):
+        word = part["word"].replace("oneonone", "1:1")
+        if word not in said:
+            said.append(word)
+        if len(said) == 2:
+            break
+    mentioned = " and ".join(f"“{w}”" for w in said)
+    return f"You mentioned {mentioned}: {match.guide.meta.summary}"
