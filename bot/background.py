@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class Background:
-    def __init__(self, workers: int = 4):
+    def __init__(self, workers: int = 2):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inflow-bg")
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
