@@ -27,6 +27,10 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp(f"{Command.LEARN} browse", "see the library by area"),
     CommandHelp(f"{Command.LEARN} team @ana @ben", "managers: name your reports"),
     CommandHelp(
+        f"{Command.LEARN} suggestions off",
+        "no more quiet offers in channels (`on` to resume; add `here` for the whole channel)",
+    ),
+    CommandHelp(
         f"{Command.SPOT} @person I see you at your best when you…",
         "tell someone what you saw them do well",
     ),
@@ -46,6 +50,11 @@ def _help_blocks() -> list[dict]:
         section(
             "*Shortcuts*\n• *Mistake moment*: ask a colleague for five minutes to talk through "
             "something that went wrong\n• *Spot a strength*: the form behind `/spot`"
+        ),
+        section(
+            "*In conversations*\nMention @inflow with a question and it answers in the thread; "
+            "in a DM with inflow, any message is a question. In channels it has joined, inflow "
+            "may quietly offer you a guide when you ask how to do something: only you see it."
         ),
         section(
             "*Rate what helps*\nShare a guide in a channel and anyone can react :+1: or :-1:; "
