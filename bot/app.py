@@ -165,7 +165,11 @@ def create_app(
         strengths,
     )
 
+    # Bolt tries listeners in this order and stops at the first match, building arguments for
+    # each matcher: the busiest surface (channel messages) goes first.
     modules = (
+        conversations,
+        events,
         commands,
         library_actions,
         mistakes,
@@ -173,8 +177,6 @@ def create_app(
         ideas,
         debriefs,
         nudges,
-        events,
-        conversations,
         home,
     )
     for module in modules:
