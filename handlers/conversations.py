@@ -34,7 +34,6 @@ CHANNEL_TYPES = ("channel", "group")
 
 
 def register(app: App, deps: Deps) -> None:
-    register_offers(app, deps)
     deps.learn_subcommands["suggestions"] = suggestions_command(deps)
 
     @app.event("message")
@@ -62,6 +61,8 @@ def register(app: App, deps: Deps) -> None:
         deps.background.submit(
             "mention", lambda: _answer_mention(deps, client, team_id, event, context.bot_user_id)
         )
+
+    register_offers(app, deps)  # after the event listeners, which Bolt should find first
 
 
 def _question(text: str, bot_user_id: str | None) -> str:
