@@ -157,6 +157,7 @@ def create_app(
         library_actions,
         mistakes,
         nudges,
+        privacy,
         strengths,
     )
 
@@ -170,6 +171,7 @@ def create_app(
         nudges,
         events,
         home,
+        privacy,
     )
     for module in modules:
         module.register(app, deps)

@@ -102,3 +102,8 @@ class FollowUpAction(StrEnum):
     HELPED = "followup_helped"
     DID_NOT_HELP = "followup_did_not_help"
     NOT_YET = "followup_not_yet"
+
+
+class PrivacyAction(StrEnum):
+    FORGET_ME = "privacy_forget_me"
+    KEEP_MY_DATA = "privacy_keep_my_data"
