@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 from sqlalchemy import String, func, select
@@ -29,6 +30,7 @@ from bot.services import library, outbox, privacy
 from bot.services.ideas import Stage
 from bot.services.outbox import OutboxStatus
 from bot.slack import nudges
+from bot.slack import privacy as privacy_blocks
 from bot.slack.guides import state
 from bot.slack.ids import (
     Action,
@@ -409,6 +411,17 @@ def test_after_forget_me_no_column_of_any_table_holds_the_person(served, world):
     assert _holding(served, ME) == []
 
 
+def test_a_failure_half_way_through_forgetting_deletes_nothing(served, world, monkeypatch):
+    before = _row_counts(served)
+    broken = privacy.Holding(Person, "no_such_column", privacy.Policy.DELETE)
+    monkeypatch.setattr(privacy, "HOLDINGS", (*privacy.HOLDINGS, broken))  # fails last
+
+    said = _forget_me(served)
+
+    assert said["text"].startswith("Sorry, something went wrong on inflow's side")
+    assert _row_counts(served) == before
+
+
 def test_forget_me_leaves_other_people_their_data(served, world):
     held_by_boss = _holding(served, BOSS)
 
@@ -500,6 +513,15 @@ def test_a_forgotten_persons_debrief_is_shown_without_a_name(served, world):
     assert update.args["text"].startswith("Someone started a debrief")
 
 
+def test_done_counts_what_went_and_names_what_stayed():
+    done = privacy.Forgotten(Counter({"strengths": 2, "people": 1}), Counter({"ratings": 3}))
+
+    assert privacy_blocks.forgotten(done)["text"] == (
+        "Done: inflow deleted 3 records about you in this workspace. "
+        "Kept without your name: votes on guides (3)."
+    )
+
+
 def test_mention_names_people_and_nobody_else():
     assert mention(ME) == f"<@{ME}>"
     assert mention(privacy.FORGOTTEN) == "someone"
@@ -508,7 +530,8 @@ def test_mention_names_people_and_nobody_else():
 
 # -- the registry ----------------------------------------------------------------------------
 
-LOOKS_LIKE_A_PERSON = re.compile(r"(_id|_by|_user|^owner)$|^(by|user)_|^user$")
+# user_id, author_id, by_user, set_by, started_by, shared_by, owner, …
+LOOKS_LIKE_A_PERSON = re.compile(r"(_ids?|_by|_users?)$|^(by|user)_|^(users?|owner)$")
 
 
 def test_every_column_that_could_hold_a_person_is_in_the_registry():

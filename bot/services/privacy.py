@@ -172,7 +172,8 @@ def forget(session: Session, *, team_id: str, user_id: str) -> Forgotten:
             values = {holding.column: None, **holding.also}
             anonymised[table] += run(update(model).where(*mine).values(values))
         elif holding.policy is Policy.SCRUB:
-            named = (model.team_id == team_id, column.contains(user_id))
+            # replace() is case-sensitive on both databases; SQLite's LIKE is not.
+            named = (model.team_id == team_id, func.replace(column, user_id, "") != column)
             unsent = model.status == OutboxStatus.PENDING.value
             deleted[table] += run(delete(model).where(*named, unsent))
             scrubbed = {holding.column: func.replace(column, user_id, FORGOTTEN)}

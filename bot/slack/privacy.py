@@ -15,10 +15,10 @@ ON_ITS_WAY = "Your data is on its way in a DM."
 KEPT = {
     "ratings": "votes on guides",
     "guide_outcomes": "answers to “did the guide help?”",
-    "ideas": "ideas you sponsored (they stay with their authors)",
-    "debriefs": "debriefs you started (they stay with their channels)",
+    "ideas": "ideas you sponsor",
+    "debriefs": "debriefs you started",
     "guide_messages": "guides you shared in channels",
-    "mistake_moments": "mistake moments you were asked about (they stay with their authors)",
+    "mistake_moments": "mistake moments you were asked about",
     "outbox": "records of nudges to others that named you",
 }
 
@@ -52,9 +52,9 @@ def forget_confirmation() -> dict:
     )
     kept = (
         "*Kept, without your name:* your votes on guides and what you said they did (they "
-        "only count towards totals), ideas you sponsor (they stay with their authors), "
-        "debriefs you started and guides you shared (they stay with their channels). "
-        "Messages already posted in Slack stay in Slack."
+        "only count towards totals), ideas you sponsor and mistake moments others asked you "
+        "about (they stay with their authors), debriefs you started and guides you shared "
+        "(they stay with their channels). Messages already posted in Slack stay in Slack."
     )
     forget = button("Forget me", PrivacyAction.FORGET_ME, "forget", "danger")
     forget["confirm"] = {
@@ -92,6 +92,7 @@ def forgotten(done: Forgotten) -> dict:
 
 
 def kept_data() -> dict:
+    """The answer to *Keep my data*."""
     return {"text": "Nothing was deleted.", "replace_original": True}
 
 
