@@ -162,6 +162,7 @@ def create_app(
         library_actions,
         mistakes,
         nudges,
+        privacy,
         strengths,
     )
 
@@ -178,6 +179,7 @@ def create_app(
         debriefs,
         nudges,
         home,
+        privacy,
     )
     for module in modules:
         module.register(app, deps)

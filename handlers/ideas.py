@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import Deps
 from bot.errors import InflowError
-from bot.services import ideas, teams
+from bot.services import ideas, privacy, teams
 from bot.services.ideas import Stage
 from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
@@ -111,5 +111,6 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={Field.ANSWER: error.user_message})
             return
         other = idea.sponsor_id if user == idea.author_id else idea.author_id
-        send_dm(client, other, blocks.moved(idea, by=user, answer=answer, learned=learned))
+        if other != privacy.FORGOTTEN:  # a sponsor who asked inflow to forget them
+            send_dm(client, other, blocks.moved(idea, by=user, answer=answer, learned=learned))
         ack()

@@ -7,6 +7,25 @@ from pathlib import Path
 
 SPEC = json.loads((Path(__file__).with_name("slack_web_api_spec.json")).read_text())["methods"]
 
+# Methods Slack added after the 2020 spec was generated, as docs.slack.dev documents them
+# (https://docs.slack.dev/reference/methods/files.getUploadURLExternal and
+# .../files.completeUploadExternal): the upload flow behind slack_sdk's files_upload_v2.
+NEWER_METHODS = {
+    "files.getUploadURLExternal": {
+        "http": "post",
+        "params": ["filename", "length", "alt_txt", "snippet_type"],
+        "required": ["filename", "length"],
+        "scopes": ["files:write"],
+    },
+    "files.completeUploadExternal": {
+        "http": "post",
+        "params": ["files", "channel_id", "channels", "initial_comment", "thread_ts", "blocks"],
+        "required": ["files"],
+        "scopes": ["files:write"],
+    },
+}
+SPEC = {**SPEC, **NEWER_METHODS}
+
 # Arguments Slack added after the 2020 spec was generated; documented at docs.slack.dev.
 NEWER_THAN_SPEC = {
     "chat.postMessage": {"metadata"},

@@ -38,6 +38,8 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp(f"{Command.PITCH} list", "your ideas and the ones you sponsor"),
     CommandHelp(f"{Command.DEBRIEF} [topic]", "an after-action review with your channel"),
     CommandHelp(f"{Command.DEBRIEF} every 2 weeks", "make it a habit (or monthly, or off)"),
+    CommandHelp(f"{Command.LEARN} my-data", "get everything inflow holds about you, as a file"),
+    CommandHelp(f"{Command.LEARN} forget-me", "have inflow delete everything about you"),
     CommandHelp(f"{Command.LEARN} help", "show this message"),
 )
 

@@ -8,12 +8,12 @@ from bot.models import Debrief, DebriefAnswer
 from bot.services.debriefs import MAX_ANSWER, QUESTIONS, Cadence
 from bot.slack.ids import Command, DebriefAction, Field, View
 from bot.slack.kit import context, plain, section
-from bot.slack.text import MAX_MESSAGE_BLOCKS, escape
+from bot.slack.text import MAX_MESSAGE_BLOCKS, escape, mention
 
 
 def invitation(debrief: Debrief, answered: int = 0) -> dict:
     """The channel message that opens a debrief."""
-    text = f"<@{debrief.started_by}> started a debrief: *{escape(debrief.topic)}*"
+    text = f"{mention(debrief.started_by, 'Someone')} started a debrief: *{escape(debrief.topic)}*"
     questions = " · ".join(q for _, q in QUESTIONS)
     value = str(debrief.id)
     count = (

@@ -9,7 +9,7 @@ from bot.models import Idea
 from bot.services.ideas import LEARNED, MAX_ANSWER, MAX_TITLE, NEXT, QUESTIONS, Stage
 from bot.slack.ids import Command, Field, IdeaAction, View
 from bot.slack.kit import button, context, plain, section
-from bot.slack.text import MAX_MESSAGE_BLOCKS, escape
+from bot.slack.text import MAX_MESSAGE_BLOCKS, escape, mention
 
 
 def move_value(idea: Idea, to: Stage) -> str:
@@ -167,7 +167,8 @@ def idea_list(mine: list[Idea], sponsored: list[Idea], now: dt.datetime) -> dict
             blocks.append(
                 section(
                     f"*{escape(idea.title)}*\n{Stage(idea.stage).label} for "
-                    f"{_age(idea.stage_changed_at, now)} · {person} <@{getattr(idea, who)}>"
+                    f"{_age(idea.stage_changed_at, now)} · {person} "
+                    f"{mention(getattr(idea, who), 'nobody now')}"
                 )
             )
     if not blocks:

@@ -109,3 +109,8 @@ class SuggestAction(StrEnum):
     NOT_NOW = "suggest_not_now"
     STOP_ME = "suggest_stop_me"
     STOP_CHANNEL = "suggest_stop_channel"
+
+
+class PrivacyAction(StrEnum):
+    FORGET_ME = "privacy_forget_me"
+    KEEP_MY_DATA = "privacy_keep_my_data"

@@ -13,6 +13,12 @@ def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
     return posted["channel"], posted["ts"]
 
 
+def send_file_dm(client: WebClient, user_id: str, upload: dict) -> None:
+    """Upload a file into the app's DM with a person (`upload`: files_upload_v2's arguments)."""
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(channel=channel, **upload)
+
+
 def open_group_dm(client: WebClient, user_ids: list[str], message: dict) -> str:
     """Open the group DM of these people with the app and post `message`; returns the channel."""
     channel = client.conversations_open(users=",".join(user_ids))["channel"]["id"]

@@ -28,6 +28,14 @@ def unescape(text: str) -> str:
     return re.sub(r"&(amp|lt|gt);", lambda m: _UNESCAPES[m.group()], text)
 
 
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
+
+def mention(user_id: str | None, nobody: str = "someone") -> str:
+    """`<@U…>` for a person; `nobody` for a forgotten one (see bot.services.privacy)."""
+    return f"<@{user_id}>" if user_id and _USER_ID.fullmatch(user_id) else nobody
+
+
 def clip(text: str, limit: int) -> str:
     """Cut text to at most `limit` characters, ending with an ellipsis when it was cut."""
     if len(text) <= limit:
