@@ -157,6 +157,7 @@ def create_app(
         library_actions,
         mistakes,
         nudges,
+        report,
         strengths,
     )
 
@@ -168,6 +169,7 @@ def create_app(
         ideas,
         debriefs,
         nudges,
+        report,
         events,
         home,
     )
