@@ -384,6 +384,15 @@ def test_report_90_covers_ninety_days(served, seeded):
     )
 
 
+def test_a_workspace_with_no_history_gets_an_empty_report(served):
+    answer = _report(served)
+
+    for title in ("Most used guides", "Searches that found nothing", "Nudges"):
+        assert _section(answer, title).endswith("_Nothing in this period._"), title
+    assert "No guide rated by 5 or more people is above 50%" in _section(answer, "Best rated")
+    assert "Premortem" in _section(answer, "Due for review")  # the files are due regardless
+
+
 def test_a_period_that_is_not_a_number_of_days_is_explained(served):
     assert "how many days" in _report(served, "forever")["text"]
 

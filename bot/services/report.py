@@ -50,6 +50,7 @@ FEWER = f"fewer than {MIN_GROUP}"
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 GAP_SIMILARITY = 85  # rapidfuzz token_sort_ratio from which two searches are one gap
+GAP_BLOCK = 3  # searches are compared when a word of each starts with the same 3 letters
 REVIEW_KIND = "review"  # the monthly "guides of yours to review" DM (bot/reviews.py)
 OUTCOMES = ("helped", "did_not_help", "not_yet")  # GuideOutcome.outcome values
 
@@ -309,24 +310,30 @@ def _tidy(query: str) -> str:
 def group_gaps(
     searches: Iterable[tuple[str, str]], *, similarity: int = GAP_SIMILARITY
 ) -> list[GapGroup]:
-    """(query, user id) pairs into needs: the same words in any case, spacing or punctuation are
-    one; keys at least `similarity` alike (typos, one word more or less) are merged into the
-    most searched."""
+    """(query, user id) pairs into needs: the same words in any case, spacing, punctuation or
+    order are one; a key at least `similarity` alike to a more searched one (a typo, a word
+    form) joins it. Keys are compared only with keys sharing the first letters of a word, so
+    grouping thousands of searches stays well inside Slack's three seconds."""
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for query, user_id in searches:
         if _tidy(query):
             by_key[gap_key(query)].append((query, user_id))
     groups: list[list[tuple[str, str]]] = []
     heads: list[str] = []
+    by_start: dict[str, list[int]] = defaultdict(list)  # a word's first letters -> groups
     for key in sorted(by_key, key=lambda k: (-len(by_key[k]), k)):
+        starts = {word[:GAP_BLOCK] for word in key.split()}
+        near = sorted({i for start in starts for i in by_start[start]})
         match = process.extractOne(
-            key, heads, scorer=fuzz.token_sort_ratio, score_cutoff=similarity
+            key, [heads[i] for i in near], scorer=fuzz.token_sort_ratio, score_cutoff=similarity
         )
         if match is None:
+            for start in starts:
+                by_start[start].append(len(heads))
             heads.append(key)
             groups.append(list(by_key[key]))
         else:
-            groups[match[2]].extend(by_key[key])
+            groups[near[match[2]]].extend(by_key[key])
     found = []
     for members in groups:
         ways = Counter(_tidy(query) for query, _ in members)

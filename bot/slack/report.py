@@ -59,8 +59,12 @@ def _used(report: LibraryReport, limit: int) -> str:
 
 def _rated(report: LibraryReport, best: bool, limit: int) -> str:
     rated = report.best_rated if best else report.worst_rated
-    rows = [f"• {_title(r.title)}: {r.score:.0%} helpful, {r.raters} raters" for r in rated[:limit]]
-    return _lines(rows)
+    if not rated:
+        side = "above" if best else "below"
+        return f"_No guide rated by {MIN_GROUP} or more people is {side} {PRIOR_MEAN:.0%}._"
+    return "\n".join(
+        f"• {_title(r.title)}: {r.score:.0%} helpful, {r.raters} raters" for r in rated[:limit]
+    )
 
 
 def _gap(gap: GapGroup) -> str:
