@@ -29,7 +29,7 @@ ACTED_ON = (
 
 
 def people(count: int) -> str:
-    """ "12 people", or "fewer than 5 people"."""
+    """How many people, as the report says it: "12 people", or "fewer than 5 people"."""
     return f"{shown(count)} people"
 
 
