@@ -90,34 +90,30 @@ def plan(
     if not owners:
         return 0
     with sessions() as session:
-        waiting = {
-            email: g for email, g in owners.items() if email[:64] not in _planned(session, month)
-        }
+        planned = _planned(session, month)
+    waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
     if not waiting:
         return 0
     team_id = client.auth_test()["team_id"]
     new = 0
     for email, owned in sorted(waiting.items()):
         try:
-            user = client.users_lookupByEmail(email=email)["user"]
+            user = _slack_user(client, email)
         except SlackApiError as error:
-            reason = str(error.response.get("error"))
-            if reason not in NOT_FOUND:
-                log.warning("review list for %s: users.lookupByEmail failed: %s", email, reason)
-                continue  # the next pass tries again
-            user = {"deleted": True}
-        if user.get("deleted") or not user.get("id"):
-            log.warning(
-                "review list for %s skipped for %s: no Slack user in this workspace has that "
-                "email; fix `owner` in %s",
-                email,
-                month,
-                ", ".join(sorted(g.id for g in owned)),
-            )
-            with transaction(sessions) as session:
-                _record_unknown(session, team_id=team_id, email=email, month=month, now=now)
-            continue
+            reason = error.response.get("error")
+            log.warning("review list for %s: users.lookupByEmail failed: %s", email, reason)
+            continue  # the next pass tries again
         with transaction(sessions) as session:
+            if user is None:
+                log.warning(
+                    "review list for %s skipped for %s: no Slack user in this workspace has "
+                    "that email; fix `owner` in %s",
+                    email,
+                    month,
+                    ", ".join(sorted(g.id for g in owned)),
+                )
+                _record_unknown(session, team_id=team_id, email=email, month=month, now=now)
+                continue
             new += _enqueue(
                 session,
                 team_id=team_id,
@@ -128,6 +124,17 @@ def plan(
                 default_tz=default_tz,
             )
     return new
+
+
+def _slack_user(client: WebClient, email: str) -> dict | None:
+    """The active Slack user with this email, or None."""
+    try:
+        user = client.users_lookupByEmail(email=email)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") in NOT_FOUND:
+            return None
+        raise
+    return None if user.get("deleted") else user
 
 
 def _enqueue(
