@@ -163,6 +163,7 @@ def create_app(
         mistakes,
         nudges,
         privacy,
+        report,
         strengths,
     )
 
@@ -178,6 +179,7 @@ def create_app(
         ideas,
         debriefs,
         nudges,
+        report,
         home,
         privacy,
     )

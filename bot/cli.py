@@ -97,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--json", action="store_true", help="one JSON object per line")
     suggest.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
     suggest.set_defaults(handler=_content_suggest)
+    draft = content_commands.add_parser(
+        "draft", help="write a draft guide (draft: true, not served) from a closed debrief"
+    )
+    draft.add_argument("--from-debrief", type=int, required=True, metavar="ID", dest="debrief")
+    draft.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
+    draft.add_argument(
+        "--owner",
+        help="the guide's owner, an email (default: the owner most guides in the directory have)",
+    )
+    draft.set_defaults(handler=_content_draft)
 
     nudges = commands.add_parser("nudges", help="scheduled messages").add_subparsers(
         metavar="ACTION"
@@ -108,6 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--now", type=_instant, help="the instant, ISO 8601 (default: now); naive means UTC"
     )
     run_once.set_defaults(handler=_nudges_run_once)
+
+    report = commands.add_parser(
+        "report", help="the library owners' report as CSV files, one per section"
+    )
+    report.add_argument("--csv", type=Path, required=True, metavar="DIR", help="where to write")
+    report.add_argument("--team", help="workspace id (default: the bot token's workspace)")
+    report.add_argument(
+        "--days", type=int, default=30, help="the period: the days before --now (default 30)"
+    )
+    report.add_argument(
+        "--now", type=_instant, help="the end of the period, ISO 8601 (default: now)"
+    )
+    report.set_defaults(handler=_report)
 
     team = commands.add_parser("team", help="who manages whom").add_subparsers(metavar="ACTION")
     team_import = team.add_parser(
@@ -310,6 +333,89 @@ def _ratings(settings: Settings, team_id: str) -> dict[str, tuple[int, int]]:
             return ratings_by_guide(session, team_id)
     finally:
         engine.dispose()
+
+
+def _content_draft(args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker, utcnow
+    from bot.drafts import default_owner, draft_text, write_draft
+    from bot.errors import InflowError
+    from bot.library.lint import lint
+    from bot.library.loader import read_guides
+    from bot.services.report import closed_debrief
+
+    settings = _settings()
+    directory = args.dir or settings.content_dir
+    if not directory.is_dir():
+        raise CommandError(f"{directory}: no such directory of guides", code=2)
+    library, _ = read_guides(directory)
+    owner = args.owner or default_owner(library)
+    if not owner:
+        raise CommandError("say who owns the draft: --owner EMAIL", code=2)
+    _migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            debrief = closed_debrief(session, args.debrief)
+    except InflowError as error:
+        raise CommandError(error.user_message) from None
+    finally:
+        engine.dispose()
+    today = utcnow().date()
+    guide_id, content = draft_text(debrief, owner=owner, today=today, library=library)
+    try:
+        path = write_draft(directory, guide_id, content)
+    except FileExistsError:
+        raise CommandError(
+            f"{directory / (guide_id + '.md')} already exists: edit it, or move it away first"
+        ) from None
+    errors = [
+        p for p in lint(directory, today=today) if p.path == str(path) and p.severity == "error"
+    ]
+    if errors:  # never leave a file that breaks the library
+        path.unlink()
+        raise CommandError("the draft did not pass lint:\n" + "\n".join(map(str, errors)))
+    print(
+        f"{path}: a draft guide from debrief {args.debrief} (owner {owner}); it is not served "
+        "until you edit it and remove `draft: true`"
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot import report_csv
+    from bot.db import make_engine, make_sessionmaker, utcnow
+    from bot.errors import InflowError
+    from bot.library.loader import LibraryError, load_guides
+    from bot.services import report
+
+    settings = _settings()
+    try:
+        period = report.Period.last(args.days, now=args.now or utcnow())
+        guides = load_guides(settings.content_dir)
+    except InflowError as error:
+        raise CommandError(error.user_message, code=2) from None
+    except LibraryError as error:
+        raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
+    _migrate(settings)
+    team_id = args.team or _bot_team(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            built = report.build(session, team_id=team_id, period=period, guides=guides)
+    finally:
+        engine.dispose()
+    written = report_csv.write(built, args.csv)
+    print(f"{len(written)} CSV files in {args.csv} for {team_id}, {period.words}")
+    return 0
+
+
+def _bot_team(settings: Settings) -> str:
+    """The workspace the bot token belongs to."""
+    from bot.slack.client import make_client
+
+    settings.require_slack(http=False)
+    token = settings.slack_bot_token.get_secret_value()
+    return make_client(token, settings.slack_api_url, retries=6).auth_test()["team_id"]
 
 
 def _instant(value: str) -> dt.datetime:

@@ -57,9 +57,9 @@ def _found_in_conversation(client: WebClient, channel: str, key: str) -> str | N
 
 def _message(item: Claimed) -> dict:
     """The stored message as Slack gets it: a person's nudge ends with its controls; keys that
-    start with `_` are inflow's own notes."""
+    start with `_` are inflow's own notes (`_no_controls`: not a nudge, so no controls)."""
     message = {k: v for k, v in item.message.items() if not k.startswith("_")}
-    if item.to_channel:
+    if item.to_channel or item.message.get("_no_controls"):
         return message
     return nudges.with_controls(message, item.kind, item.subject, item.occurrence)
 

@@ -12,13 +12,14 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import planning
+from bot import planning, reviews
 from bot.db import transaction, utcnow
 from bot.delivery import DeliveryReport, deliver_due
 from bot.models import ProcessedEvent
@@ -36,14 +37,16 @@ def worker_name() -> str:
 
 @dataclass(frozen=True)
 class Workspace:
-    """The workspace-wide nudge settings: the zone for people Slack gives none, the budget."""
+    """The workspace-wide nudge settings: the zone for people Slack gives none, the budget, and
+    the guides whose owners get a monthly review list (None: no review lists)."""
 
     default_tz: str = "UTC"
     budget: int = planning.WEEKLY_BUDGET
+    content_dir: Path | None = None
 
     @classmethod
     def of(cls, settings) -> Workspace:
-        return cls(settings.default_tz, settings.weekly_nudge_budget)
+        return cls(settings.default_tz, settings.weekly_nudge_budget, settings.content_dir)
 
 
 def plan(
@@ -55,15 +58,24 @@ def plan(
     """Insert what is due into the outbox; returns how many occurrences were new.
 
     Housekeeping runs here too: processed event ids older than Slack's retry window are
-    forgotten.
+    forgotten. So does the monthly review list for owners of guides past their review date.
     """
     with transaction(sessions) as session:
         session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
         )
-    return planning.plan(
+    new = planning.plan(
         sessions, client, now=now, default_tz=workspace.default_tz, budget=workspace.budget
     )
+    if workspace.content_dir is not None:
+        new += reviews.plan(
+            sessions,
+            client,
+            now=now,
+            guides=reviews.guides_in(workspace.content_dir),
+            default_tz=workspace.default_tz,
+        )
+    return new
 
 
 def run_once(

@@ -12,6 +12,7 @@ from bot.app import Deps
 from bot.errors import InflowError
 from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
+from bot.services import report as report_service
 from bot.slack.home import HomeData, home_view
 from bot.slack.ids import HomeAction
 from bot.slack.messaging import send_dm
@@ -37,8 +38,20 @@ def register(app: App, deps: Deps) -> None:
             reports=teams.reports_of(db, team_id=team_id, manager_id=user_id),
             managers=teams.managers_of(db, team_id=team_id, report_id=user_id),
             today=deps.clock().date(),
+            library_report=_library_report(db, team_id, user_id),
         )
         client.views_publish(user_id=user_id, view=home_view(data))
+
+    def _library_report(
+        db: Session, team_id: str, user_id: str
+    ) -> report_service.LibraryReport | None:
+        """The last 30 days' report, for the library's owners only."""
+        if user_id not in deps.settings.admin_user_ids:
+            return None
+        period = report_service.Period.last(report_service.DEFAULT_DAYS, now=deps.clock())
+        return report_service.build(
+            db, team_id=team_id, period=period, guides=deps.library.library.guides
+        )
 
     @app.event("app_home_opened")
     def publish_home(body: dict, event: dict, client: WebClient, db: Session) -> None:

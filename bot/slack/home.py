@@ -9,10 +9,12 @@ from bot.library.schema import Guide
 from bot.models import Idea, MistakeMoment, Strength
 from bot.services.ideas import Stage
 from bot.services.preferences import DAYS, KIND_LABELS, NudgeKind, Preferences
+from bot.services.report import LibraryReport
 from bot.services.strengths import THEME_LABELS, Theme
 from bot.slack.blocks import COMMANDS
 from bot.slack.ids import Command, HomeAction
 from bot.slack.kit import context, header, plain, section
+from bot.slack.report import home_section
 from bot.slack.text import MAX_VIEW_BLOCKS, clip, escape
 
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
@@ -31,6 +33,7 @@ class HomeData:
     reports: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)
     today: dt.date = dt.date(2000, 1, 1)
+    library_report: LibraryReport | None = None  # for the library's owners (INFLOW_ADMINS)
 
 
 def _option(text: str, value: str) -> dict:
@@ -43,6 +46,8 @@ def _more(count: int) -> list[dict]:
 
 def home_view(data: HomeData) -> dict:
     blocks: list[dict] = [header("inflow")]
+    if data.library_report is not None:
+        blocks += home_section(data.library_report)
     blocks += _strengths(data)
     blocks += _ideas(data)
     blocks += _lessons(data)

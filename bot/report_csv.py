@@ -1,0 +1,113 @@
+"""`inflow report --csv DIR`: the library report's sections as CSV files, one per section.
+
+The figures come from `bot.services.report.build`, as the Slack report's do, with the same
+rule: a count of fewer than five people is written as "fewer than 5".
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from bot.services.report import MIN_GROUP, LibraryReport, shown, shown_with
+
+
+def write(report: LibraryReport, directory: Path) -> list[Path]:
+    """Write `<section>.csv` for every section into `directory` (made if missing); returns the
+    files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, (header, rows) in tables(report).items():
+        path = directory / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(header)
+            out.writerows(rows)
+        written.append(path)
+    return written
+
+
+def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
+    """Each section as (header, rows), with the same suppression as the Slack report."""
+    period = report.period
+    return {
+        "period": (
+            ["team", "start", "end", "days", "smallest group shown"],
+            [
+                [
+                    report.team_id,
+                    period.start.isoformat(),
+                    period.end.isoformat(),
+                    period.days,
+                    MIN_GROUP,
+                ]
+            ],
+        ),
+        "most_used": (
+            ["guide", "title", "people", "opened", "shared"],
+            [
+                [u.guide_id, u.title, shown(u.people), shown(u.viewers), shown(u.sharers)]
+                for u in report.usage
+            ],
+        ),
+        "ratings": (
+            ["guide", "title", "rating", "raters"],
+            [[r.guide_id, r.title, f"{r.score:.3f}", r.raters] for r in report.ratings],
+        ),
+        "content_gaps": (
+            ["search", "people", "searches", "also asked as"],
+            [
+                [g.label, shown(g.people), shown_with(g.searches, g.people), " | ".join(g.variants)]
+                for g in report.gaps
+            ],
+        ),
+        "review_due": (
+            ["guide", "title", "owner", "review_by", "days_overdue"],
+            [
+                [s.guide_id, s.title, s.owner, s.review_by.isoformat(), s.days_overdue]
+                for s in report.stale
+            ],
+        ),
+        "outcomes": (
+            ["guide", "title", "helped", "did_not_help", "not_yet"],
+            [
+                [o.guide_id, o.title, shown(o.helped), shown(o.did_not_help), shown(o.not_yet)]
+                for o in [report.outcomes_total, *report.outcomes]
+            ],
+        ),
+        "nudges": (
+            ["kind", "label", "sent", "people", "acted_on"],
+            [
+                [
+                    n.kind,
+                    n.label,
+                    shown_with(n.sent, n.recipients),
+                    shown(n.recipients),
+                    shown(n.acted_on),
+                ]
+                for n in report.nudges
+            ],
+        ),
+        "routines": (
+            ["routine", "people", "count", "of"],
+            [
+                [r.name, shown(r.people), shown_with(r.count, r.people), r.unit]
+                for r in report.routines
+            ],
+        ),
+        "candidate_material": (
+            ["source", "debrief", "topic", "channel", "views", "text"],
+            [
+                [
+                    "debrief",
+                    d.debrief_id,
+                    d.topic,
+                    d.channel_id,
+                    shown(d.views),
+                    "\n".join(f"{q} {' / '.join(p)}" for q, p in d.points.items() if p),
+                ]
+                for d in report.debriefs
+            ]
+            + [["lesson", "", "", "", "", lesson] for lesson in report.lessons],
+        ),
+    }

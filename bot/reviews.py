@@ -1,0 +1,182 @@
+"""The monthly review list: each guide's owner hears which of their guides are past `review_by`.
+
+Owners are emails in the guides' front matter; `users.lookupByEmail` finds them in Slack. Each
+owner gets one outbox row a month (subject: their email; occurrence: the month it is delivered
+in, in their zone), so any number of planner passes and processes send it once. It arrives at
+the owner's own time on a working day; it counts in their weekly budget like any message, with
+a priority above every nudge so it is never bumped. An email Slack does not know is logged and
+recorded as a failed row for the month, so it is looked up once a month, not on every pass.
+
+It reads Slack, so it lives beside the planner rather than among the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import insert_for, transaction
+from bot.library.loader import LibraryError, load_guides
+from bot.library.schema import Guide
+from bot.models import OutboxMessage
+from bot.planning import Priority
+from bot.services import holidays, outbox, preferences
+from bot.services.outbox import OutboxStatus
+from bot.services.report import REVIEW_KIND
+from bot.services.timing import next_slot, zone
+from bot.slack.reviews import review_list
+
+log = logging.getLogger(__name__)
+
+# Above every nudge: a placed review list is never bumped to make way for one.
+PRIORITY = max(Priority) + 10
+NO_SLACK_USER = "-"  # the recipient of a month's row for an email Slack does not know
+NOT_FOUND = ("users_not_found", "user_not_found", "account_inactive")
+
+
+def guides_in(directory: Path) -> list[Guide]:
+    """The served guides in `directory`; none (and an error logged) when the library is broken."""
+    try:
+        return load_guides(directory)
+    except LibraryError as error:
+        log.error("review lists skipped: the library in %s has errors:\n%s", directory, error)
+        return []
+
+
+def due_by_owner(guides: Iterable[Guide], today: dt.date) -> dict[str, list[Guide]]:
+    """Guides past their review date, by owner (emails compared without case)."""
+    owners: dict[str, list[Guide]] = defaultdict(list)
+    for guide in guides:
+        if guide.meta.review_by < today and not guide.meta.draft:
+            owners[guide.meta.owner.strip().lower()].append(guide)
+    return dict(owners)
+
+
+def _month(moment: dt.datetime) -> str:
+    return f"{moment:%Y-%m}"
+
+
+def _planned(session: Session, month: str) -> set[str]:
+    """Owners (emails) whose list for this month, or a later one, is already in the outbox."""
+    return set(
+        session.scalars(
+            select(OutboxMessage.subject).where(
+                OutboxMessage.kind == REVIEW_KIND, OutboxMessage.occurrence >= month
+            )
+        )
+    )
+
+
+def plan(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    *,
+    now: dt.datetime,
+    guides: Iterable[Guide],
+    default_tz: str = "UTC",
+) -> int:
+    """Plan this month's review list for every owner of a guide past its review date; returns
+    how many were new. Nothing is looked up when nothing is due or every list is planned."""
+    month = _month(now.astimezone(dt.UTC))
+    owners = due_by_owner(guides, now.astimezone(dt.UTC).date())
+    if not owners:
+        return 0
+    with sessions() as session:
+        planned = _planned(session, month)
+    waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
+    if not waiting:
+        return 0
+    team_id = client.auth_test()["team_id"]
+    new = 0
+    for email, owned in sorted(waiting.items()):
+        try:
+            user = _slack_user(client, email)
+        except SlackApiError as error:
+            reason = error.response.get("error")
+            log.warning("review list for %s: users.lookupByEmail failed: %s", email, reason)
+            continue  # the next pass tries again
+        with transaction(sessions) as session:
+            if user is None:
+                log.warning(
+                    "review list for %s skipped for %s: no Slack user in this workspace has "
+                    "that email; fix `owner` in %s",
+                    email,
+                    month,
+                    ", ".join(sorted(g.id for g in owned)),
+                )
+                _record_unknown(session, team_id=team_id, email=email, month=month, now=now)
+                continue
+            new += _enqueue(
+                session,
+                team_id=team_id,
+                user=user,
+                email=email,
+                guides=owned,
+                now=now,
+                default_tz=default_tz,
+            )
+    return new
+
+
+def _slack_user(client: WebClient, email: str) -> dict | None:
+    """The active Slack user with this email, or None."""
+    try:
+        user = client.users_lookupByEmail(email=email)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") in NOT_FOUND:
+            return None
+        raise
+    return None if user.get("deleted") else user
+
+
+def _enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    user: dict,
+    email: str,
+    guides: list[Guide],
+    now: dt.datetime,
+    default_tz: str,
+) -> bool:
+    tz = zone(user.get("tz"), default_tz)
+    prefs = preferences.get(session, team_id=team_id, user_id=user["id"])
+    days_off = holidays.by_team(session, since=now.astimezone(tz).date()).get(team_id, frozenset())
+    slot = next_slot(prefs, tz, after=now, holidays=days_off) or now
+    return outbox.enqueue(
+        session,
+        team_id=team_id,
+        user_id=user["id"],
+        kind=REVIEW_KIND,
+        subject=email,
+        occurrence=_month(slot.astimezone(tz)),
+        due_at=slot,
+        message=review_list(guides),
+        priority=PRIORITY,
+    )
+
+
+def _record_unknown(
+    session: Session, *, team_id: str, email: str, month: str, now: dt.datetime
+) -> None:
+    statement = insert_for(session, OutboxMessage).values(
+        team_id=team_id,
+        user_id=NO_SLACK_USER,
+        kind=REVIEW_KIND,
+        subject=email[:64],
+        occurrence=month,
+        due_at=now,
+        message="{}",
+        status=OutboxStatus.FAILED.value,
+        attempts=0,
+        error="no Slack user has the owner's email",
+    )
+    session.execute(statement.on_conflict_do_nothing())

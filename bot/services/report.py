@@ -1,0 +1,564 @@
+"""The library owners' report: what was used, rated, missed and changed in a period.
+
+One function builds it (`build`); the Slack report, the admin section of the Home tab and
+`inflow report --csv` all show what it returns, so their figures cannot disagree.
+
+Privacy: every figure about people counts *distinct people*, and a figure under five is shown
+as "fewer than 5", never as the number (k-anonymity with k = 5). Where a figure also counts
+things (messages, ideas, searches), that number is hidden with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import InflowError
+from bot.library import text
+from bot.library.matcher import PRIOR_MEAN, PRIOR_VOTES
+from bot.library.schema import Guide
+from bot.models import (
+    ContentGap,
+    Debrief,
+    DebriefAnswer,
+    GuideEvent,
+    GuideOutcome,
+    GuideRecord,
+    Idea,
+    IdeaStep,
+    MistakeMoment,
+    NudgeFeedback,
+    OutboxMessage,
+    Rating,
+    Strength,
+)
+from bot.services.debriefs import QUESTIONS
+from bot.services.ideas import Stage
+from bot.services.library import GuideEventKind
+from bot.services.outbox import SNOOZED, OutboxStatus, is_channel
+from bot.services.preferences import KIND_LABELS, NudgeKind
+
+MIN_GROUP = 5  # k-anonymity: no figure about fewer people than this is shown
+FEWER = f"fewer than {MIN_GROUP}"
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+GAP_SIMILARITY = 85  # rapidfuzz token_sort_ratio from which two searches are one gap
+GAP_BLOCK = 3  # searches are compared when a word of each starts with the same 3 letters
+REVIEW_KIND = "review"  # the monthly "guides of yours to review" DM (bot/reviews.py)
+OUTCOMES = ("helped", "did_not_help", "not_yet")  # GuideOutcome.outcome values
+
+_KIND_LABELS = {
+    **{kind.value: label for kind, label in KIND_LABELS.items()},
+    REVIEW_KIND: "Monthly review lists (library owners)",
+}
+
+
+def shown(count: int) -> int | str:
+    """A count of people as a report may show it: the number from five on, else "fewer than 5"."""
+    return count if count >= MIN_GROUP else FEWER
+
+
+def shown_with(count: int, people: int) -> int | str:
+    """A count of things (messages, ideas, searches) made by `people`: hidden with them."""
+    return count if people >= MIN_GROUP else FEWER
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers: the `days` before `end`."""
+
+    start: dt.datetime
+    end: dt.datetime
+    days: int
+
+    @classmethod
+    def last(cls, days: int, *, now: dt.datetime) -> Period:
+        if not 1 <= days <= MAX_DAYS:
+            raise InflowError(f"Choose a period from 1 to {MAX_DAYS} days, like `90`.")
+        return cls(now - dt.timedelta(days=days), now, days)
+
+    @property
+    def words(self) -> str:
+        return (
+            f"the last {self.days} {'day' if self.days == 1 else 'days'} "
+            f"({self.start:%-d %b %Y} to {self.end:%-d %b %Y}, UTC)"
+        )
+
+
+def parse_days(words: str) -> int:
+    """`""` -> 30; `90`, `90d`, `90 days` -> 90; anything else is explained."""
+    found = re.fullmatch(r"(\d{1,4})\s*(d|days?)?", words.strip().lower())
+    if not words.strip():
+        return DEFAULT_DAYS
+    if not found:
+        raise InflowError(
+            f"Say how many days the report should cover, like `90` (the default is {DEFAULT_DAYS})."
+        )
+    return int(found.group(1))
+
+
+# -- what the report holds ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuideUse:
+    guide_id: str
+    title: str
+    people: int  # opened or shared it
+    viewers: int
+    sharers: int
+
+
+@dataclass(frozen=True)
+class GuideRating:
+    guide_id: str
+    title: str
+    score: float  # Bayesian average of the votes, as the matcher ranks with it
+    raters: int
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    """Searches that found nothing, folded into one need."""
+
+    label: str  # the way most people put it
+    variants: tuple[str, ...]  # the other ways, most asked first
+    people: int
+    searches: int
+
+
+@dataclass(frozen=True)
+class StaleGuide:
+    guide_id: str
+    title: str
+    owner: str
+    review_by: dt.date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class GuideOutcomes:
+    guide_id: str  # "" for all guides together
+    title: str
+    helped: int  # people who said so
+    did_not_help: int
+    not_yet: int
+
+
+@dataclass(frozen=True)
+class NudgeFigures:
+    kind: str
+    label: str
+    sent: int  # messages
+    recipients: int  # people they went to
+    acted_on: int  # of those people, how many answered one with a recorded button
+
+
+@dataclass(frozen=True)
+class RoutineUse:
+    name: str
+    people: int
+    count: int  # moments, notes, ideas, debriefs
+    unit: str
+
+
+@dataclass(frozen=True)
+class DebriefCandidate:
+    debrief_id: int
+    topic: str
+    channel_id: str
+    closed_at: dt.datetime
+    views: int  # people who answered
+    points: dict[str, list[str]]  # question -> points, without names
+
+
+@dataclass
+class LibraryReport:
+    team_id: str
+    period: Period
+    usage: list[GuideUse] = field(default_factory=list)
+    ratings: list[GuideRating] = field(default_factory=list)  # best first, 5+ raters each
+    gaps: list[GapGroup] = field(default_factory=list)
+    stale: list[StaleGuide] = field(default_factory=list)
+    outcomes: list[GuideOutcomes] = field(default_factory=list)
+    outcomes_total: GuideOutcomes = GuideOutcomes("", "All guides", 0, 0, 0)
+    nudges: list[NudgeFigures] = field(default_factory=list)
+    routines: list[RoutineUse] = field(default_factory=list)
+    debriefs: list[DebriefCandidate] = field(default_factory=list)
+    lessons: list[str] = field(default_factory=list)
+
+    @property
+    def best_rated(self) -> list[GuideRating]:
+        return [r for r in self.ratings if r.score > PRIOR_MEAN]
+
+    @property
+    def worst_rated(self) -> list[GuideRating]:
+        return [r for r in reversed(self.ratings) if r.score < PRIOR_MEAN]
+
+
+# -- building it -----------------------------------------------------------------------------------
+
+
+def build(
+    session: Session, *, team_id: str, period: Period, guides: Iterable[Guide]
+) -> LibraryReport:
+    """Every section of the report for one workspace and period."""
+    total, per_guide = outcomes(session, team_id, period)
+    return LibraryReport(
+        team_id=team_id,
+        period=period,
+        usage=usage(session, team_id, period),
+        ratings=ratings(session, team_id, period),
+        gaps=group_gaps(_gaps(session, team_id, period)),
+        stale=stale_guides(guides, today=period.end.date()),
+        outcomes=per_guide,
+        outcomes_total=total,
+        nudges=nudges(session, team_id, period),
+        routines=routines(session, team_id, period),
+        debriefs=closed_debriefs(session, team_id, period),
+        lessons=shared_lessons(session, team_id, period),
+    )
+
+
+def _in(column, period: Period):
+    # (start, end]: what happened at the moment of asking counts
+    return (column > period.start) & (column <= period.end)
+
+
+def _titles(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(GuideRecord.id, GuideRecord.title)).all())
+
+
+def usage(session: Session, team_id: str, period: Period) -> list[GuideUse]:
+    """Guides by the people who opened or shared them."""
+    rows = session.execute(
+        select(GuideEvent.guide_id, GuideEvent.kind, GuideEvent.user_id)
+        .where(
+            GuideEvent.team_id == team_id,
+            GuideEvent.kind.in_([GuideEventKind.VIEW.value, GuideEventKind.SHARE.value]),
+            _in(GuideEvent.at, period),
+        )
+        .distinct()
+    )
+    seen: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for guide_id, kind, user_id in rows:
+        seen[guide_id][kind].add(user_id)
+    titles = _titles(session)
+    found = [
+        GuideUse(
+            guide_id,
+            titles.get(guide_id, guide_id),
+            len(by_kind[GuideEventKind.VIEW.value] | by_kind[GuideEventKind.SHARE.value]),
+            len(by_kind[GuideEventKind.VIEW.value]),
+            len(by_kind[GuideEventKind.SHARE.value]),
+        )
+        for guide_id, by_kind in seen.items()
+    ]
+    return sorted(found, key=lambda u: (-u.people, -u.viewers, u.title))
+
+
+def bayesian(helpful: int, unhelpful: int) -> float:
+    """The matcher's rating: the votes averaged with a prior of PRIOR_VOTES votes at PRIOR_MEAN,
+    so a handful of votes barely moves a guide."""
+    return (helpful + PRIOR_MEAN * PRIOR_VOTES) / (helpful + unhelpful + PRIOR_VOTES)
+
+
+def ratings(session: Session, team_id: str, period: Period) -> list[GuideRating]:
+    """Guides rated by five or more people in the period, best first (votes cast or changed in
+    the period; the same votes `ratings_by_guide` counts)."""
+    rows = session.execute(
+        select(
+            Rating.guide_id,
+            func.sum(case((Rating.value > 0, 1), else_=0)),
+            func.sum(case((Rating.value < 0, 1), else_=0)),
+            func.count(distinct(Rating.user_id)),
+        )
+        .where(Rating.team_id == team_id, _in(Rating.updated_at, period))
+        .group_by(Rating.guide_id)
+    )
+    titles = _titles(session)
+    found = [
+        GuideRating(guide_id, titles.get(guide_id, guide_id), bayesian(int(up), int(down)), raters)
+        for guide_id, up, down, raters in rows
+        if raters >= MIN_GROUP
+    ]
+    return sorted(found, key=lambda r: (-r.score, r.title))
+
+
+# -- searches that found nothing ----------------------------------------------------------------
+
+
+def gap_key(query: str) -> str:
+    """What a search asks for, for grouping: case, spacing, punctuation and word forms folded,
+    function words dropped, word order ignored."""
+    words = text.words(query)
+    stems = sorted({text.stem(w) for w in text.content_words(words)})
+    return " ".join(stems) or " ".join(words)
+
+
+def _tidy(query: str) -> str:
+    return " ".join(query.casefold().split()).strip(" ?!.,;:")
+
+
+def group_gaps(
+    searches: Iterable[tuple[str, str]], *, similarity: int = GAP_SIMILARITY
+) -> list[GapGroup]:
+    """(query, user id) pairs into needs: the same words in any case, spacing, punctuation or
+    order are one; a key at least `similarity` alike to a more searched one (a typo, a word
+    form) joins it. Keys are compared only with keys sharing the first letters of a word, so
+    grouping thousands of searches stays well inside Slack's three seconds."""
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for query, user_id in searches:
+        if _tidy(query):
+            by_key[gap_key(query)].append((query, user_id))
+    groups: list[list[tuple[str, str]]] = []
+    heads: list[str] = []
+    by_start: dict[str, list[int]] = defaultdict(list)  # a word's first letters -> groups
+    for key in sorted(by_key, key=lambda k: (-len(by_key[k]), k)):
+        starts = {word[:GAP_BLOCK] for word in key.split()}
+        near = sorted({i for start in starts for i in by_start[start]})
+        match = process.extractOne(
+            key, [heads[i] for i in near], scorer=fuzz.token_sort_ratio, score_cutoff=similarity
+        )
+        if match is None:
+            for start in starts:
+                by_start[start].append(len(heads))
+            heads.append(key)
+            groups.append(list(by_key[key]))
+        else:
+            groups[near[match[2]]].extend(by_key[key])
+    found = []
+    for members in groups:
+        ways = Counter(_tidy(query) for query, _ in members)
+        ordered = sorted(ways, key=lambda w: (-ways[w], len(w), w))
+        found.append(
+            GapGroup(
+                label=ordered[0],
+                variants=tuple(ordered[1:]),
+                people=len({user for _, user in members}),
+                searches=len(members),
+            )
+        )
+    return sorted(found, key=lambda g: (-g.people, -g.searches, g.label))
+
+
+def _gaps(session: Session, team_id: str, period: Period) -> list[tuple[str, str]]:
+    return list(
+        session.execute(
+            select(ContentGap.query, ContentGap.user_id).where(
+                ContentGap.team_id == team_id, _in(ContentGap.at, period)
+            )
+        ).tuples()
+    )
+
+
+# -- guides due for review ----------------------------------------------------------------------
+
+
+def stale_guides(guides: Iterable[Guide], *, today: dt.date) -> list[StaleGuide]:
+    """Served guides past their review-by date, the longest overdue first."""
+    found = [
+        StaleGuide(g.id, g.title, g.meta.owner, g.meta.review_by, (today - g.meta.review_by).days)
+        for g in guides
+        if g.meta.review_by < today and not g.meta.draft
+    ]
+    return sorted(found, key=lambda s: (s.review_by, s.guide_id))
+
+
+# -- did it help the work ----------------------------------------------------------------------
+
+
+def outcomes(
+    session: Session, team_id: str, period: Period
+) -> tuple[GuideOutcomes, list[GuideOutcomes]]:
+    """People who answered the follow-up "did you get to use it?", by answer: for all guides
+    together and per guide (most "helped" first)."""
+    rows = session.execute(
+        select(GuideOutcome.guide_id, GuideOutcome.outcome, GuideOutcome.user_id)
+        .where(GuideOutcome.team_id == team_id, _in(GuideOutcome.at, period))
+        .distinct()
+    ).all()
+    per_guide: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    everyone: dict[str, set[str]] = defaultdict(set)
+    for guide_id, outcome, user_id in rows:
+        per_guide[guide_id][outcome].add(user_id)
+        everyone[outcome].add(user_id)
+    titles = _titles(session)
+    listed = [
+        GuideOutcomes(guide_id, titles.get(guide_id, guide_id), *(len(by[o]) for o in OUTCOMES))
+        for guide_id, by in per_guide.items()
+    ]
+    listed.sort(key=lambda o: (-o.helped, -o.did_not_help, -o.not_yet, o.title))
+    total = GuideOutcomes("", "All guides", *(len(everyone[o]) for o in OUTCOMES))
+    return total, listed
+
+
+# -- nudges ------------------------------------------------------------------------------------
+
+
+def nudges(session: Session, team_id: str, period: Period) -> list[NudgeFigures]:
+    """Nudges sent to people in the period, by kind, and how many of those people acted on one.
+
+    Acted on: the person pressed one of the buttons inflow records on a nudge of that kind, in
+    the period: a follow-up answer (helped / didn't / not yet), *Not useful*, or *Snooze*.
+    (*Open the guide* and *Stop these* leave no record tied to the nudge, so they do not count.)
+    """
+    sent: dict[str, Counter] = defaultdict(Counter)
+    for kind, user_id, messages in session.execute(
+        select(OutboxMessage.kind, OutboxMessage.user_id, func.count())
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.status == OutboxStatus.SENT.value,
+            _in(OutboxMessage.sent_at, period),
+        )
+        .group_by(OutboxMessage.kind, OutboxMessage.user_id)
+    ):
+        if not is_channel(user_id):  # a channel's debrief is not a nudge to a person
+            sent[kind][user_id] += messages
+    answered: dict[str, set[str]] = defaultdict(set)
+    for kind, user_id in session.execute(
+        select(NudgeFeedback.kind, NudgeFeedback.user_id).where(
+            NudgeFeedback.team_id == team_id, _in(NudgeFeedback.at, period)
+        )
+    ):
+        answered[kind].add(user_id)
+    for (user_id,) in session.execute(
+        select(GuideOutcome.user_id).where(
+            GuideOutcome.team_id == team_id, _in(GuideOutcome.at, period)
+        )
+    ):
+        answered[NudgeKind.FOLLOW_UPS.value].add(user_id)
+    for kind, user_id in session.execute(
+        select(OutboxMessage.kind, OutboxMessage.user_id).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.occurrence.contains(SNOOZED),
+            _in(OutboxMessage.created_at, period),
+        )
+    ):
+        answered[kind].add(user_id)
+    found = [
+        NudgeFigures(
+            kind,
+            _KIND_LABELS.get(kind, kind),
+            sum(people.values()),
+            len(people),
+            len(set(people) & answered[kind]),
+        )
+        for kind, people in sent.items()
+    ]
+    return sorted(found, key=lambda n: (-n.recipients, n.label))
+
+
+# -- routines ----------------------------------------------------------------------------------
+
+
+IDEA_STAGES = {
+    Stage.PITCH: "Ideas pitched",
+    Stage.PROTOTYPE: "Ideas moved to Prototype",
+    Stage.PILOT: "Ideas moved to Pilot",
+    Stage.ADOPTED: "Ideas adopted",
+    Stage.PARKED: "Ideas parked",
+}
+
+
+def routines(session: Session, team_id: str, period: Period) -> list[RoutineUse]:
+    """How much each routine was used in the period: by how many people, and how often."""
+
+    def counted(name: str, who, what, when, unit: str) -> RoutineUse:
+        model = who.class_
+        people, count = session.execute(
+            select(func.count(distinct(who)), func.count(distinct(what))).where(
+                model.team_id == team_id, _in(when, period)
+            )
+        ).one()
+        return RoutineUse(name, int(people), int(count), unit)
+
+    moment = MistakeMoment
+    found = [
+        counted("Mistake moments", moment.author_id, moment.id, moment.created_at, "moments"),
+        counted("Lessons written", moment.author_id, moment.id, moment.lesson_at, "lessons"),
+        counted("Strengths spotted", Strength.giver_id, Strength.id, Strength.created_at, "notes"),
+    ]
+    # An idea counts at each stage it reached in the period (its steps); its people are its
+    # authors, whoever moved it.
+    for stage, name in IDEA_STAGES.items():
+        people, count = session.execute(
+            select(func.count(distinct(Idea.author_id)), func.count(distinct(Idea.id)))
+            .join(IdeaStep, IdeaStep.idea_id == Idea.id)
+            .where(Idea.team_id == team_id, IdeaStep.stage == stage.value, _in(IdeaStep.at, period))
+        ).one()
+        found.append(RoutineUse(name, int(people), int(count), "ideas"))
+    answer = DebriefAnswer
+    found.append(
+        counted("Debriefs answered", answer.user_id, answer.debrief_id, answer.at, "debriefs")
+    )
+    return found
+
+
+# -- work that could become content -----------------------------------------------------------
+
+
+def closed_debriefs(session: Session, team_id: str, period: Period) -> list[DebriefCandidate]:
+    """Debriefs whose summary was posted in the period, newest first, with their points."""
+    found = []
+    debriefs = session.scalars(
+        select(Debrief)
+        .where(Debrief.team_id == team_id, _in(Debrief.closed_at, period))
+        .order_by(Debrief.closed_at.desc(), Debrief.id.desc())
+    )
+    for debrief in debriefs:
+        found.append(debrief_candidate(session, debrief))
+    return found
+
+
+def closed_debrief(session: Session, debrief_id: int) -> DebriefCandidate:
+    """A debrief whose summary is posted, with its points, to draft a guide from."""
+    debrief = session.get(Debrief, debrief_id)
+    if debrief is None:
+        raise InflowError(f"There is no debrief {debrief_id}.")
+    if debrief.closed_at is None:
+        raise InflowError(
+            f"Debrief {debrief_id} is still open: post its summary in Slack first "
+            "(*Post the summary*), then draft from it."
+        )
+    return debrief_candidate(session, debrief)
+
+
+def debrief_candidate(session: Session, debrief: Debrief) -> DebriefCandidate:
+    answers = list(
+        session.scalars(
+            select(DebriefAnswer)
+            .where(DebriefAnswer.debrief_id == debrief.id)
+            .order_by(DebriefAnswer.at, DebriefAnswer.id)
+        )
+    )
+    points = {
+        question: [" ".join(p.split()) for a in answers if (p := getattr(a, column))]
+        for column, question in QUESTIONS
+    }
+    return DebriefCandidate(
+        debrief.id, debrief.topic, debrief.channel_id, debrief.closed_at, len(answers), points
+    )
+
+
+def shared_lessons(session: Session, team_id: str, period: Period) -> list[str]:
+    """Mistake-moment lessons their authors chose to share, newest first; never who wrote them."""
+    return list(
+        session.scalars(
+            select(MistakeMoment.lesson)
+            .where(
+                MistakeMoment.team_id == team_id,
+                MistakeMoment.lesson_shared.is_(True),
+                MistakeMoment.lesson.is_not(None),
+                _in(MistakeMoment.lesson_at, period),
+            )
+            .order_by(MistakeMoment.lesson_at.desc())
+        )
+    )

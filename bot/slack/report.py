@@ -1,0 +1,204 @@
+"""Block Kit for the library owners' report: `/learn report` and the admin part of the Home tab."""
+
+from __future__ import annotations
+
+from bot.services.report import (
+    FEWER,
+    MIN_GROUP,
+    PRIOR_MEAN,
+    PRIOR_VOTES,
+    DebriefCandidate,
+    GapGroup,
+    GuideOutcomes,
+    LibraryReport,
+    shown,
+    shown_with,
+)
+from bot.slack.ids import Command
+from bot.slack.kit import context, header, section
+from bot.slack.text import clip, escape
+
+LISTED = 10  # rows per section in Slack; the CSV has them all
+CANDIDATES = 5
+HOME_LISTED = 3
+NOTHING = "_Nothing in this period._"
+ACTED_ON = (
+    "*Acted on*: of the people a kind of nudge went to, those who pressed a button inflow "
+    "records on one: a follow-up answer (helped / didn't / not yet), *Not useful* or *Snooze*."
+)
+
+
+def people(count: int) -> str:
+    """How many people, as the report says it: "12 people", or "fewer than 5 people"."""
+    return f"{shown(count)} people"
+
+
+def _lines(items: list[str], more: int = 0) -> str:
+    if not items:
+        return NOTHING
+    text = "\n".join(items)
+    return text + (f"\n…and {more} more (all of them in the CSV)." if more > 0 else "")
+
+
+def _title(title: str) -> str:
+    return f"*{escape(clip(title, 80))}*"
+
+
+def _used(report: LibraryReport, limit: int) -> str:
+    rows = [
+        f"{n}. {_title(u.title)}: {people(u.people)}"
+        + (
+            f" (opened {shown(u.viewers)}, shared {shown(u.sharers)})"
+            if u.people >= MIN_GROUP
+            else ""
+        )
+        for n, u in enumerate(report.usage[:limit], 1)
+    ]
+    return _lines(rows, len(report.usage) - limit)
+
+
+def _rated(report: LibraryReport, best: bool, limit: int) -> str:
+    rated = report.best_rated if best else report.worst_rated
+    if not rated:
+        side = "above" if best else "below"
+        return f"_No guide rated by {MIN_GROUP} or more people is {side} {PRIOR_MEAN:.0%}._"
+    return "\n".join(
+        f"• {_title(r.title)}: {r.score:.0%} helpful, {r.raters} raters" for r in rated[:limit]
+    )
+
+
+def _gap(gap: GapGroup) -> str:
+    also = ""
+    if gap.variants:
+        shown_ways = ", ".join(f"“{escape(clip(v, 60))}”" for v in gap.variants[:2])
+        extra = len(gap.variants) - 2
+        also = f" (also {shown_ways}{f' and {extra} more' if extra > 0 else ''})"
+    searches = shown_with(gap.searches, gap.people)
+    count = people(gap.people) + (f", {searches} searches" if gap.people >= MIN_GROUP else "")
+    return f"• “{escape(clip(gap.label, 100))}”{also}: {count}"
+
+
+def _gaps(report: LibraryReport, limit: int) -> str:
+    return _lines([_gap(g) for g in report.gaps[:limit]], len(report.gaps) - limit)
+
+
+def _stale(report: LibraryReport, limit: int) -> str:
+    rows = [
+        f"• {_title(s.title)} (`{s.guide_id}`): due {s.review_by:%-d %b %Y}, "
+        f"{s.days_overdue} days ago; owner {escape(s.owner)}"
+        for s in report.stale[:limit]
+    ]
+    return _lines(rows, len(report.stale) - limit)
+
+
+def _outcome(o: GuideOutcomes) -> str:
+    return (
+        f"helped {shown(o.helped)} · didn't help {shown(o.did_not_help)} · "
+        f"not yet {shown(o.not_yet)}"
+    )
+
+
+def _outcomes(report: LibraryReport, limit: int) -> str:
+    if not report.outcomes:
+        return NOTHING
+    rows = [f"All guides: {_outcome(report.outcomes_total)}"]
+    rows += [f"• {_title(o.title)}: {_outcome(o)}" for o in report.outcomes[:limit]]
+    return _lines(rows, len(report.outcomes) - limit)
+
+
+def _nudges(report: LibraryReport) -> str:
+    rows = [
+        f"• {n.label}: {n.sent} sent to {n.recipients} people; {people(n.acted_on)} acted on one"
+        if n.recipients >= MIN_GROUP
+        else f"• {n.label}: sent to {people(n.recipients)}"
+        for n in report.nudges
+    ]
+    return _lines(rows)
+
+
+def _routines(report: LibraryReport) -> str:
+    rows = [
+        f"• {r.name}: {r.count} {r.unit if r.count != 1 else r.unit[:-1]} from {people(r.people)}"
+        if r.people >= MIN_GROUP
+        else f"• {r.name}: {people(r.people)}"
+        for r in report.routines
+    ]
+    return _lines(rows)
+
+
+def _debrief(d: DebriefCandidate) -> str:
+    lesson = d.points.get("What would we do differently?") or d.points.get("What worked?") or []
+    gist = f": “{escape(clip('; '.join(lesson), 200))}”" if lesson else ""
+    return (
+        f"• {_title(d.topic)} in <#{d.channel_id}>, {d.closed_at:%-d %b} "
+        f"({people(d.views)}){gist} → `inflow content draft --from-debrief {d.debrief_id}`"
+    )
+
+
+def _candidates(report: LibraryReport, limit: int) -> str:
+    rows = [_debrief(d) for d in report.debriefs[:limit]]
+    rows += [f"• Shared lesson: “{escape(clip(lesson, 300))}”" for lesson in report.lessons[:limit]]
+    more = max(len(report.debriefs) - limit, 0) + max(len(report.lessons) - limit, 0)
+    return _lines(rows, more)
+
+
+def report_message(report: LibraryReport) -> dict:
+    """The whole report, privately to the admin who asked (inside the ack)."""
+    period = report.period
+    blocks = [
+        header("Library report"),
+        context(
+            f"For {period.words}. Counts are of people; under {MIN_GROUP} they show as "
+            f"“{FEWER}”. `{Command.LEARN} report 90` covers 90 days; "
+            f"`inflow report --csv DIR --days {period.days}` writes it all as CSV."
+        ),
+        section("*Most used guides* (people who opened or shared each)\n" + _used(report, LISTED)),
+        section(f"*Best rated*\n{_rated(report, True, 5)}"),
+        section(f"*Worst rated*\n{_rated(report, False, 5)}"),
+        context(
+            f"Ratings are the library's own: the votes averaged with {PRIOR_VOTES} imaginary "
+            f"votes at {PRIOR_MEAN:.0%}, for guides rated by {MIN_GROUP} or more people."
+        ),
+        section(f"*Searches that found nothing*\n{_gaps(report, LISTED)}"),
+        section(f"*Due for review*\n{_stale(report, LISTED)}"),
+        section(f"*Did it help the work?* (answers to the follow-up)\n{_outcomes(report, LISTED)}"),
+        section(f"*Nudges*\n{_nudges(report)}"),
+        context(ACTED_ON),
+        section(f"*Routines*\n{_routines(report)}"),
+        section(
+            "*Candidate material* (closed debriefs, and lessons shared without names)\n"
+            + _candidates(report, CANDIDATES)
+        ),
+    ]
+    return {
+        "response_type": "ephemeral",
+        "text": f"Library report for {period.words}",
+        "blocks": blocks,
+    }
+
+
+def home_section(report: LibraryReport) -> list[dict]:
+    """A short version of the report at the top of an admin's Home tab."""
+    stale = report.stale
+    due = (
+        f"{len(stale)} {'guide' if len(stale) == 1 else 'guides'}, the oldest "
+        f"{_title(stale[0].title)} ({stale[0].days_overdue} days overdue)"
+        if stale
+        else "none"
+    )
+    total = report.outcomes_total
+    return [
+        header("Library report"),
+        context(f"For the library's owners, {report.period.words}."),
+        section(f"*Most used*\n{_used(report, HOME_LISTED)}"),
+        section(f"*Searches that found nothing*\n{_gaps(report, HOME_LISTED)}"),
+        section(
+            f"*Due for review:* {due}\n*Did it help the work?* "
+            + (_outcome(total) if report.outcomes else "no answers yet")
+        ),
+        context(
+            f"The full report: `{Command.LEARN} report` (or `{Command.LEARN} report 90` for 90 "
+            "days); as CSV: `inflow report --csv DIR`."
+        ),
+        {"type": "divider"},
+    ]

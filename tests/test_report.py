@@ -1,0 +1,594 @@
+"""The library owners' report: `/learn report` for admins, the admin part of the Home tab,
+`inflow report --csv`, and the rules behind them (grouping of searches, groups under five)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bot.cli import main
+from bot.config import Settings, load_settings
+from bot.db import make_sessionmaker, transaction
+from bot.library.loader import load_guides
+from bot.models import OutboxMessage
+from bot.services import debriefs, ideas, mistakes, outbox, strengths
+from bot.services import library as library_service
+from bot.services import nudges as nudge_service
+from bot.services.ideas import Stage
+from bot.services.library import GuideEventKind
+from bot.services.mistakes import MomentWhen
+from bot.services.outbox import OutboxStatus
+from bot.services.report import FEWER, GapGroup, group_gaps, shown, shown_with
+from bot.slack.ids import Command
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.guide_files import write_guide
+
+TEAM, ADMIN = "T0INFLOW1", "U0ADMIN01"
+P = [f"U0PERSON{n}" for n in range(1, 9)]
+MANAGERS = ["U0MANAGE1", "U0MANAGE2", "U0MANAGE3"]
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def library_dir(tmp_path) -> Path:
+    directory = tmp_path / "guides"
+    write_guide(directory, "sbi-feedback", title="Giving feedback with SBI")
+    write_guide(directory, "five-whys", title="Five whys")
+    write_guide(
+        directory,
+        "premortem",
+        title="Premortem",
+        owner="ana.owner@example.com",
+        review_by=dt.date(2026, 10, 1),
+    )
+    write_guide(
+        directory,
+        "decision-records",
+        title="Decision records",
+        owner="ben.owner@example.com",
+        review_by=dt.date(2026, 11, 1),
+    )
+    write_guide(directory, "after-action-review", title="After-action review")
+    write_guide(
+        directory, "old-draft", title="An old draft", review_by=dt.date(2025, 1, 1), draft=True
+    )
+    return directory
+
+
+@pytest.fixture
+def settings(database_url, emulator, library_dir) -> Settings:
+    """The shared settings, with an admin and this module's small library."""
+    return load_settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=emulator.api_url,
+        database_url=database_url,
+        content_dir=library_dir,
+        admin_user_ids=[ADMIN],
+    )
+
+
+def seed(sessions, now: dt.datetime, library_dir: Path) -> int:
+    """A month of a small workspace's use of inflow; returns the closed debrief's id."""
+    with transaction(sessions) as s:
+        library_service.sync_guides(s, load_guides(library_dir), now)
+
+        def seen(guide: str, users: list[str], kind=GuideEventKind.VIEW, at=now - 2 * DAY):
+            for user in users:
+                library_service.record_event(
+                    s, team_id=TEAM, guide_id=guide, user_id=user, kind=kind, now=at
+                )
+
+        seen("sbi-feedback", P[:7])
+        seen("sbi-feedback", P[:2], GuideEventKind.SHARE)
+        seen("sbi-feedback", P[:3])  # opening it again adds no one
+        seen("five-whys", P[:3])
+        seen("premortem", P[:6], at=now - 40 * DAY)  # in the last 90 days, not the last 30
+
+        def vote(guide: str, users: list[str], helpful: bool) -> None:
+            for user in users:
+                library_service.rate_with_buttons(
+                    s, team_id=TEAM, guide_id=guide, user_id=user, helpful=helpful, now=now - DAY
+                )
+
+        vote("sbi-feedback", P[:6], True)
+        vote("five-whys", P[:1], True)
+        vote("five-whys", P[1:5], False)
+        vote("premortem", P[:3], True)  # three raters: too few to show
+
+        for user, query in [
+            (P[0], "Expense reports?"),
+            (P[1], "expense  report"),
+            (P[2], "EXPENSE REPORTS"),
+            (P[3], "expense reprots"),
+            (P[4], "how do I do expense reports"),
+            (P[5], "Expense report!"),
+            (P[0], "expense reports"),
+            (P[0], "parking permit"),
+            (P[1], "Parking permit?"),
+        ]:
+            library_service.record_gap(s, team_id=TEAM, user_id=user, query=query, now=now - DAY)
+
+        for user, outcome in [*((u, "helped") for u in P[:5]), (P[5], "did_not_help")]:
+            nudge_service.guide_outcome(
+                s, team_id=TEAM, user_id=user, guide_id="sbi-feedback", outcome=outcome, now=now
+            )
+        nudge_service.guide_outcome(
+            s, team_id=TEAM, user_id=P[6], guide_id="sbi-feedback", outcome="not_yet", now=now
+        )
+
+        def sent(user: str, kind: str, occurrence: str, status=OutboxStatus.SENT) -> None:
+            outbox.enqueue(
+                s,
+                team_id=TEAM,
+                user_id=user,
+                kind=kind,
+                subject="x",
+                occurrence=occurrence,
+                due_at=now - 3 * DAY,
+                message={"text": "a nudge"},
+            )
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.user_id == user, OutboxMessage.occurrence == occurrence)
+                .values(status=status.value, sent_at=now - 3 * DAY)
+            )
+
+        for user in P[:6]:
+            sent(user, "follow_ups", "1")
+        for user in P[:2]:
+            sent(user, "follow_ups", "2")
+        sent(P[7], "follow_ups", "1", OutboxStatus.PENDING)
+        for manager in MANAGERS:
+            sent(manager, "coaching", "1")
+        sent("C0PROJECT", "debrief", "1")
+        nudge_service.not_useful(
+            s, team_id=TEAM, user_id=MANAGERS[0], kind="coaching", subject="x", now=now - DAY
+        )
+
+        for author in [*P[:5], P[0]]:
+            mistakes.start(
+                s,
+                team_id=TEAM,
+                author_id=author,
+                colleague_id=None,
+                what_happened="something private",
+                when=MomentWhen.NOW,
+                now=now - 5 * DAY,
+            )
+        moments = {m.author_id: m for m in mistakes.awaiting_lesson(s, before=now)}
+        mistakes.record_lesson(
+            s,
+            team_id=TEAM,
+            moment_id=moments[P[2]].id,
+            user_id=P[2],
+            lesson="Say when you're stuck & ask early",
+            share=True,
+            now=now - 4 * DAY,
+        )
+        mistakes.record_lesson(
+            s,
+            team_id=TEAM,
+            moment_id=moments[P[3]].id,
+            user_id=P[3],
+            lesson="my private lesson",
+            share=False,
+            now=now - 4 * DAY,
+        )
+        for giver in P[:3]:
+            strengths.spot(
+                s,
+                team_id=TEAM,
+                giver_id=giver,
+                receiver_id=P[7],
+                note="I see you at your best when you explain the rota to new starters",
+                theme=None,
+                now=now - DAY,
+            )
+        for author in P[:5]:
+            idea = ideas.pitch(
+                s,
+                team_id=TEAM,
+                author_id=author,
+                sponsor_id=MANAGERS[0],
+                title=f"an idea from {author}",
+                now=now - 6 * DAY,
+            )
+        ideas.move(
+            s,
+            team_id=TEAM,
+            idea_id=idea.id,
+            user_id=P[4],
+            to=Stage.PROTOTYPE,
+            answer="a rota app",
+            learned=None,
+            expected_from=Stage.PITCH,
+            now=now - 2 * DAY,
+        )
+        debrief = debriefs.start(
+            s,
+            team_id=TEAM,
+            channel_id="C0PROJECT",
+            user_id=P[0],
+            topic="the winter release",
+            now=now - 3 * DAY,
+        )
+        for n, user in enumerate(P[:6]):
+            debriefs.answer(
+                s,
+                team_id=TEAM,
+                debrief_id=debrief.id,
+                user_id=user,
+                answers={
+                    "worked": f"pairing on releases ({n})",
+                    "differently": "freeze a day earlier <!channel>" if n == 0 else None,
+                },
+                now=now - 2 * DAY,
+            )
+        debriefs.close(s, team_id=TEAM, debrief_id=debrief.id, now=now - DAY)
+        still_open = debriefs.start(
+            s, team_id=TEAM, channel_id="C0OTHER", user_id=P[1], topic="still open", now=now
+        )
+        debriefs.answer(
+            s,
+            team_id=TEAM,
+            debrief_id=still_open.id,
+            user_id=P[1],
+            answers={"worked": "x"},
+            now=now,
+        )
+        return debrief.id
+
+
+def _report(served, text: str = "", user_id: str = ADMIN) -> dict:
+    return served.slack.command(Command.LEARN, f"report {text}".strip(), user_id=user_id).json()
+
+
+def _section(answer: dict, title: str) -> str:
+    [found] = [
+        b["text"]["text"]
+        for b in answer["blocks"]
+        if b["type"] == "section" and b["text"]["text"].startswith(f"*{title}*")
+    ]
+    return found
+
+
+def _line(section: str, starting: str) -> str:
+    [found] = [line for line in section.splitlines() if starting in line]
+    return found
+
+
+@pytest.fixture
+def seeded(served, clock, library_dir) -> int:
+    return seed(make_sessionmaker(served.engine), clock.now, library_dir)
+
+
+def test_an_admin_gets_the_report_privately_with_its_period(served, seeded):
+    answer = _report(served)
+
+    assert answer["response_type"] == "ephemeral"
+    assert "the last 30 days (24 Oct 2026 to 23 Nov 2026, UTC)" in json.dumps(answer["blocks"])
+    assert len(answer["blocks"]) <= 50
+
+
+def test_most_used_guides_count_people_who_opened_or_shared(served, seeded):
+    used = _section(_report(served), "Most used guides")
+
+    assert _line(used, "Giving feedback with SBI") == (
+        "1. *Giving feedback with SBI*: 7 people (opened 7, shared fewer than 5)"
+    )
+    assert _line(used, "Five whys") == "2. *Five whys*: fewer than 5 people"
+    assert "Premortem" not in used  # its use was 40 days ago
+
+
+def test_best_and_worst_rated_use_the_librarys_bayesian_rating(served, seeded):
+    answer = _report(served)
+
+    # (6 helpful + 10 × 0.5) / (6 + 10) = 69%; (1 + 5) / (5 + 10) = 40%
+    assert "*Giving feedback with SBI*: 69% helpful, 6 raters" in _section(answer, "Best rated")
+    assert "*Five whys*: 40% helpful, 5 raters" in _section(answer, "Worst rated")
+    rated = _section(answer, "Best rated") + _section(answer, "Worst rated")
+    assert "Premortem" not in rated  # three raters: too few to show
+
+
+def test_searches_that_found_nothing_are_grouped_and_counted(served, seeded):
+    gaps = _section(_report(served), "Searches that found nothing")
+
+    expense = _line(gaps, "expense")
+    assert expense.startswith("• “expense reports”")
+    assert expense.endswith(": 6 people, 7 searches")
+    assert "(also “expense report”, “expense reprots” and 1 more)" in expense
+    assert _line(gaps, "parking") == "• “parking permit”: fewer than 5 people"
+
+
+def test_guides_past_review_are_listed_with_their_owners(served, seeded):
+    due = _section(_report(served), "Due for review")
+
+    assert due.splitlines()[1:] == [
+        "• *Premortem* (`premortem`): due 1 Oct 2026, 53 days ago; owner ana.owner@example.com",
+        "• *Decision records* (`decision-records`): due 1 Nov 2026, 22 days ago; "
+        "owner ben.owner@example.com",
+    ]  # not the draft, which is not served
+
+
+def test_follow_up_answers_per_guide_show_only_groups_of_five(served, seeded):
+    helped = _section(_report(served), "Did it help the work?")
+
+    assert _line(helped, "All guides") == (
+        "All guides: helped 5 · didn't help fewer than 5 · not yet fewer than 5"
+    )
+    assert _line(helped, "SBI") == (
+        "• *Giving feedback with SBI*: helped 5 · didn't help fewer than 5 · not yet fewer than 5"
+    )
+
+
+def test_nudges_sent_and_acted_on_by_kind(served, seeded):
+    sent = _section(_report(served), "Nudges")
+
+    assert _line(sent, "Follow-ups") == (
+        "• Follow-ups on guides and lessons: 8 sent to 6 people; 6 people acted on one"
+    )
+    assert (
+        _line(sent, "Coaching") == "• Coaching prompts (for managers): sent to fewer than 5 people"
+    )
+    assert "debrief" not in sent.lower()  # a channel's debrief is not a nudge to a person
+
+
+def test_routines_used(served, seeded):
+    routines = _section(_report(served), "Routines")
+
+    assert _line(routines, "Mistake moments") == "• Mistake moments: 6 moments from 5 people"
+    assert _line(routines, "Lessons written") == "• Lessons written: fewer than 5 people"
+    assert _line(routines, "Strengths spotted") == "• Strengths spotted: fewer than 5 people"
+    assert _line(routines, "Ideas pitched") == "• Ideas pitched: 5 ideas from 5 people"
+    assert _line(routines, "Ideas moved to Prototype") == (
+        "• Ideas moved to Prototype: fewer than 5 people"
+    )
+    assert _line(routines, "Debriefs answered") == (
+        "• Debriefs answered: 2 debriefs from 6 people"  # the closed one and the open one
+    )
+
+
+def test_closed_debriefs_and_shared_lessons_are_candidate_material_without_authors(served, seeded):
+    material = _section(_report(served), "Candidate material")
+
+    debrief = _line(material, "winter release")
+    assert "<#C0PROJECT>" in debrief and "(6 people)" in debrief
+    assert "freeze a day earlier &lt;!channel&gt;" in debrief
+    assert f"`inflow content draft --from-debrief {seeded}`" in debrief
+    assert "still open" not in material
+    assert "• Shared lesson: “Say when you're stuck &amp; ask early”" in material
+    assert "my private lesson" not in material
+    assert not any(person in material for person in P)
+
+
+def test_no_count_under_five_is_ever_shown(served, seeded):
+    shown_text = json.dumps(_report(served)["blocks"], ensure_ascii=False)
+
+    assert not re.search(r"\b[1-4] (people|raters|sent|searches|moments|ideas)\b", shown_text)
+    assert not re.search(r"(helped|didn't help|not yet|opened|shared) [1-4]\b", shown_text)
+
+
+def test_report_90_covers_ninety_days(served, seeded):
+    answer = _report(served, "90")
+
+    assert "the last 90 days (25 Aug 2026 to 23 Nov 2026, UTC)" in json.dumps(answer["blocks"])
+    assert _line(_section(answer, "Most used guides"), "Premortem") == (
+        "2. *Premortem*: 6 people (opened 6, shared fewer than 5)"
+    )
+
+
+def test_a_workspace_with_no_history_gets_an_empty_report(served):
+    answer = _report(served)
+
+    for title in ("Most used guides", "Searches that found nothing", "Nudges"):
+        assert _section(answer, title).endswith("_Nothing in this period._"), title
+    assert "No guide rated by 5 or more people is above 50%" in _section(answer, "Best rated")
+    assert "Premortem" in _section(answer, "Due for review")  # the files are due regardless
+
+
+def test_a_period_that_is_not_a_number_of_days_is_explained(served):
+    assert "how many days" in _report(served, "forever")["text"]
+
+
+def test_someone_who_is_not_an_admin_is_refused_kindly(served, seeded):
+    answer = _report(served, user_id=P[0])
+
+    assert answer["text"].startswith("The library report is for the library's owners")
+    assert "blocks" not in answer
+
+
+def _open_home(served, user: str) -> dict:
+    served.emulator.reset()
+    served.slack.event(
+        {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D0HOME",
+            "tab": "home",
+            "event_ts": "1",
+        }
+    )
+    [call] = served.emulator.calls_to("views.publish")
+    return call.json_arg("view")
+
+
+def test_the_home_tab_has_the_report_for_admins_only(served, seeded):
+    admin = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
+    assert "Library report" in admin
+    assert "Giving feedback with SBI*: 7 people" in admin
+    assert "“expense reports”" in admin
+    assert "*Due for review:* 2 guides, the oldest *Premortem* (53 days overdue)" in admin
+
+    assert "Library report" not in json.dumps(_open_home(served, P[0])["blocks"])
+
+
+def test_an_admins_home_tab_stays_within_100_blocks_with_long_history(served, seeded):
+    for n in range(30):
+        served.slack.command(
+            Command.SPOT,
+            f"<@{ADMIN}> I see you at your best when you fixed thing number {n} for the whole team",
+            user_id=P[0],
+        )
+    view = _open_home(served, ADMIN)
+
+    assert len(view["blocks"]) <= 100
+    shown_text = json.dumps(view["blocks"])
+    assert "Library report" in shown_text and "Your nudges" in shown_text  # nothing cut off
+
+
+def _csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_csv_command_writes_the_same_figures(
+    database_url, engine, emulator, clock, library_dir, tmp_path, monkeypatch, capsys
+):
+    debrief_id = seed(make_sessionmaker(engine), clock.now, library_dir)
+    for name, value in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": emulator.api_url,
+        "DATABASE_URL": database_url,
+        "INFLOW_CONTENT_DIR": str(library_dir),
+    }.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "report"
+
+    assert main(["report", "--csv", str(out), "--now", clock.now.isoformat()]) == 0
+
+    assert "9 CSV files" in capsys.readouterr().out
+    assert _csv(out / "period.csv") == [
+        {
+            "team": TEAM,
+            "start": "2026-10-24T09:30:00+00:00",
+            "end": "2026-11-23T09:30:00+00:00",
+            "days": "30",
+            "smallest group shown": "5",
+        }
+    ]
+    assert _csv(out / "most_used.csv") == [
+        {
+            "guide": "sbi-feedback",
+            "title": "Giving feedback with SBI",
+            "people": "7",
+            "opened": "7",
+            "shared": FEWER,
+        },
+        {
+            "guide": "five-whys",
+            "title": "Five whys",
+            "people": FEWER,
+            "opened": FEWER,
+            "shared": FEWER,
+        },
+    ]
+    assert [(r["guide"], r["rating"], r["raters"]) for r in _csv(out / "ratings.csv")] == [
+        ("sbi-feedback", "0.688", "6"),
+        ("five-whys", "0.400", "5"),
+    ]
+    gaps = _csv(out / "content_gaps.csv")
+    assert [(g["search"], g["people"], g["searches"]) for g in gaps] == [
+        ("expense reports", "6", "7"),
+        ("parking permit", FEWER, FEWER),
+    ]
+    assert [(r["guide"], r["owner"], r["days_overdue"]) for r in _csv(out / "review_due.csv")] == [
+        ("premortem", "ana.owner@example.com", "53"),
+        ("decision-records", "ben.owner@example.com", "22"),
+    ]
+    assert _csv(out / "outcomes.csv")[0] == {
+        "guide": "",
+        "title": "All guides",
+        "helped": "5",
+        "did_not_help": FEWER,
+        "not_yet": FEWER,
+    }
+    nudges = {r["kind"]: r for r in _csv(out / "nudges.csv")}
+    assert (nudges["follow_ups"]["sent"], nudges["follow_ups"]["acted_on"]) == ("8", "6")
+    assert nudges["coaching"]["people"] == FEWER and "debrief" not in nudges
+    routines = {r["routine"]: r for r in _csv(out / "routines.csv")}
+    assert (routines["Mistake moments"]["people"], routines["Mistake moments"]["count"]) == (
+        "5",
+        "6",
+    )
+    material = _csv(out / "candidate_material.csv")
+    assert [(m["source"], m["debrief"]) for m in material] == [
+        ("debrief", str(debrief_id)),
+        ("lesson", ""),
+    ]
+    assert material[1]["text"] == "Say when you're stuck & ask early"
+
+
+def test_the_csv_command_refuses_a_period_out_of_range(
+    database_url, engine, emulator, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["report", "--csv", str(tmp_path), "--team", TEAM, "--days", "0"]) == 2
+    assert "from 1 to 366 days" in capsys.readouterr().err
+
+
+# -- the rules -------------------------------------------------------------------------------
+
+
+def test_counts_under_five_are_never_shown():
+    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [FEWER, FEWER, FEWER, 5, 12]
+    assert shown_with(40, people=4) == FEWER  # forty searches by four people say too much
+    assert shown_with(40, people=5) == 40
+
+
+def _groups(*searches: tuple[str, str]) -> list[GapGroup]:
+    return group_gaps(searches)
+
+
+def test_searches_differing_in_case_spacing_and_punctuation_are_one_need():
+    [group] = _groups(
+        ("Expense reports?", "U1"), ("expense   REPORTS", "U2"), ("expense reports!!", "U3")
+    )
+    assert (group.label, group.variants, group.people, group.searches) == (
+        "expense reports",
+        (),
+        3,
+        3,
+    )
+
+
+def test_near_duplicate_searches_are_merged_into_the_most_asked_way():
+    [group] = _groups(
+        ("onboarding checklist", "U1"),
+        ("onboarding checklist", "U2"),
+        ("onbaording checklist", "U3"),  # a typo
+        ("how do I write an onboarding checklist", "U4"),  # function words and word form
+        ("checklists for onboarding", "U5"),  # another order
+    )
+    assert group.label == "onboarding checklist"
+    assert group.people == 5 and group.searches == 5
+    assert set(group.variants) == {
+        "onbaording checklist",
+        "how do i write an onboarding checklist",
+        "checklists for onboarding",
+    }
+
+
+def test_different_needs_stay_apart_and_the_biggest_comes_first():
+    groups = _groups(
+        ("expense policy", "U1"),
+        ("expense report", "U2"),
+        ("expense report", "U3"),
+        ("parking", "U1"),
+    )
+    assert [(g.label, g.people) for g in groups] == [
+        ("expense report", 2),
+        ("expense policy", 1),
+        ("parking", 1),
+    ]
+
+
+def test_a_person_searching_twice_counts_once():
+    [group] = _groups(("rota", "U1"), ("Rota", "U1"), ("rota?", "U2"))
+    assert (group.people, group.searches) == (2, 3)
