@@ -480,7 +480,8 @@ class Calendar:
                         for s in (OutboxStatus.PENDING, OutboxStatus.CLAIMED, OutboxStatus.SENT)
                     ]
                 ),
-                OutboxMessage.kind != DEBRIEF_KIND,
+                # only nudges count: a channel's debrief or an owner's review list is not one
+                OutboxMessage.kind.in_([kind.value for kind in NudgeKind]),
             )
         )
         for row_id, team_id, user_id, occurrence, due_at, status, priority in rows:

@@ -3,8 +3,8 @@
 Owners are emails in the guides' front matter; `users.lookupByEmail` finds them in Slack. Each
 owner gets one outbox row a month (subject: their email; occurrence: the month it is delivered
 in, in their zone), so any number of planner passes and processes send it once. It arrives at
-the owner's own time on a working day; it counts in their weekly budget like any message, with
-a priority above every nudge so it is never bumped. An email Slack does not know is logged and
+the owner's own time on a working day, outside the weekly nudge budget (it is work, not a
+nudge). An email Slack does not know is logged and
 recorded as a failed row for the month, so it is looked up once a month, not on every pass.
 
 It reads Slack, so it lives beside the planner rather than among the services.
