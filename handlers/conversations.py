@@ -17,6 +17,7 @@ from bot.app import Deps
 from bot.db import transaction
 from bot.errors import InflowError
 from bot.library.suggest import suggest
+from bot.middleware import first_delivery
 from bot.services import library as library_service
 from bot.services import suggestions
 from bot.services.library import GuideEventKind
@@ -47,10 +48,12 @@ def register(app: App, deps: Deps) -> None:
         channel_type = event.get("channel_type")
         if channel_type == "im":
             deps.background.submit(
-                "dm question", lambda: _answer_in_dm(deps, client, team_id, event)
+                "dm question", lambda: _answer_in_dm(deps, client, team_id, event, body)
             )
         elif channel_type in CHANNEL_TYPES and f"<@{context.bot_user_id}>" not in event["text"]:
-            deps.background.submit("channel offer", lambda: _offer(deps, client, team_id, event))
+            deps.background.submit(
+                "channel offer", lambda: _offer(deps, client, team_id, event, body)
+            )
 
     @app.event("app_mention")
     def on_mention(body: dict, event: dict, context: BoltContext, client: WebClient) -> None:
@@ -59,7 +62,8 @@ def register(app: App, deps: Deps) -> None:
             return
         team_id = body.get("team_id") or event.get("team")
         deps.background.submit(
-            "mention", lambda: _answer_mention(deps, client, team_id, event, context.bot_user_id)
+            "mention",
+            lambda: _answer_mention(deps, client, team_id, event, body, context.bot_user_id),
         )
 
     register_offers(app, deps)  # after the event listeners, which Bolt should find first
@@ -70,10 +74,15 @@ def _question(text: str, bot_user_id: str | None) -> str:
     return " ".join(words.split())
 
 
-def _reply(deps: Deps, team_id: str, user_id: str, words: str, channel_id: str) -> dict:
-    if not words or words.lower() in HELP_WORDS:
-        return blocks.help_message()
+def _reply(
+    deps: Deps, body: dict, team_id: str, user_id: str, words: str, channel_id: str
+) -> dict | None:
+    """The answer to a question asked in a mention or a DM; None for a retried delivery."""
     with transaction(deps.sessions) as db:
+        if not first_delivery(db, body):
+            return None
+        if not words or words.lower() in HELP_WORDS:
+            return blocks.help_message()
         found = answer(
             db, deps, team_id=team_id, user_id=user_id, words=words, channel_id=channel_id
         )
@@ -82,22 +91,25 @@ def _reply(deps: Deps, team_id: str, user_id: str, words: str, channel_id: str) 
 
 
 def _answer_mention(
-    deps: Deps, client: WebClient, team_id: str, event: dict, bot_user_id: str | None
+    deps: Deps, client: WebClient, team_id: str, event: dict, body: dict, bot_user_id: str | None
 ) -> None:
     words = _question(event.get("text") or "", bot_user_id)
-    message = _reply(deps, team_id, event["user"], words, event["channel"])
+    message = _reply(deps, body, team_id, event["user"], words, event["channel"])
+    if message is None:
+        return
     client.chat_postMessage(
         channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"], **message
     )
 
 
-def _answer_in_dm(deps: Deps, client: WebClient, team_id: str, event: dict) -> None:
+def _answer_in_dm(deps: Deps, client: WebClient, team_id: str, event: dict, body: dict) -> None:
     words = _question(event.get("text") or "", None)
-    message = _reply(deps, team_id, event["user"], words, event["channel"])
-    client.chat_postMessage(channel=event["channel"], **message)
+    message = _reply(deps, body, team_id, event["user"], words, event["channel"])
+    if message is not None:
+        client.chat_postMessage(channel=event["channel"], **message)
 
 
-def _offer(deps: Deps, client: WebClient, team_id: str, event: dict) -> None:
+def _offer(deps: Deps, client: WebClient, team_id: str, event: dict, body: dict) -> None:
     """Offer a guide to the poster, privately, if the message is such a moment and every limit
     allows it."""
     user_id, channel_id = event["user"], event["channel"]
@@ -105,6 +117,8 @@ def _offer(deps: Deps, client: WebClient, team_id: str, event: dict) -> None:
     if found is None:
         return
     with transaction(deps.sessions) as db:
+        if not first_delivery(db, body):
+            return
         if suggestions.stopped(db, team_id=team_id, user_id=user_id, channel_id=channel_id):
             return
         offer_id = suggestions.claim(

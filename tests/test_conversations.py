@@ -249,3 +249,11 @@ def test_the_offer_is_released_when_slack_refuses_it(served):
     served.settle()
     with served.session() as session:
         assert list(session.scalars(select(SuggestionOffer))) == []
+
+
+def test_a_retried_delivery_is_answered_once(served):
+    event = message("how do I give feedback to a peer", channel="D0DM00001", channel_type="im")
+    for retry in (None, 1, 2):
+        served.slack.event(event, event_id="Ev0RETRIED1", retry_num=retry)
+    served.settle()
+    assert len(served.emulator.calls_to("chat.postMessage")) == 1
