@@ -94,24 +94,31 @@ def learn_body(text: str) -> str:
     )
 
 
+def signed_post(
+    conn: http.client.HTTPConnection, body: str, content_type: str
+) -> tuple[float, int]:
+    """POST one body signed like Slack; returns (milliseconds to the answer, HTTP status)."""
+    ts = int(time.time())
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": sign(body, SECRET, ts),
+    }
+    started = time.perf_counter()
+    conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return (time.perf_counter() - started) * 1000, response.status
+
+
 def measure(port: int, bodies: list[str], warmup: int = 50) -> list[float]:
     """Send each body signed over one keep-alive connection; return latencies in ms."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     timings = []
     for index, body in enumerate(bodies[:warmup] + bodies):
-        ts = int(time.time())
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": str(ts),
-            "X-Slack-Signature": sign(body, SECRET, ts),
-        }
-        started = time.perf_counter()
-        conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
-        response = conn.getresponse()
-        response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.status != 200:
-            raise RuntimeError(f"request failed with {response.status}")
+        elapsed, status = signed_post(conn, body, "application/x-www-form-urlencoded")
+        if status != 200:
+            raise RuntimeError(f"request failed with {status}")
         if index >= warmup:
             timings.append(elapsed)
     conn.close()

@@ -24,15 +24,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
-    SECRET,
     bench_env,
     free_port,
     gunicorn,
     gunicorn_cmd,
     percentile,
+    signed_post,
     temp_sqlite,
 )
-from bot.emulator import SlackEmulator, sign
+from bot.emulator import SlackEmulator
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SENDERS = 8
@@ -80,19 +80,10 @@ def send(port: int, schedule: list[tuple[float, str]], timings: list[float], err
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)  # pacing the load generator, not waiting for the app
-        ts = int(time.time())
-        headers = {
-            "Content-Type": "application/json",
-            "X-Slack-Request-Timestamp": str(ts),
-            "X-Slack-Signature": sign(body, SECRET, ts),
-        }
-        started = time.perf_counter()
-        conn.request("POST", "/slack/events", body=body.encode(), headers=headers)
-        response = conn.getresponse()
-        response.read()
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status != 200:
-            errors.append(response.status)
+        elapsed, status = signed_post(conn, body, "application/json")
+        timings.append(elapsed)
+        if status != 200:
+            errors.append(status)
     conn.close()
 
 

@@ -21,25 +21,23 @@ def read_move(value: str) -> tuple[int, Stage, Stage]:
     return int(data["i"]), Stage(data["from"]), Stage(data["to"])
 
 
-def _buttons(idea: Idea) -> list[dict]:
+def move_buttons(idea: Idea) -> list[dict]:
+    """*Move to <next stage>* and *Park it*, or nothing once the idea is finished."""
     stage = Stage(idea.stage)
     if stage.finished:
         return []
     following = NEXT[stage]
     return [
-        {
-            "type": "actions",
-            "elements": [
-                button(
-                    f"Move to {following.label}",
-                    IdeaAction.ADVANCE,
-                    move_value(idea, following),
-                    "primary",
-                ),
-                button("Park it", IdeaAction.PARK, move_value(idea, Stage.PARKED)),
-            ],
-        }
+        button(
+            f"Move to {following.label}", IdeaAction.ADVANCE, move_value(idea, following), "primary"
+        ),
+        button("Park it", IdeaAction.PARK, move_value(idea, Stage.PARKED)),
     ]
+
+
+def _buttons(idea: Idea) -> list[dict]:
+    found = move_buttons(idea)
+    return [{"type": "actions", "elements": found}] if found else []
 
 
 def pitch_modal(*, title: str = "", sponsor_id: str | None = None) -> dict:

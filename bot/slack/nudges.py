@@ -7,8 +7,8 @@ import datetime as dt
 
 from bot.models import Idea
 from bot.services.ideas import NEXT, QUESTIONS, Stage
-from bot.slack.ideas import move_value
-from bot.slack.ids import Action, FollowUpAction, IdeaAction, MomentAction, NudgeAction
+from bot.slack.ideas import move_buttons
+from bot.slack.ids import Action, FollowUpAction, MomentAction, NudgeAction
 from bot.slack.kit import button, context, section
 from bot.slack.text import escape
 
@@ -153,16 +153,7 @@ def idea_check_in(idea: Idea) -> dict:
             ),
             {
                 "type": "actions",
-                "elements": [
-                    button(
-                        f"Move to {following.label}",
-                        IdeaAction.ADVANCE,
-                        move_value(idea, following),
-                        "primary",
-                    ),
-                    button("Park it", IdeaAction.PARK, move_value(idea, Stage.PARKED)),
-                    _guide_button("pitch-prototype-pilot"),
-                ],
+                "elements": [*move_buttons(idea), _guide_button("pitch-prototype-pilot")],
             },
         ],
     }
