@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.db import transaction
 from bot.services import privacy
 from bot.slack import privacy as blocks
 from bot.slack.ids import PrivacyAction
@@ -18,9 +19,9 @@ def register(app: App, deps: Deps) -> None:
     def my_data(ack: Ack, command: dict, client: WebClient, db: Session, rest: str) -> None:
         """Send the person everything inflow holds about them here, as a JSON file in a DM."""
         ack(**blocks.data_on_its_way())
-        user_id, now = command["user_id"], deps.clock()
-        data = privacy.export(db, team_id=command["team_id"], user_id=user_id, now=now)
-        send_file_dm(client, user_id, blocks.data_file(data, today=now.date()))
+        team_id, user_id = command["team_id"], command["user_id"]
+        # after the answer: a large export must not keep Slack waiting past its 3 seconds
+        deps.background.submit("my data", lambda: _send_my_data(deps, client, team_id, user_id))
 
     def forget_me(ack: Ack, command: dict, client: WebClient, db: Session, rest: str) -> None:
         """Say what forgetting deletes and keeps, with a button that asks once more."""
@@ -41,3 +42,10 @@ def register(app: App, deps: Deps) -> None:
         """Leave everything as it is."""
         ack()
         respond(**blocks.kept_data())
+
+
+def _send_my_data(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    now = deps.clock()
+    with transaction(deps.sessions) as db:
+        data = privacy.export(db, team_id=team_id, user_id=user_id, now=now)
+    send_file_dm(client, user_id, blocks.data_file(data, today=now.date()))

@@ -254,6 +254,7 @@ def _row_counts(served) -> dict[str, int]:
 def _my_data(served, user_id: str = ME) -> tuple[dict, dict]:
     """(the ack of `/learn my-data`, the JSON file that was uploaded)."""
     ack = served.slack.command(Command.LEARN, "my-data", user_id=user_id).json()
+    served.settle()  # the file goes after the answer
     [upload] = served.emulator.calls_to("upload")
     return ack, json.loads(upload.args["bytes"])
 
