@@ -257,3 +257,17 @@ def test_a_retried_delivery_is_answered_once(served):
         served.slack.event(event, event_id="Ev0RETRIED1", retry_num=retry)
     served.settle()
     assert len(served.emulator.calls_to("chat.postMessage")) == 1
+
+
+def test_the_report_counts_offers_and_the_people_who_opened_them(served, clock):
+    from bot.services import report
+
+    for n in range(6):
+        served.slack.event(message(RETRO, user=f"U0PERSON{n}", channel=f"C0ROOM000{n}"))
+    served.settle()
+    for n in range(5):
+        _click(served, SuggestAction.OPEN, user=f"U0PERSON{n}", offer_id=n + 1)
+    with served.session() as session:
+        figures = report.nudges(session, "T0INFLOW1", report.Period.last(30, now=clock.now))
+    [offers_row] = [f for f in figures if f.kind == "channel_offer"]
+    assert (offers_row.sent, offers_row.recipients, offers_row.acted_on) == (6, 6, 5)

@@ -38,12 +38,14 @@ from bot.models import (
     OutboxMessage,
     Rating,
     Strength,
+    SuggestionOffer,
 )
 from bot.services.debriefs import QUESTIONS
 from bot.services.ideas import Stage
 from bot.services.library import GuideEventKind
 from bot.services.outbox import SNOOZED, OutboxStatus, is_channel
 from bot.services.preferences import KIND_LABELS, NudgeKind
+from bot.services.suggestions import Outcome
 
 MIN_GROUP = 5  # k-anonymity: no figure about fewer people than this is shown
 FEWER = f"fewer than {MIN_GROUP}"
@@ -54,9 +56,11 @@ GAP_BLOCK = 3  # searches are compared when a word of each starts with the same 
 REVIEW_KIND = "review"  # the monthly "guides of yours to review" DM (bot/reviews.py)
 OUTCOMES = ("helped", "did_not_help", "not_yet")  # GuideOutcome.outcome values
 
+CHANNEL_OFFER = "channel_offer"  # not an outbox kind: offers live in suggestion_offers
 _KIND_LABELS = {
     **{kind.value: label for kind, label in KIND_LABELS.items()},
     REVIEW_KIND: "Monthly review lists (library owners)",
+    CHANNEL_OFFER: "Guides offered quietly in channels",
 }
 
 
@@ -407,7 +411,8 @@ def nudges(session: Session, team_id: str, period: Period) -> list[NudgeFigures]
     """Nudges sent to people in the period, by kind, and how many of those people acted on one.
 
     Acted on: the person pressed one of the buttons inflow records on a nudge of that kind, in
-    the period: a follow-up answer (helped / didn't / not yet), *Not useful*, or *Snooze*.
+    the period: a follow-up answer (helped / didn't / not yet), *Not useful*, or *Snooze*; for
+    guides offered quietly in channels, *Open*.
     (*Open the guide* and *Stop these* leave no record tied to the nudge, so they do not count.)
     """
     sent: dict[str, Counter] = defaultdict(Counter)
@@ -443,6 +448,15 @@ def nudges(session: Session, team_id: str, period: Period) -> list[NudgeFigures]
         )
     ):
         answered[kind].add(user_id)
+    # Offers in channels: acted on means the person opened the guide.
+    for user_id, outcome in session.execute(
+        select(SuggestionOffer.user_id, SuggestionOffer.outcome).where(
+            SuggestionOffer.team_id == team_id, _in(SuggestionOffer.at, period)
+        )
+    ):
+        sent[CHANNEL_OFFER][user_id] += 1
+        if outcome == Outcome.OPENED.value:
+            answered[CHANNEL_OFFER].add(user_id)
     found = [
         NudgeFigures(
             kind,
