@@ -47,15 +47,19 @@ def make_client(
     copies these handlers into the client it makes for each request, so listeners' calls are
     observed too.
     """
+    rate_limits = (
+        TimedRateLimitRetryHandler(observer, max_retry_count=retries)
+        if observer is not None
+        else RateLimitErrorRetryHandler(max_retry_count=retries)
+    )
     handlers: list[RetryHandler] = [
         ConnectionErrorRetryHandler(max_retry_count=retries),
-        RateLimitErrorRetryHandler(max_retry_count=retries),
+        rate_limits,
         ServerErrorRetryHandler(max_retry_count=retries),
     ]
     if observer is not None:
         # First in the list: the SDK asks the handlers in order and stops at the first that
         # retries, so only the first one sees every answer.
-        handlers[1] = TimedRateLimitRetryHandler(observer, max_retry_count=retries)
         handlers.insert(0, ErrorWatcher(observer))
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
 
