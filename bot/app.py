@@ -110,6 +110,7 @@ class InflowApp(App):
                 return response
             except SQLAlchemyError as error:
                 session.rollback()
+                req.context[FAILED] = True  # for the metrics: the person was told it failed
                 log.error(
                     "could not commit request %s: %s", req.context["request_id"], _brief(error)
                 )

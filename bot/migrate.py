@@ -8,11 +8,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 import migrations
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+MIGRATION_LOCK = 0x1F11  # PostgreSQL advisory lock: one migrating process at a time
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -28,6 +29,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to `revision` (the newest by default)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
+        _one_at_a_time(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -35,8 +37,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:
+        _one_at_a_time(connection)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+def _one_at_a_time(connection: Connection) -> None:
+    """Wait for any other process migrating this schema, until this transaction ends.
+
+    Every replica runs the migrations on start; started together against a new database, all
+    but one would otherwise fail creating the same tables. The one that waited then finds the
+    schema at head and has nothing to do. SQLite's BEGIN IMMEDIATE already serialises them.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            # per schema, as the planner's lock: test runs sharing a server do not wait
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+            {"key": MIGRATION_LOCK},
+        )
 
 
 def head_revisions(engine: Engine) -> tuple[str, ...]:

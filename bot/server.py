@@ -1,14 +1,19 @@
-"""Serving inflow: a WSGI app (POST /slack/events, GET /healthz) under gunicorn, or Socket Mode."""
+"""Serving inflow: a WSGI app (POST /slack/events, GET /healthz, GET /metrics) under gunicorn,
+or Socket Mode."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import BoltRequest, BoltResponse
@@ -16,15 +21,22 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot import migrate
-from bot.app import InflowApp, create_app
-from bot.config import Settings
-from bot.db import make_engine, make_sessionmaker
+from bot.app import FAILED, InflowApp, create_app
+from bot.config import LogFormat, Settings
+from bot.db import make_engine, make_sessionmaker, utcnow
+
+if TYPE_CHECKING:  # imported by build_wsgi only: see bot.metrics
+    from bot.metrics import Metrics
 
 log = logging.getLogger("inflow.http")
 
 MAX_BODY_BYTES = 1024 * 1024
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+# Where gunicorn's workers add up their metrics (prometheus_client's multiprocess mode).
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+FAILED_KEY = "inflow.failed"  # in the WSGI environ: a listener or the database failed
 
 WSGIEnviron = dict
 StartResponse = Callable[..., object]
@@ -33,11 +45,18 @@ StartResponse = Callable[..., object]
 class SlackWSGI:
     """The HTTP face of inflow; one instance per worker process."""
 
-    def __init__(self, app: InflowApp, engine: Engine, signing_secret: str | None):
+    def __init__(
+        self,
+        app: InflowApp,
+        engine: Engine,
+        signing_secret: str | None,
+        metrics: Metrics | None = None,
+    ):
         self.app = app
         self.engine = engine
         self.heads = migrate.head_revisions(engine)
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self.metrics = metrics
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -52,6 +71,9 @@ class SlackWSGI:
             elif path == HEALTH_PATH and method in ("GET", "HEAD"):
                 status, headers, body = self._health()
                 kind = "health"
+            elif path == METRICS_PATH and method in ("GET", "HEAD") and self.metrics is not None:
+                body, content_type = self.metrics.exposition(environ.get("HTTP_ACCEPT"))
+                status, headers, kind = 200, {"Content-Type": content_type}, "metrics"
             else:
                 status, headers, body = 404, {}, b"not found\n"
         except Exception:
@@ -61,6 +83,10 @@ class SlackWSGI:
         headers["Content-Length"] = str(len(body))
         headers["X-Request-Id"] = request_id
         start_response(f"{status} {_REASONS.get(status, 'Status')}", list(headers.items()))
+        seconds = time.perf_counter() - started
+        if self.metrics is not None and path == EVENTS_PATH:
+            failed = environ.get(FAILED_KEY, False)
+            self.metrics.request_answered(kind, status, failed=failed, seconds=seconds)
         log.info(
             "request",
             extra={
@@ -69,7 +95,7 @@ class SlackWSGI:
                 "path": path,
                 "status": status,
                 "kind": kind,
-                "ms": round((time.perf_counter() - started) * 1000, 2),
+                "ms": round(seconds * 1000, 2),
             },
         )
         return [body] if method != "HEAD" else []
@@ -98,6 +124,8 @@ class SlackWSGI:
             return 400, {}, b"malformed request body\n", "-"
         kind = _kind(bolt_request.body)
         response: BoltResponse = self.app.dispatch(bolt_request)
+        if bolt_request.context.get(FAILED):
+            environ[FAILED_KEY] = True  # answered kindly, but an error for the metrics
         out_headers = {k: v[0] for k, v in response.headers.items() if v}
         out_headers.pop("content-length", None)
         return response.status, out_headers, (response.body or "").encode("utf-8"), kind
@@ -138,20 +166,27 @@ def health(engine: Engine, heads: tuple[str, ...]) -> dict:
 
 
 def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs) -> SlackWSGI:
-    """Everything one worker needs: engine, Bolt app, WSGI callable; with `clock_running`, the
-    scheduler's clock too (every serving process runs one; the database coordinates them)."""
+    """Everything one worker needs: engine, metrics, Bolt app, WSGI callable; with
+    `clock_running`, the scheduler's clock too (every serving process runs one; the database
+    coordinates them)."""
+    from bot.metrics import Metrics
+    from bot.slack.client import make_client
+
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
+    metrics = Metrics(
+        engine, app_kwargs.get("clock", utcnow), multiprocess_dir=os.environ.get(MULTIPROC_ENV)
+    )
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    app_kwargs.setdefault("client", make_client(token, settings.slack_api_url, observer=metrics))
     app = create_app(settings, sessions=sessions, **app_kwargs)
     if clock_running:
         from bot.scheduler import Workspace, start_clock
-        from bot.slack.client import make_client
 
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        client = make_client(token, settings.slack_api_url, retries=6)
+        client = make_client(token, settings.slack_api_url, retries=6, observer=metrics)
         start_clock(sessions, client, workspace=Workspace.of(settings))
     secret = settings.slack_signing_secret
-    wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None)
+    wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None, metrics)
     logging.getLogger("inflow.app").info("worker ready")
     return wsgi
 
@@ -159,6 +194,12 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
 def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> None:
     """Serve under gunicorn: a master, `workers` processes with `threads` threads each."""
     from gunicorn.app.base import BaseApplication
+
+    metrics_dir, made_here = prepare_metrics_dir()
+
+    def on_exit(_arbiter) -> None:
+        if made_here:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:
@@ -174,7 +215,10 @@ def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> 
                 "accesslog": None,
                 "loglevel": settings.log_level.lower(),
                 "proc_name": "inflow",
+                "on_exit": on_exit,
             }
+            if settings.log_format == LogFormat.JSON:
+                options["logger_class"] = _gunicorn_logger_through_root()
             for key, value in options.items():
                 self.cfg.set(key, value)
 
@@ -206,6 +250,42 @@ def serve_socket_mode(settings: Settings, *, port: int) -> None:
     stopped.wait()
     handler.close()
     health_server.shutdown()
+
+
+def prepare_metrics_dir() -> tuple[str, bool]:
+    """The directory gunicorn's workers add up their metrics in, emptied of an earlier run's
+    counts; a new temporary one unless PROMETHEUS_MULTIPROC_DIR names one. Returns it, and
+    whether it was made here (and is removed at exit).
+
+    It must be in the environment before any worker imports prometheus_client, so the master
+    sets it before forking. No gauge is kept in a worker (the outbox ones are read at scrape
+    time), so a dead worker's files need no clean-up: its counts stay in the sums, as a
+    counter's should.
+    """
+    path = os.environ.get(MULTIPROC_ENV)
+    if not path:
+        path = tempfile.mkdtemp(prefix="inflow-metrics-")
+        os.environ[MULTIPROC_ENV] = path
+        return path, True
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.remove(os.path.join(path, name))
+    return path, False
+
+
+def _gunicorn_logger_through_root():
+    """gunicorn's own lines (booting, worker exits) through inflow's handler, so that with
+    LOG_FORMAT=json every line on stderr is one JSON object."""
+    from gunicorn.glogging import Logger
+
+    class ThroughRoot(Logger):
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            self.error_log.handlers.clear()
+            self.error_log.propagate = True
+
+    return ThroughRoot
 
 
 class _QuietHandler(WSGIRequestHandler):

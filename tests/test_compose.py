@@ -1,0 +1,154 @@
+"""compose.yaml and its configuration files, checked without Docker: the services are there,
+each waits for what it needs and says when it is healthy, and the pieces point at each other."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.config import _ENV_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def inflow_env(services) -> dict[str, str]:
+    return services["inflow"]["environment"]
+
+
+@pytest.fixture(scope="module")
+def nginx_conf(services) -> str:
+    return _mounted(services["lb"], "/etc/nginx/nginx.conf").read_text()
+
+
+def _mounted(service: dict, target: str) -> Path:
+    """The repository file a service mounts at `target` (which must exist)."""
+    [source] = [v.split(":")[0] for v in service["volumes"] if v.split(":")[1] == target]
+    path = (ROOT / source).resolve()
+    assert path.is_file(), f"{source} is mounted but not in the repository"
+    return path
+
+
+def _port(services) -> int:
+    return int(services["inflow"]["environment"]["PORT"])
+
+
+def test_postgres_three_inflow_replicas_and_a_load_balancer(services):
+    assert {"postgres", "inflow", "lb"} <= services.keys()
+    assert services["inflow"]["deploy"]["replicas"] == 3
+    assert (ROOT / services["inflow"]["build"] / "Dockerfile").is_file()
+    # Replicas cannot share a container name or a host port; the load balancer has the port.
+    assert "container_name" not in services["inflow"] and "ports" not in services["inflow"]
+    assert services["lb"]["ports"]
+
+
+def test_every_service_says_when_it_is_healthy(services):
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        assert check and check["test"][0] in ("CMD", "CMD-SHELL"), name
+        assert {"interval", "timeout", "retries"} <= check.keys(), name
+
+
+def test_each_service_waits_until_what_it_needs_is_healthy(services):
+    def waits_for(name: str) -> dict[str, str]:
+        return {dep: spec["condition"] for dep, spec in services[name]["depends_on"].items()}
+
+    assert waits_for("inflow") == {"postgres": "service_healthy"}
+    assert waits_for("lb") == {"inflow": "service_healthy"}
+
+
+def test_the_replicas_serve_http_on_one_postgres_database(services, inflow_env):
+    inflow, postgres = services["inflow"], services["postgres"]
+    assert inflow["command"][:2] == ["inflow", "serve"] and "--http" in inflow["command"]
+    assert "SLACK_APP_TOKEN" not in inflow_env  # Socket Mode would bypass the load balancer
+
+    database = make_url(inflow_env["DATABASE_URL"])
+    pg_env = postgres["environment"]
+    assert database.drivername == "postgresql+psycopg"
+    assert (database.host, database.port) == ("postgres", 5432)
+    assert (database.username, database.database) == (
+        pg_env["POSTGRES_USER"],
+        pg_env["POSTGRES_DB"],
+    )
+    assert database.password == "${POSTGRES_PASSWORD:-inflow}" == pg_env["POSTGRES_PASSWORD"]
+
+
+def test_slack_credentials_must_come_from_the_environment(inflow_env):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        assert re.fullmatch(rf"\$\{{{name}:\?.+\}}", inflow_env[name]), name
+
+
+def test_every_inflow_variable_is_one_inflow_reads(inflow_env):
+    known = set(_ENV_NAMES.values()) | {"PROMETHEUS_MULTIPROC_DIR"}
+    assert set(inflow_env) <= known
+    assert inflow_env["LOG_FORMAT"] == "json"
+
+
+def test_postgres_allows_every_worker_its_pool_at_five_replicas(services, inflow_env):
+    command = " ".join(services["postgres"]["command"])
+    [limit] = re.findall(r"max_connections=(\d+)", command)
+    pool = 10 + 10  # bot.db.make_engine: pool_size and max_overflow
+    assert int(limit) >= 5 * int(inflow_env["INFLOW_WORKERS"]) * pool
+
+
+def test_the_health_checks_ask_healthz_on_the_port_inflow_listens_on(services):
+    replica_check = " ".join(services["inflow"]["healthcheck"]["test"])
+    [url] = re.findall(r"http://[^'\" ]+", replica_check)
+    assert urlsplit(url).port == _port(services) and urlsplit(url).path == "/healthz"
+    assert "/healthz" in " ".join(services["lb"]["healthcheck"]["test"])
+
+
+def test_the_load_balancer_passes_slack_and_health_to_every_replica(services, nginx_conf):
+    [upstream] = re.findall(r"upstream (\w+) \{(.*?)\}", nginx_conf, re.S)
+    name, body = upstream
+    assert re.search(rf"server inflow:{_port(services)} resolve;", body)
+    for path in ("/slack/events", "/healthz"):
+        block = re.search(rf"location = {path} \{{(.*?)\}}", nginx_conf, re.S)
+        assert block and f"proxy_pass http://{name};" in block.group(1), path
+    assert "resolver 127.0.0.11" in nginx_conf  # Docker's DNS: replicas come and go
+    assert "proxy_set_header X-Request-Id $request_id;" in nginx_conf
+    [listen] = re.findall(r"listen (\d+);", nginx_conf)
+    assert [p.rsplit(":", 1)[1] for p in services["lb"]["ports"]] == [listen]
+
+
+def test_the_load_balancer_does_not_expose_metrics(nginx_conf):
+    locations = re.findall(r"location (=?\s*\S+) \{(.*?)\}", nginx_conf, re.S)
+    exposed = [where for where, body in locations if "proxy_pass" in body]
+    assert exposed == ["= /slack/events", "= /healthz"]
+    assert ("/", "\n            return 404;\n        ") in locations
+
+
+def test_prometheus_scrapes_each_replica_directly(services):
+    service = services["prometheus"]
+    assert service["profiles"] == ["monitoring"]
+    config = yaml.safe_load(_mounted(service, "/etc/prometheus/prometheus.yml").read_text())
+    [job] = config["scrape_configs"]
+    [discovery] = job["dns_sd_configs"]
+    assert discovery["names"] == ["inflow"] and discovery["type"] == "A"
+    assert discovery["port"] == _port(services)
+    assert job["metrics_path"] == "/metrics"
+
+
+def test_named_volumes_are_declared(compose, services):
+    used = {
+        v.split(":")[0]
+        for service in services.values()
+        for v in service.get("volumes", [])
+        if not v.startswith((".", "/"))
+    }
+    assert used == set(compose["volumes"]) == {"pgdata"}

@@ -1,0 +1,168 @@
+"""Several replicas on one PostgreSQL database: any replica may take any request.
+
+Three `inflow serve --http` processes share one schema, as the replicas of compose.yaml do.
+Slack's retries of one event land on every replica and the event is still handled once;
+a thousand requests spread over them are each answered and each recorded once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import migrate
+from bot.db import make_engine, make_sessionmaker
+from bot.emulator import BOT_USER_ID, SlackSender
+from bot.models import ContentGap, GuideEvent, ProcessedEvent
+from bot.slack.ids import Command
+from tests.conftest import SIGNING_SECRET
+from tests.processes import ServeProcess, sample, serve_env
+from tests.slack_spec import problems_with
+
+pytestmark = pytest.mark.slow
+
+REPLICAS = 3
+ASKER = "U0MENTION1"
+MENTION_TS = "1700000100.000100"
+# What people ask, round and round: help (no record), guides (a view each), nothing (a gap).
+QUESTIONS = (
+    "help",
+    "how do I run a retro",
+    "giving feedback to a peer",
+    "my new hire starts monday",
+    "zzqx wobble frobnicate",
+)
+
+
+@pytest.fixture
+def postgres_url(database_url) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("replicas share a PostgreSQL database; SQLite is for one process")
+    return database_url
+
+
+@pytest.fixture
+def replicas(postgres_url, emulator):
+    """Three replicas started together on a new, empty schema: they migrate it one at a time."""
+    servers = [ServeProcess(serve_env(emulator, postgres_url)) for _ in range(REPLICAS)]
+    try:
+        for server in servers:
+            server.wait_for("worker ready")
+        yield servers
+    finally:
+        codes = [server.stop() for server in servers]
+        logs = "".join(line for server in servers for line in server.lines)
+        assert codes == [0] * REPLICAS, logs
+        assert "Traceback" not in logs
+
+
+def test_a_retried_event_is_handled_once_and_1000_requests_are_answered_across_replicas(
+    replicas, emulator, postgres_url
+):
+    senders = [SlackSender(f"{r.url}/slack/events", SIGNING_SECRET) for r in replicas]
+    mention = {
+        "type": "app_mention",
+        "text": f"<@{BOT_USER_ID}> how do I run a retro?",
+        "user": ASKER,
+        "ts": MENTION_TS,
+        "team": "T0INFLOW1",
+        "channel": "C0PROJECT",
+        "event_ts": MENTION_TS,
+    }
+
+    # The storm: the same event_id to every replica at the same moment, then Slack's two
+    # retries to every replica again.
+    storm: list[int] = []
+    for retry in (None, 1, 2):
+        start = threading.Barrier(REPLICAS)
+
+        def deliver(sender: SlackSender, retry=retry, start=start) -> int:
+            start.wait()
+            return sender.event(mention, event_id="Ev0STORM0001", retry_num=retry).status
+
+        with ThreadPoolExecutor(REPLICAS) as pool:
+            storm += pool.map(deliver, senders)
+
+    def ask(n: int) -> tuple[int, str | None]:
+        question = QUESTIONS[n % len(QUESTIONS)]
+        reply = senders[n % REPLICAS].command(Command.LEARN, question, user_id=f"U{n:08d}")
+        return reply.status, reply.json().get("response_type") if reply.status == 200 else None
+
+    with ThreadPoolExecutor(9) as pool:
+        answers = list(pool.map(ask, range(1000)))
+
+    assert storm == [200] * 9
+    assert answers == [(200, "ephemeral")] * 1000
+
+    emulator.wait_for("chat.postMessage", count=1, timeout=10)
+    engine = make_engine(postgres_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            handled = session.scalar(
+                select(func.count())
+                .select_from(ProcessedEvent)
+                .where(ProcessedEvent.event_id == "Ev0STORM0001")
+            )
+            answered_mention = session.scalar(
+                select(func.count()).select_from(GuideEvent).where(GuideEvent.user_id == ASKER)
+            )
+            views = session.scalar(
+                select(func.count()).select_from(GuideEvent).where(GuideEvent.user_id != ASKER)
+            )
+            gaps = session.scalar(select(func.count()).select_from(ContentGap))
+    finally:
+        engine.dispose()
+
+    # Once: one record of the event, one answer recorded, one reply in the thread.
+    assert handled == 1 and answered_mention == 1
+    replies = [c for c in emulator.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert [c.args["thread_ts"] for c in replies] == [MENTION_TS]
+    # Every question but "help" left exactly one record: a guide viewed or a gap.
+    assert views + gaps == 1000 - 1000 // len(QUESTIONS)
+    assert gaps == 1000 // len(QUESTIONS)
+
+    # Each replica took its share, and their counts add up.
+    scrapes = [r.metrics() for r in replicas]
+    requests = "inflow_slack_requests_total"
+    assert [sample(s, requests, kind="command", outcome="ok") for s in scrapes] == [334, 333, 333]
+    assert [sample(s, requests, kind="event", outcome="ok") for s in scrapes] == [3, 3, 3]
+    assert problems_with(emulator.calls) == []
+
+
+def _migrate_when_told(url: str, start, results) -> None:
+    engine = make_engine(url)
+    with engine.connect():  # connected before the start, so all three begin at once
+        pass
+    start.wait()
+    try:
+        migrate.upgrade(engine)
+        results.put("ok")
+    except Exception as error:  # reported to the test, which names it
+        results.put(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+    finally:
+        engine.dispose()
+
+
+def test_three_processes_migrating_one_new_database_at_once_all_succeed(postgres_url):
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(REPLICAS), context.Queue()
+    processes = [
+        context.Process(target=_migrate_when_told, args=(postgres_url, start, results))
+        for _ in range(REPLICAS)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert outcomes == ["ok"] * REPLICAS
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            assert set(migrate.current_revisions(connection)) == set(migrate.head_revisions(engine))
+    finally:
+        engine.dispose()
