@@ -265,8 +265,11 @@ def test_the_report_counts_offers_and_the_people_who_opened_them(served, clock):
     for n in range(6):
         served.slack.event(message(RETRO, user=f"U0PERSON{n}", channel=f"C0ROOM000{n}"))
     served.settle()
+    with served.session() as session:
+        offer_of = dict(session.execute(select(SuggestionOffer.user_id, SuggestionOffer.id)).all())
     for n in range(5):
-        _click(served, SuggestAction.OPEN, user=f"U0PERSON{n}", offer_id=n + 1)
+        person = f"U0PERSON{n}"
+        _click(served, SuggestAction.OPEN, user=person, offer_id=offer_of[person])
     with served.session() as session:
         figures = report.nudges(session, "T0INFLOW1", report.Period.last(30, now=clock.now))
     [offers_row] = [f for f in figures if f.kind == "channel_offer"]
