@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -100,3 +100,17 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit when the block ends normally, roll back when it raises."""
     with sessions() as session, session.begin():
         yield session
+
+
+def schema_lock(connection: Connection, key: int, *, wait: bool = True) -> bool:
+    """Hold PostgreSQL advisory lock `key` for this schema until the transaction ends; False
+    when `wait` is off and another process holds it. Per schema, so deployments (and test runs)
+    sharing a server never wait on each other. SQLite's BEGIN IMMEDIATE already serialises
+    writers, so there it is always True."""
+    if connection.dialect.name != "postgresql":
+        return True
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    taken = connection.execute(
+        text(f"SELECT {function}(:key, hashtext(current_schema()))"), {"key": key}
+    ).scalar()
+    return wait or bool(taken)

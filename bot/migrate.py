@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 import migrations
+from bot.db import schema_lock
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 MIGRATION_LOCK = 0x1F11  # PostgreSQL advisory lock: one migrating process at a time
@@ -49,12 +50,7 @@ def _one_at_a_time(connection: Connection) -> None:
     but one would otherwise fail creating the same tables. The one that waited then finds the
     schema at head and has nothing to do. SQLite's BEGIN IMMEDIATE already serialises them.
     """
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            # per schema, as the planner's lock: test runs sharing a server do not wait
-            text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
-            {"key": MIGRATION_LOCK},
-        )
+    schema_lock(connection, MIGRATION_LOCK)
 
 
 def head_revisions(engine: Engine) -> tuple[str, ...]:

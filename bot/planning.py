@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import insert_for, transaction
+from bot.db import insert_for, schema_lock, transaction
 from bot.errors import InflowError
 from bot.models import (
     DebriefSchedule,
@@ -382,12 +382,28 @@ def person(
     )
     if cached is not None and now - cached.fetched_at < PROFILE_MAX_AGE:
         return cached
-    user = _fetch_profile(client, user_id)
+    cached = _store(session, team_id, user_id, _fetch_profile(client, user_id), now, cached)
+    session.flush()
+    return cached
+
+
+def _store(
+    session: Session,
+    team_id: str,
+    user_id: str,
+    user: dict,
+    now: dt.datetime,
+    cached: Person | None = None,
+) -> Person:
+    """Keep what Slack said about a person, in their cached row (made if new)."""
+    if cached is None:
+        cached = session.scalar(
+            select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+        )
     if cached is None:
         cached = Person(team_id=team_id, user_id=user_id, fetched_at=now)
         session.add(cached)
     _apply(cached, user, now)
-    session.flush()
     return cached
 
 
@@ -422,13 +438,7 @@ def refresh_profiles(
         return
     with transaction(sessions) as session:
         for (team_id, user_id), user in fetched.items():
-            cached = session.scalar(
-                select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
-            )
-            if cached is None:
-                cached = Person(team_id=team_id, user_id=user_id, fetched_at=now)
-                session.add(cached)
-            _apply(cached, user, now)
+            _store(session, team_id, user_id, user, now)
 
 
 # -- where: placing wants within the budget ------------------------------------------------------
@@ -516,18 +526,6 @@ def _penalties(session: Session, now: dt.datetime) -> dict[tuple[str, str, str, 
     ):
         found[team_id, user_id, kind, subject.split(":")[0]] += NOT_USEFUL_PENALTY
     return found
-
-
-def _take_lock(session: Session) -> bool:
-    if session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite: BEGIN IMMEDIATE already serialises writers
-    return bool(
-        session.scalar(
-            # per schema: deployments sharing a server (or test runs) do not wait on each other
-            text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"),
-            {"key": PLANNER_LOCK},
-        )
-    )
 
 
 def place(
@@ -685,7 +683,7 @@ def plan(
         wants = gather(session, now, preferences.everyone(session))
     refresh_profiles(sessions, client, {(w.team_id, w.user_id) for w in wants}, now=now)
     with transaction(sessions) as session:
-        if not _take_lock(session):
+        if not schema_lock(session.connection(), PLANNER_LOCK, wait=False):
             log.info("another process is planning: this pass leaves it to them")
             return 0
         new = place(session, wants, now=now, default_tz=default_tz, budget=budget)
