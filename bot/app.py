@@ -22,8 +22,11 @@ from bot.library.matcher import Library
 from bot.library.schema import Guide
 from bot.middleware import handle_each_event_once
 from bot.services import library as library_service
+from bot.services import workspaces as workspace_service
+from bot.services.workspaces import WorkspaceSettings
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
+from bot.workspaces import Workspaces, from_settings
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,11 @@ class Deps:
     # `/learn <word> …` handled elsewhere: word -> fn(ack=, command=, client=, db=, rest=)
     learn_subcommands: dict[str, Callable[..., None]] = field(default_factory=dict)
     background: Background = field(default_factory=Background)  # work after the ack
+    workspaces: Workspaces | None = None  # the bot token of each workspace inflow serves
+
+    def workspace(self, db: Session, team_id: str) -> WorkspaceSettings:
+        """What this workspace's admins chose, with the environment's defaults for the rest."""
+        return workspace_service.settings_of(db, team_id, self.settings)
 
 
 def load_library(
@@ -128,19 +136,35 @@ def create_app(
     token_verification: bool = True,
     library: LibraryHolder | None = None,
     background: Background | None = None,
+    workspaces: Workspaces | None = None,
 ) -> InflowApp:
-    """Build a fresh Bolt app for these settings; every test gets its own."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    """Build a fresh Bolt app for these settings; every test gets its own.
+
+    One workspace (SLACK_BOT_TOKEN) or many (OAuth): the same app, authorised per request by
+    `workspaces`. With `token_verification`, the token's workspace is checked with `auth.test`
+    now and recorded as served.
+    """
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
+    workspaces = workspaces or from_settings(settings, sessions)
+    if token_verification:
+        workspaces.record_token_workspace(clock())
+    flow = None
+    if settings.oauth:
+        from bot.oauth import oauth_flow
+
+        flow = oauth_flow(settings, sessions, workspaces, clock)
     app = InflowApp(
         sessions=sessions,
         signing_secret=signing_secret,
-        client=client or make_client(token, settings.slack_api_url),  # Bolt takes its token
+        # Bolt copies this client for each request, with the workspace's token.
+        client=client or make_client(None, settings.slack_api_url),
+        before_authorize=_from_a_workspace,
+        authorize=workspaces.authorize(),
+        oauth_flow=flow,
         process_before_response=True,
         request_verification_enabled=signing_secret is not None,
-        token_verification_enabled=token_verification,
         logger=logging.getLogger("inflow.bolt"),
     )
     app.use(handle_each_event_once)
@@ -152,6 +176,7 @@ def create_app(
         library=library or load_library(settings, sessions, clock),
         clock=clock,
         background=background or Background(),
+        workspaces=workspaces,
     )
     from handlers import (
         commands,
@@ -160,6 +185,7 @@ def create_app(
         events,
         home,
         ideas,
+        installs,
         library_actions,
         mistakes,
         nudges,
@@ -183,10 +209,21 @@ def create_app(
         report,
         home,
         privacy,
+        installs,
     )
     for module in modules:
         module.register(app, deps)
     return app
+
+
+def _from_a_workspace(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):
+    """A signed request that names no workspace is malformed; Slack's own checks pass."""
+    body = req.body
+    if req.context.team_id or req.context.enterprise_id:
+        return next()
+    if body.get("type") == "url_verification" or body.get("ssl_check"):
+        return next()
+    return BoltResponse(status=400, body="no workspace in this request")
 
 
 def handle_error(error: Exception, body: dict, context: BoltContext) -> BoltResponse:

@@ -47,6 +47,21 @@ class Settings(BaseSettings):
         default=None, validation_alias="SLACK_SIGNING_SECRET"
     )
     slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    # OAuth distribution: with both set, any workspace can install inflow at /slack/install.
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_CLIENT_SECRET"
+    )
+    # Where Slack sends the installer back; None: the Redirect URL set in the app's config.
+    slack_redirect_uri: str | None = Field(default=None, validation_alias="SLACK_REDIRECT_URI")
+    # Fernet keys for tokens at rest, newest first: the first encrypts, any of them decrypts.
+    encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default=[], validation_alias="INFLOW_ENCRYPTION_KEY"
+    )
+    # How long an uninstalled workspace's data is kept, in case it is installed again.
+    uninstall_grace_days: int = Field(
+        default=30, ge=0, le=3650, validation_alias="INFLOW_UNINSTALL_GRACE_DAYS"
+    )
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
     database_url: str = Field(default="sqlite:///inflow.db", validation_alias="DATABASE_URL")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
@@ -75,6 +90,31 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _keys(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        from cryptography.fernet import Fernet
+
+        for number, key in enumerate(value, start=1):
+            try:
+                Fernet(key.get_secret_value())
+            except (ValueError, TypeError):
+                raise ValueError(
+                    f"key {number} is not a Fernet key (32 url-safe base64-encoded bytes); "
+                    "make one with `inflow keys new`"
+                ) from None
+        return value
+
+    @field_validator("slack_client_id", "slack_redirect_uri")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("helpful_emoji", "unhelpful_emoji")
     @classmethod
@@ -147,13 +187,37 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def oauth(self) -> bool:
+        """Whether workspaces install inflow themselves (the OAuth flow at /slack/install)."""
+        return self.slack_client_id is not None and self.slack_client_secret is not None
+
     def require_slack(self, *, http: bool) -> None:
         """Raise ConfigError unless the Slack credentials needed to serve are present."""
         problems = []
-        if self.slack_bot_token is None:
+        if (self.slack_client_id is None) != (self.slack_client_secret is None):
+            missing = (
+                "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
+            )
+            problems.append(
+                f"{missing} is not set: OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "from the app's 'Basic Information' page (or neither, for one workspace)"
+            )
+        if self.oauth and not self.encryption_keys:
+            problems.append(
+                "INFLOW_ENCRYPTION_KEY is not set: installations' tokens are stored encrypted; "
+                "make a key with `inflow keys new` and keep it safe"
+            )
+        if self.oauth and self.socket_mode:
+            problems.append(
+                "SLACK_APP_TOKEN: Socket Mode serves one workspace; unset it to use OAuth "
+                "(SLACK_CLIENT_ID), which needs the HTTP server"
+            )
+        if self.slack_bot_token is None and not self.oauth:
             problems.append(
                 "SLACK_BOT_TOKEN is not set: copy the app's Bot User OAuth Token (xoxb-…) "
-                f"from Slack's 'OAuth & Permissions' page; {SLACK_SETUP_HINT}"
+                f"from Slack's 'OAuth & Permissions' page; {SLACK_SETUP_HINT}. Or, to let "
+                "many workspaces install inflow, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"
             )
         if http and self.slack_signing_secret is None:
             problems.append(

@@ -16,8 +16,11 @@ from bot.db import transaction
 from bot.services import debriefs, outbox
 from bot.services.outbox import METADATA_TYPE, Claimed
 from bot.slack import nudges
+from bot.workspaces import Clients, as_clients
 
 log = logging.getLogger(__name__)
+
+UNINSTALLED = "uninstalled"  # the workspace uninstalled inflow, or revoked its token
 
 
 @dataclass
@@ -87,7 +90,7 @@ def _after_sent(session: Session, item: Claimed, ts: str) -> None:
 
 def deliver_due(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: WebClient | Clients,
     *,
     now: dt.datetime,
     worker: str,
@@ -96,8 +99,10 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send everything due at `now`, batch by batch, until nothing due is left for this pass.
 
-    `gate(team_id, user_id)` may name a reason to drop a row instead (paused, away).
+    `gate(team_id, user_id)` may name a reason to drop a row instead (paused, away). A row for a
+    workspace inflow may no longer act in (`clients` gives no client) is dropped too.
     """
+    clients = as_clients(clients)
     report = DeliveryReport()
     started = time.perf_counter()
     tried: set[int] = set()
@@ -110,7 +115,14 @@ def deliver_due(
             break
         for item in claimed:
             tried.add(item.id)
-            if gate is not None and (reason := gate(item.team_id, item.user_id)):
+            client = clients(item.team_id)
+            if client is None:
+                reason = UNINSTALLED
+            elif gate is not None:
+                reason = gate(item.team_id, item.user_id)
+            else:
+                reason = None
+            if reason:
                 with transaction(sessions) as session:
                     outbox.record_skipped(session, row_id=item.id, worker=worker, reason=reason)
                 report.skipped[reason] = report.skipped.get(reason, 0) + 1

@@ -45,6 +45,20 @@ class Call:
         return json.loads(value) if isinstance(value, str) else value
 
 
+@dataclass(frozen=True)
+class Team:
+    """A workspace the emulator knows, and its bot there."""
+
+    team_id: str
+    name: str
+    bot_user_id: str = BOT_USER_ID
+    bot_id: str = BOT_ID
+    enterprise_id: str | None = None
+
+
+DEFAULT_TEAM = Team(TEAM_ID, "inflow test")
+
+
 @dataclass
 class Failure:
     status: int
@@ -88,6 +102,11 @@ class SlackEmulator:
         self.channels: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
         self._failures: dict[str, list[Failure]] = {}
+        # Bot tokens by workspace: a token it never issued belongs to DEFAULT_TEAM (one
+        # workspace, as most tests have); a revoked one is refused like Slack refuses it.
+        self.tokens: dict[str, Team] = {}
+        self.revoked: set[str] = set()
+        self.oauth_codes: dict[str, tuple[Team, str]] = {}  # code -> (team, installer)
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -97,6 +116,7 @@ class SlackEmulator:
         self._methods: dict[str, Callable[[dict], dict]] = {
             "api.test": lambda args: {"ok": True, "args": args},
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_access,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._chat_update,
@@ -165,14 +185,83 @@ class SlackEmulator:
 
     def reset(self) -> None:
         with self._lock:
+            self.tokens.clear()
+            self.revoked.clear()
+            self.oauth_codes.clear()
             self.history.clear()
             self.calls.clear()
             self.responses.clear()
             self._failures.clear()
 
-    def calls_to(self, method: str) -> list[Call]:
+    def calls_to(self, method: str, *, team_id: str | None = None) -> list[Call]:
+        """The calls of `method` (made with a token of `team_id`'s bot, if given)."""
         with self._lock:
-            return [call for call in self.calls if call.method == method]
+            return [
+                call
+                for call in self.calls
+                if call.method == method and (team_id is None or self.team_of(call) == team_id)
+            ]
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose token made this call."""
+        if call.token is None or call.token.startswith("Basic "):
+            return None
+        return self.tokens.get(call.token, DEFAULT_TEAM).team_id
+
+    # workspaces and OAuth ------------------------------------------------------------------------
+    def install(
+        self,
+        team_id: str,
+        name: str | None = None,
+        *,
+        installer: str = "U0INSTALLER",
+        enterprise_id: str | None = None,
+    ) -> str:
+        """Approve an install of the app in a workspace, as Slack's authorize page does; returns
+        the `code` Slack would put in the redirect to the app. Its token is new each time."""
+        team = Team(
+            team_id,
+            name or f"Workspace {team_id}",
+            bot_user_id=f"U{team_id[1:]}BOT",
+            bot_id=f"B{team_id[1:]}",
+            enterprise_id=enterprise_id,
+        )
+        code = f"code-{team_id}-{next(self._ids)}"
+        with self._lock:
+            self.oauth_codes[code] = (team, installer)
+        return code
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removed the app: its tokens stop working at once."""
+        with self._lock:
+            self.revoked |= {
+                token for token, team in self.tokens.items() if team.team_id == team_id
+            }
+            if team_id == DEFAULT_TEAM.team_id:
+                self.revoked.add("*default*")
+
+    def _oauth_access(self, args: dict, basic: tuple[str, str] | None) -> dict:
+        if basic is None and not (args.get("client_id") and args.get("client_secret")):
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            found = self.oauth_codes.pop(args.get("code", ""), None)
+            if found is None:
+                return {"ok": False, "error": "invalid_code"}
+            team, installer = found
+            token = f"xoxb-{team.team_id}-{next(self._ids)}"
+            self.tokens[token] = team
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": installer},
+            "scope": "chat:write,commands",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": team.bot_user_id,
+            "team": {"id": team.team_id, "name": team.name},
+            "enterprise": {"id": team.enterprise_id} if team.enterprise_id else None,
+            "is_enterprise_install": False,
+        }
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until `count` calls of `method` have arrived (for work done after the ack)."""
@@ -193,17 +282,21 @@ class SlackEmulator:
             return list(self.responses)
 
     # Web API methods ---------------------------------------------------------------------------
-    def _auth_test(self, args: dict) -> dict:
-        return {
+    def _auth_test(self, args: dict, token: str | None = None) -> dict:
+        team = self.tokens.get(token or "", DEFAULT_TEAM)
+        answer = {
             "ok": True,
-            "url": "https://inflow-test.slack.com/",
-            "team": "inflow test",
+            "url": f"https://{team.team_id.lower()}.slack.com/",
+            "team": team.name,
             "user": "inflow",
-            "team_id": TEAM_ID,
-            "user_id": BOT_USER_ID,
-            "bot_id": BOT_ID,
+            "team_id": team.team_id,
+            "user_id": team.bot_user_id,
+            "bot_id": team.bot_id,
             "is_enterprise_install": False,
         }
+        if team.enterprise_id:
+            answer["enterprise_id"] = team.enterprise_id
+        return answer
 
     def _next_ts(self) -> str:
         return f"{1700000000 + next(self._ts)}.{next(self._ts):06d}"
@@ -377,7 +470,8 @@ class SlackEmulator:
             return 404, {}, b"not found"
         method = path[len("/api/") :]
         args = _parse_args(headers.get("content-type", ""), raw)
-        token = headers.get("authorization", "").removeprefix("Bearer ") or args.pop("token", None)
+        authorization = headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ") or args.pop("token", None)
         with self._lock:
             self.calls.append(Call(method, args, token))
             self._lock.notify_all()
@@ -391,12 +485,24 @@ class SlackEmulator:
             error = failure.error or ("ratelimited" if failure.status == 429 else "internal_error")
             status, hdrs, body = _json(failure.status, {"ok": False, "error": error})
             return status, {**hdrs, **extra}, body
+        if method == "oauth.v2.access":
+            return _json(200, self._oauth_access(args, _basic(authorization)))
         if token is None and method not in ("api.test",):
             return _json(200, {"ok": False, "error": "not_authed"})
+        if self._revoked(token):
+            return _json(200, {"ok": False, "error": "token_revoked"})
         handler = self._methods.get(method)
         if handler is None:
             return _json(200, {"ok": False, "error": "unknown_method"})
+        if method == "auth.test":
+            return _json(200, self._auth_test(args, token))
         return _json(200, handler(args))
+
+    def _revoked(self, token: str | None) -> bool:
+        with self._lock:
+            if token in self.revoked:
+                return True
+            return token not in self.tokens and "*default*" in self.revoked
 
     def _take_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)
@@ -433,6 +539,19 @@ class SlackEmulator:
                 pass
 
         return Handler
+
+
+def _basic(authorization: str) -> tuple[str, str] | None:
+    """The client id and secret of an HTTP Basic `Authorization` header."""
+    import base64
+
+    if not authorization.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return user, password
 
 
 def _json(status: int, body: dict) -> tuple[int, dict, bytes]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import ForeignKey, Index, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db import UTCDateTime, utcnow
@@ -278,8 +280,9 @@ class NudgePreference(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
-    days: Mapped[str] = mapped_column(String(32))  # "mon,tue,wed,thu,fri"
-    time: Mapped[str] = mapped_column(String(5))  # "09:30", the person's own time zone
+    # None: the workspace's default, as its admins set it (WorkspaceRecord.nudge_days/time)
+    days: Mapped[str | None] = mapped_column(String(32))  # "mon,tue,wed,thu,fri"
+    time: Mapped[str | None] = mapped_column(String(5))  # "09:30", the person's own time zone
     paused_until: Mapped[dt.date | None]
     kinds_off: Mapped[str] = mapped_column(
         String(200), default=""
@@ -428,3 +431,53 @@ class SuggestionOptOut(Base):
     subject_id: Mapped[str] = mapped_column(String(32))  # the user or the channel
     set_by: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime]
+
+
+class WorkspaceRecord(Base):
+    """A Slack workspace inflow serves: whether it may be sent to, and what its admins chose.
+
+    Every setting left None is the deployment's default from the environment (bot.config).
+    """
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # WorkspaceStatus
+    installed_by: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uninstalled_at: Mapped[dt.datetime | None]
+    delete_after: Mapped[dt.datetime | None]  # its data goes then, unless it is installed again
+    admins: Mapped[str | None] = mapped_column(String(1000))  # user ids, comma-separated
+    learning_channel: Mapped[str | None] = mapped_column(String(32))
+    helpful_emoji: Mapped[str | None] = mapped_column(String(500))  # names, comma-separated
+    unhelpful_emoji: Mapped[str | None] = mapped_column(String(500))
+    nudge_days: Mapped[str | None] = mapped_column(String(32))  # "mon,tue,wed,thu,fri"
+    nudge_time: Mapped[str | None] = mapped_column(String(5))  # "09:30"
+    nudge_budget: Mapped[int | None]
+    channel_suggestions: Mapped[bool | None]
+    settings_changed_by: Mapped[str | None] = mapped_column(String(32))
+    settings_changed_at: Mapped[dt.datetime | None]
+
+
+# slack_sdk's OAuth stores keep their tables here, so Alembic migrates them with inflow's own
+# (bot/installations.py uses them). Token columns are widened: they hold Fernet ciphertext,
+# about twice a token's length.
+TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+def _wide_tokens(table: Table) -> Table:
+    for name in TOKEN_COLUMNS:
+        if name in table.c:
+            table.c[name].type = String(1000)
+    return table
+
+
+SLACK_INSTALLATIONS = _wide_tokens(
+    SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+)
+SLACK_BOTS = _wide_tokens(SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots"))
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, "slack_oauth_states"
+)

@@ -37,8 +37,10 @@ from bot.models import (
     NudgeFeedback,
     OutboxMessage,
     Person,
+    WorkspaceRecord,
 )
 from bot.services import debriefs, holidays, outbox, preferences
+from bot.services import workspaces as workspace_service
 from bot.services.ideas import Stage
 from bot.services.library import GuideEventKind
 from bot.services.mistakes import MomentStatus
@@ -47,6 +49,7 @@ from bot.services.preferences import DAYS, DEFAULT, NudgeKind, Preferences
 from bot.services.timing import is_away, local_week, next_slot, zone
 from bot.slack import debriefs as debrief_blocks
 from bot.slack import nudges
+from bot.workspaces import Clients, as_clients
 
 log = logging.getLogger(__name__)
 
@@ -409,14 +412,16 @@ def _store(
 
 def refresh_profiles(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: WebClient | Clients,
     people: set[tuple[str, str]],
     *,
     now: dt.datetime,
     limit: int = PROFILE_FETCHES_PER_PASS,
 ) -> None:
     """Fetch the profiles planning needs that are missing or a day old: newcomers first, at most
-    `limit` calls, outside any transaction."""
+    `limit` calls, outside any transaction. Nobody is fetched in a workspace inflow may no
+    longer act in."""
+    clients = as_clients(clients)
     with sessions() as session:
         known = set(session.execute(select(Person.team_id, Person.user_id)).tuples())
         fresh = set(
@@ -429,9 +434,9 @@ def refresh_profiles(
     missing = [key for key in people if key not in known]
     stale = [key for key in people if key in known and key not in fresh]
     fetched = {}
-    for team_id, user_id in (missing + stale)[:limit]:
+    for team_id, user_id in [(t, u) for t, u in missing + stale if clients(t)][:limit]:
         try:
-            fetched[team_id, user_id] = _fetch_profile(client, user_id)
+            fetched[team_id, user_id] = _fetch_profile(clients(team_id), user_id)
         except SlackApiError as error:
             log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
     if not fetched:
@@ -456,7 +461,9 @@ class _Booked:
 class Calendar:
     """Everyone's planned nudges near `now`: the existing keys and each person's weeks."""
 
-    def __init__(self, session: Session, *, now: dt.datetime, zones: dict, budget: int):
+    def __init__(
+        self, session: Session, *, now: dt.datetime, zones: dict, budget: Callable[[str], int]
+    ):
         self.budget = budget
         self.weeks: dict[tuple[str, str, str], list[_Booked]] = defaultdict(list)
         self.bumped: list[int] = []
@@ -505,7 +512,7 @@ class Calendar:
         """Take a place in the person's week: free, or made by dropping a less useful nudge that
         is still to come."""
         booked = self.weeks[team_id, user_id, week]
-        if len(booked) >= self.budget:
+        if len(booked) >= self.budget(team_id):
             weaker = [b for b in booked if b.bumpable and b.priority < priority]
             if not weaker:
                 return False
@@ -536,7 +543,11 @@ def place(
     default_tz: str = "UTC",
     budget: int = WEEKLY_BUDGET,
 ) -> int:
-    """Insert the wants that fit, the most useful first; returns how many rows are new."""
+    """Insert the wants that fit, the most useful first; returns how many rows are new.
+
+    `budget` and the days and time of people who chose none are the ones a workspace's admins
+    set, where they set them. Nothing is planned for a workspace that uninstalled inflow.
+    """
     zones = {
         (team_id, user_id): zone(tz, default_tz)
         for team_id, user_id, tz in session.execute(
@@ -544,9 +555,20 @@ def place(
         )
     }
     everyone = preferences.everyone(session)
+    team_defaults = preferences.workspace_defaults(session)
+    inactive = workspace_service.inactive_teams(session)
+    budgets: dict[str, int] = dict(
+        session.execute(
+            select(WorkspaceRecord.team_id, WorkspaceRecord.nudge_budget).where(
+                WorkspaceRecord.nudge_budget.is_not(None)
+            )
+        ).all()
+    )
     days_off = holidays.by_team(session, since=(now - dt.timedelta(days=1)).date())
     penalties = _penalties(session, now)
-    calendar = Calendar(session, now=now, zones=zones, budget=budget)
+    calendar = Calendar(
+        session, now=now, zones=zones, budget=lambda team_id: budgets.get(team_id, budget)
+    )
 
     def usefulness(want: Want) -> int:
         family = want.subject.split(":")[0]
@@ -557,9 +579,9 @@ def place(
     rows = []
     for want in sorted(wants, key=usefulness, reverse=True):
         who = (want.team_id, want.user_id)
-        if who not in zones:
+        if who not in zones or want.team_id in inactive:
             continue  # gone, or not fetched yet: a later pass places it
-        prefs = everyone.get(who, DEFAULT)
+        prefs = everyone.get(who) or team_defaults.get(want.team_id, DEFAULT)
         if want.kind not in prefs.kinds_on:
             continue
         tz = zones[who]
@@ -614,14 +636,22 @@ def _insert(session: Session, rows: list[dict]) -> int:
 
 
 def plan_debriefs(
-    sessions: sessionmaker[Session], client: WebClient, *, now: dt.datetime, default_tz: str
+    sessions: sessionmaker[Session],
+    clients: WebClient | Clients,
+    *,
+    now: dt.datetime,
+    default_tz: str,
 ) -> int:
     """Each channel's recurring debrief, posted in the channel on the day it falls due, at the
     time (and in the zone) of whoever set it up."""
+    clients = as_clients(clients)
     with sessions() as session:
         schedules = list(session.scalars(select(DebriefSchedule)))
     new = 0
     for schedule in schedules:
+        client = clients(schedule.team_id)
+        if client is None:
+            continue  # uninstalled
         with transaction(sessions) as session:
             setter = person(
                 session, client, team_id=schedule.team_id, user_id=schedule.set_by, now=now
@@ -672,7 +702,7 @@ def plan_debriefs(
 
 def plan(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: WebClient | Clients,
     *,
     now: dt.datetime,
     default_tz: str = "UTC",
@@ -681,25 +711,35 @@ def plan(
     """One planning pass at `now`; returns how many occurrences were new."""
     with sessions() as session:
         wants = gather(session, now, preferences.everyone(session))
-    refresh_profiles(sessions, client, {(w.team_id, w.user_id) for w in wants}, now=now)
+    clients = as_clients(clients)
+    refresh_profiles(sessions, clients, {(w.team_id, w.user_id) for w in wants}, now=now)
     with transaction(sessions) as session:
         if not schema_lock(session.connection(), PLANNER_LOCK, wait=False):
             log.info("another process is planning: this pass leaves it to them")
             return 0
         new = place(session, wants, now=now, default_tz=default_tz, budget=budget)
-    return new + plan_debriefs(sessions, client, now=now, default_tz=default_tz)
+    return new + plan_debriefs(sessions, clients, now=now, default_tz=default_tz)
 
 
 # -- at the door: the last checks, and the person's own controls ---------------------------------
 
 
-def gate(sessions: sessionmaker[Session], client: WebClient, now: dt.datetime, default_tz="UTC"):
+def gate(
+    sessions: sessionmaker[Session],
+    clients: WebClient | Clients,
+    now: dt.datetime,
+    default_tz="UTC",
+):
     """The last check before a nudge goes: paused, away or a holiday means it is dropped, not
     stacked."""
+    clients = as_clients(clients)
 
     def check(team_id: str, user_id: str) -> str | None:
         if outbox.is_channel(user_id):
             return None
+        client = clients(team_id)
+        if client is None:
+            return "uninstalled"
         with transaction(sessions) as session:
             prefs = preferences.get(session, team_id=team_id, user_id=user_id)
             who = person(session, client, team_id=team_id, user_id=user_id, now=now)

@@ -33,6 +33,7 @@ from bot.services.outbox import OutboxStatus
 from bot.services.report import REVIEW_KIND
 from bot.services.timing import next_slot, zone
 from bot.slack.reviews import review_list
+from bot.workspaces import Clients, as_clients
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,14 @@ def _month(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m}"
 
 
-def _planned(session: Session, month: str) -> set[str]:
+def _planned(session: Session, team_id: str, month: str) -> set[str]:
     """Owners (emails) whose list for this month, or a later one, is already in the outbox."""
     return set(
         session.scalars(
             select(OutboxMessage.subject).where(
-                OutboxMessage.kind == REVIEW_KIND, OutboxMessage.occurrence >= month
+                OutboxMessage.team_id == team_id,
+                OutboxMessage.kind == REVIEW_KIND,
+                OutboxMessage.occurrence >= month,
             )
         )
     )
@@ -77,24 +80,43 @@ def _planned(session: Session, month: str) -> set[str]:
 
 def plan(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: WebClient | Clients,
     *,
     now: dt.datetime,
     guides: Iterable[Guide],
+    teams: Iterable[str],
     default_tz: str = "UTC",
 ) -> int:
-    """Plan this month's review list for every owner of a guide past its review date; returns
-    how many were new. Nothing is looked up when nothing is due or every list is planned."""
+    """Plan this month's review list for every owner of a guide past its review date, in each
+    workspace where the owner has an account; returns how many were new. Nothing is looked up
+    when nothing is due or every list is planned."""
     month = _month(now.astimezone(dt.UTC))
     owners = due_by_owner(guides, now.astimezone(dt.UTC).date())
     if not owners:
         return 0
-    with sessions() as session:
-        planned = _planned(session, month)
-    waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
-    if not waiting:
-        return 0
-    team_id = client.auth_test()["team_id"]
+    clients = as_clients(clients)
+    new = 0
+    for team_id in teams:
+        with sessions() as session:
+            planned = _planned(session, team_id, month)
+        waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
+        client = clients(team_id) if waiting else None
+        if client is None:
+            continue
+        new += _plan_team(sessions, client, team_id, waiting, month=month, now=now, tz=default_tz)
+    return new
+
+
+def _plan_team(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    team_id: str,
+    waiting: dict[str, list[Guide]],
+    *,
+    month: str,
+    now: dt.datetime,
+    tz: str,
+) -> int:
     new = 0
     for email, owned in sorted(waiting.items()):
         try:
@@ -106,10 +128,11 @@ def plan(
         with transaction(sessions) as session:
             if user is None:
                 log.warning(
-                    "review list for %s skipped for %s: no Slack user in this workspace has "
-                    "that email; fix `owner` in %s",
+                    "review list for %s skipped for %s in %s: no Slack user in that workspace "
+                    "has that email; fix `owner` in %s",
                     email,
                     month,
+                    team_id,
                     ", ".join(sorted(g.id for g in owned)),
                 )
                 _record_unknown(session, team_id=team_id, email=email, month=month, now=now)
@@ -121,7 +144,7 @@ def plan(
                 email=email,
                 guides=owned,
                 now=now,
-                default_tz=default_tz,
+                default_tz=tz,
             )
     return new
 

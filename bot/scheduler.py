@@ -22,7 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import planning, reviews
 from bot.db import transaction, utcnow
 from bot.delivery import DeliveryReport, deliver_due
+from bot.installations import forget_expired_states
 from bot.models import ProcessedEvent
+from bot.services import workspaces as workspace_service
+from bot.workspaces import Clients, as_clients
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +40,9 @@ def worker_name() -> str:
 
 @dataclass(frozen=True)
 class Workspace:
-    """The workspace-wide nudge settings: the zone for people Slack gives none, the budget, and
-    the guides whose owners get a monthly review list (None: no review lists)."""
+    """The deployment's nudge settings: the zone for people Slack gives none, the budget where
+    a workspace's admins chose none, and the guides whose owners get a monthly review list
+    (None: no review lists)."""
 
     default_tz: str = "UTC"
     budget: int = planning.WEEKLY_BUDGET
@@ -51,28 +55,35 @@ class Workspace:
 
 def plan(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: WebClient | Clients,
     now: dt.datetime,
     workspace: Workspace = Workspace(),
 ) -> int:
     """Insert what is due into the outbox; returns how many occurrences were new.
 
     Housekeeping runs here too: processed event ids older than Slack's retry window are
-    forgotten. So does the monthly review list for owners of guides past their review date.
+    forgotten, and so are unfinished installs' OAuth states; workspaces uninstalled longer ago
+    than the grace period lose their data. So does the monthly review list for owners of guides
+    past their review date.
     """
     with transaction(sessions) as session:
         session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
         )
+        forget_expired_states(session.connection(), now)
+        workspace_service.delete_expired(session, now=now)
     new = planning.plan(
-        sessions, client, now=now, default_tz=workspace.default_tz, budget=workspace.budget
+        sessions, clients, now=now, default_tz=workspace.default_tz, budget=workspace.budget
     )
     if workspace.content_dir is not None:
+        with sessions() as session:
+            teams = workspace_service.active_teams(session)
         new += reviews.plan(
             sessions,
-            client,
+            clients,
             now=now,
             guides=reviews.guides_in(workspace.content_dir),
+            teams=teams,
             default_tz=workspace.default_tz,
         )
     return new
@@ -80,44 +91,49 @@ def plan(
 
 def run_once(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: WebClient | Clients,
     *,
     now: dt.datetime,
     worker: str | None = None,
     workspace: Workspace = Workspace(),
 ) -> tuple[int, DeliveryReport]:
     """One plan-and-deliver pass at `now` (what `inflow nudges run-once` does)."""
-    planned = plan(sessions, client, now, workspace)
+    clients = as_clients(clients)
+    planned = plan(sessions, clients, now, workspace)
     report = deliver_due(
         sessions,
-        client,
+        clients,
         now=now,
         worker=worker or worker_name(),
-        gate=planning.gate(sessions, client, now, workspace.default_tz),
+        gate=planning.gate(sessions, clients, now, workspace.default_tz),
     )
     return planned, report
 
 
 def start_clock(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients_for_a_pass: Callable[[], Clients],
     clock: Callable[[], dt.datetime] = utcnow,
     workspace: Workspace = Workspace(),
 ) -> BackgroundScheduler:
-    """Start this process's clock: the planner every 5 minutes, the deliverer every 30 s."""
+    """Start this process's clock: the planner every 5 minutes, the deliverer every 30 s.
+
+    Each pass asks for its clients afresh, so a workspace uninstalled meanwhile gets none.
+    """
     scheduler = BackgroundScheduler(timezone=dt.UTC)
 
     def planner() -> None:
         try:
-            plan(sessions, client, clock(), workspace)
+            plan(sessions, clients_for_a_pass(), clock(), workspace)
         except Exception:
             log.exception("planner pass failed")
 
     def deliverer() -> None:
         try:
             now = clock()
-            gate = planning.gate(sessions, client, now, workspace.default_tz)
-            report = deliver_due(sessions, client, now=now, worker=worker_name(), gate=gate)
+            clients = clients_for_a_pass()
+            gate = planning.gate(sessions, clients, now, workspace.default_tz)
+            report = deliver_due(sessions, clients, now=now, worker=worker_name(), gate=gate)
             if report.sent or report.failed or report.retry_later:
                 log.info("outbox pass: %s", report.as_dict())
         except Exception:

@@ -57,6 +57,15 @@ class SlackWSGI:
         self.heads = migrate.head_revisions(engine)
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.metrics = metrics
+        flow = app.oauth_flow
+        self.oauth_paths = (
+            {
+                flow.install_path: flow.handle_installation,
+                flow.redirect_uri_path: flow.handle_callback,
+            }
+            if flow is not None
+            else {}
+        )
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -66,6 +75,9 @@ class SlackWSGI:
         try:
             if path == EVENTS_PATH and method == "POST":
                 status, headers, body, kind = self._slack(environ, request_id)
+            elif path in self.oauth_paths and method in ("GET", "HEAD"):
+                status, headers, body = self._oauth(environ, path, request_id)
+                kind = "oauth"
             elif path == EVENTS_PATH:
                 status, headers, body = 405, {"Allow": "POST"}, b"POST only\n"
             elif path == HEALTH_PATH and method in ("GET", "HEAD"):
@@ -79,10 +91,11 @@ class SlackWSGI:
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id})
             status, headers, body = 500, {}, b"internal error\n"
-        headers = {"Content-Type": "text/plain; charset=utf-8", **headers}
+        if not any(name.lower() == "content-type" for name in headers):
+            headers = {"Content-Type": "text/plain; charset=utf-8", **headers}
         headers["Content-Length"] = str(len(body))
         headers["X-Request-Id"] = request_id
-        start_response(f"{status} {_REASONS.get(status, 'Status')}", list(headers.items()))
+        start_response(f"{status} {_REASONS.get(status, 'Status')}", _header_lines(headers))
         seconds = time.perf_counter() - started
         if self.metrics is not None and path == EVENTS_PATH:
             failed = environ.get(FAILED_KEY, False)
@@ -130,6 +143,23 @@ class SlackWSGI:
         out_headers.pop("content-length", None)
         return response.status, out_headers, (response.body or "").encode("utf-8"), kind
 
+    def _oauth(self, environ: WSGIEnviron, path: str, request_id: str):
+        """The install page (/slack/install) and Slack's redirect back (/slack/oauth_redirect)."""
+        request = BoltRequest(
+            body="",
+            query=environ.get("QUERY_STRING", ""),
+            headers=_headers(environ),
+            context={"request_id": request_id},
+        )
+        response: BoltResponse = self.oauth_paths[path](request)
+        # Values stay lists: the flow may set more than one cookie.
+        headers = {
+            name: list(values)
+            for name, values in response.headers.items()
+            if values and name != "content-length"
+        }
+        return response.status, headers, (response.body or "").encode("utf-8")
+
     def _signed(self, raw: bytes, headers: dict) -> bool:
         return self.verifier.is_valid(
             body=raw.decode("utf-8", "replace"),
@@ -171,20 +201,20 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
     coordinates them)."""
     from bot.metrics import Metrics
     from bot.slack.client import make_client
+    from bot.workspaces import from_settings
 
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     metrics = Metrics(
         engine, app_kwargs.get("clock", utcnow), multiprocess_dir=os.environ.get(MULTIPROC_ENV)
     )
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    app_kwargs.setdefault("client", make_client(token, settings.slack_api_url, observer=metrics))
-    app = create_app(settings, sessions=sessions, **app_kwargs)
+    workspaces = from_settings(settings, sessions, observer=metrics)
+    app_kwargs.setdefault("client", make_client(None, settings.slack_api_url, observer=metrics))
+    app = create_app(settings, sessions=sessions, workspaces=workspaces, **app_kwargs)
     if clock_running:
         from bot.scheduler import Workspace, start_clock
 
-        client = make_client(token, settings.slack_api_url, retries=6, observer=metrics)
-        start_clock(sessions, client, workspace=Workspace.of(settings))
+        start_clock(sessions, workspaces.for_a_pass, workspace=Workspace.of(settings))
     secret = settings.slack_signing_secret
     wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None, metrics)
     logging.getLogger("inflow.app").info("worker ready")
@@ -322,6 +352,14 @@ def _headers(environ: WSGIEnviron) -> dict[str, str]:
     return headers
 
 
+def _header_lines(headers: dict) -> list[tuple[str, str]]:
+    lines = []
+    for name, value in headers.items():
+        for one in value if isinstance(value, list) else [value]:
+            lines.append((name, one))
+    return lines
+
+
 def _first(value):
     if isinstance(value, list | tuple):
         return value[0] if value else None
@@ -339,6 +377,7 @@ def _kind(body: dict) -> str:
 
 _REASONS = {
     200: "OK",
+    302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",

@@ -95,10 +95,18 @@ def test_scopes_are_exactly_what_the_code_needs(registered):
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
 
 
+def test_the_oauth_flow_asks_for_the_manifests_scopes_and_redirects_where_it_says():
+    from bot.oauth import BOT_SCOPES, REDIRECT_PATH
+
+    assert sorted(BOT_SCOPES) == sorted(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert all(url.endswith(REDIRECT_PATH) for url in MANIFEST["oauth_config"]["redirect_urls"])
+
+
 def test_every_declared_command_and_event_gets_an_answer(served):
     for command in MANIFEST["features"].get("slash_commands", []):
         assert served.slack.command(command["command"], "help").status == 200
-    for event in _bot_events():
+    # The uninstall events last: after them the workspace is refused.
+    for event in sorted(_bot_events(), key=lambda e: e in ("app_uninstalled", "tokens_revoked")):
         name = event.split(".")[0]
         payload = {"type": name, "user": "U0X", "channel": "C0X", "tab": "home", "event_ts": "1.2"}
         assert served.slack.event(payload).status == 200, name

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_sessionmaker
-from bot.emulator import _default_user
+from bot.emulator import TEAM_ID, _default_user
 from bot.models import OutboxMessage
 from bot.scheduler import Workspace, plan, run_once
+from bot.services import workspaces
 from bot.slack.client import make_client
 from tests.conftest import BOT_TOKEN
 from tests.guide_files import write_guide
@@ -28,7 +29,10 @@ def sessions(engine, emulator):
         "tz": "Europe/London",
         "profile": {"email": "ana@example.com", "status_text": "", "status_emoji": ""},
     }
-    return make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:  # review lists go to the workspaces inflow serves
+        workspaces.installed(session, team_id=TEAM_ID, now=MONDAY)
+    return sessions
 
 
 @pytest.fixture

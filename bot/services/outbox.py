@@ -28,7 +28,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_for
-from bot.models import OutboxMessage
+from bot.models import OutboxMessage, WorkspaceRecord
 
 GRACE = dt.timedelta(hours=6)
 LEASE = dt.timedelta(minutes=5)
@@ -133,6 +133,9 @@ def claim(
             OutboxMessage.claimed_at < now - LEASE,
         ),
     )
+    # Nothing goes to a workspace that uninstalled inflow, whichever process heard it.
+    inactive = select(WorkspaceRecord.team_id).where(WorkspaceRecord.status != "active")
+    due = and_(due, OutboxMessage.team_id.not_in(inactive))
     if exclude:
         due = and_(due, OutboxMessage.id.not_in(exclude))
     rows = list(

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import InflowError
-from bot.models import NudgePreference
+from bot.models import NudgePreference, WorkspaceRecord
 from bot.services import outbox
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WORKING_DAYS = DAYS[:5]
 DEFAULT_TIME = "09:30"
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class NudgeKind(StrEnum):
@@ -62,21 +62,58 @@ def _row(session: Session, team_id: str, user_id: str) -> NudgePreference | None
     )
 
 
-def _from_row(row: NudgePreference) -> Preferences:
+def _from_row(row: NudgePreference, default: Preferences) -> Preferences:
     off = {NudgeKind(k) for k in row.kinds_off.split(",") if k in NudgeKind._value2member_map_}
-    days = tuple(d for d in row.days.split(",") if d in DAYS)
-    return Preferences(days, row.time, row.paused_until, frozenset(set(NudgeKind) - off))
+    days = default.days if row.days is None else tuple(d for d in row.days.split(",") if d in DAYS)
+    return Preferences(
+        days, row.time or default.time, row.paused_until, frozenset(set(NudgeKind) - off)
+    )
+
+
+def _with_workspace(days: str | None, time: str | None) -> Preferences:
+    """The defaults, with the days and time a workspace's admins chose for it."""
+    chosen = tuple(d for d in (days or "").split(",") if d in DAYS)
+    return Preferences(chosen or DEFAULT.days, time or DEFAULT.time, None, DEFAULT.kinds_on)
+
+
+def workspace_default(session: Session, team_id: str) -> Preferences:
+    """What someone who changed nothing gets in this workspace."""
+    found = session.execute(
+        select(WorkspaceRecord.nudge_days, WorkspaceRecord.nudge_time).where(
+            WorkspaceRecord.team_id == team_id
+        )
+    ).first()
+    return DEFAULT if found is None else _with_workspace(*found)
+
+
+def workspace_defaults(session: Session) -> dict[str, Preferences]:
+    """Every workspace's default that differs from inflow's own, by team id."""
+    return {
+        team_id: _with_workspace(days, time)
+        for team_id, days, time in session.execute(
+            select(
+                WorkspaceRecord.team_id, WorkspaceRecord.nudge_days, WorkspaceRecord.nudge_time
+            ).where(
+                WorkspaceRecord.nudge_days.is_not(None) | WorkspaceRecord.nudge_time.is_not(None)
+            )
+        )
+    }
 
 
 def get(session: Session, *, team_id: str, user_id: str) -> Preferences:
+    default = workspace_default(session, team_id)
     row = _row(session, team_id, user_id)
-    return DEFAULT if row is None else _from_row(row)
+    return default if row is None else _from_row(row, default)
 
 
 def everyone(session: Session) -> dict[tuple[str, str], Preferences]:
-    """Everybody's preferences that differ from the defaults, by (team, user): for planning."""
+    """Everybody's preferences that differ from the defaults, by (team, user): for planning.
+
+    Someone missing gets their workspace's default (`workspace_defaults`).
+    """
+    defaults = workspace_defaults(session)
     return {
-        (row.team_id, row.user_id): _from_row(row)
+        (row.team_id, row.user_id): _from_row(row, defaults.get(row.team_id, DEFAULT))
         for row in session.scalars(select(NudgePreference))
     }
 
@@ -100,7 +137,7 @@ def update(
     current = get(session, team_id=team_id, user_id=user_id)
     if days is not None and any(d not in DAYS for d in days):
         raise InflowError("Those aren't days of the week.")
-    if time is not None and not _TIME.match(time):
+    if time is not None and not TIME_PATTERN.match(time):
         raise InflowError("Pick a time like 09:30.")
     if paused_until not in (False, None) and paused_until < now.date():
         raise InflowError("Pick a date from today on to pause until.")
@@ -111,9 +148,8 @@ def update(
     )
     row = _row(session, team_id, user_id)
     if row is None:
-        row = NudgePreference(
-            team_id=team_id, user_id=user_id, days=",".join(current.days), time=current.time
-        )
+        # Days and time stay None, following the workspace's default, until the person sets them.
+        row = NudgePreference(team_id=team_id, user_id=user_id)
         session.add(row)
     if days is not None:
         row.days = ",".join(d for d in DAYS if d in days)

@@ -14,10 +14,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from bot.models import (
+    SLACK_INSTALLATIONS,
     Base,
     ContentGap,
     Debrief,
@@ -40,6 +52,7 @@ from bot.models import (
     Strength,
     SuggestionOffer,
     SuggestionOptOut,
+    WorkspaceRecord,
 )
 from bot.services.outbox import OutboxStatus
 
@@ -59,11 +72,15 @@ class Policy(StrEnum):
 class Holding:
     """One column where inflow keeps people's Slack user ids, and what forgetting does to it."""
 
-    model: type[Base]
+    model: type[Base] | Table  # a Table for slack_sdk's installation tables
     column: str
     policy: Policy
     # Other columns set with an ANONYMISE or CLEAR (values or SQL expressions).
     also: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def table(self) -> Table:
+        return self.model if isinstance(self.model, Table) else self.model.__table__
 
 
 # In order: a person's own rows go first, so what is anonymised or cleared afterwards is only
@@ -125,6 +142,11 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(SuggestionOffer, "user_id", Policy.DELETE),
     Holding(SuggestionOptOut, "subject_id", Policy.DELETE),
     Holding(SuggestionOptOut, "set_by", Policy.ANONYMISE),
+    # Who installed inflow and who last changed the workspace's settings: the workspace's
+    # records, kept without them. (They leave its admins list too: see forget().)
+    Holding(WorkspaceRecord, "installed_by", Policy.CLEAR),
+    Holding(WorkspaceRecord, "settings_changed_by", Policy.CLEAR),
+    Holding(SLACK_INSTALLATIONS, "user_id", Policy.ANONYMISE),
 )
 
 # Columns named like a person's id that never hold one.
@@ -140,6 +162,17 @@ NOT_PEOPLE = frozenset(
         "posted_channel_id",
         "claimed_by",  # a deliverer process, in the outbox
         "owner",  # a guide's owner from its front matter (an address), not a Slack user
+        # slack_sdk's installation tables: the app, the bot and the organisation
+        "client_id",
+        "app_id",
+        "enterprise_id",
+        "bot_id",
+        "bot_user_id",
+        "incoming_webhook_channel_id",
+        # a user token and its scopes: inflow asks for no user scopes, so these stay empty
+        "user_token",
+        "user_scopes",
+        "user_refresh_token",
     }
 )
 
@@ -167,10 +200,10 @@ def forget(session: Session, *, team_id: str, user_id: str) -> Forgotten:
         return max(result.rowcount or 0, 0)
 
     for holding in HOLDINGS:
-        model = holding.model
-        table = model.__tablename__
-        column = getattr(model, holding.column)
-        mine = (model.team_id == team_id, column == user_id)
+        model = holding.table
+        table = model.name
+        column = model.c[holding.column]
+        mine = (model.c.team_id == team_id, column == user_id)
         if holding.policy is Policy.DELETE:
             deleted[table] += run(delete(model).where(*mine))
         elif holding.policy is Policy.ANONYMISE:
@@ -181,11 +214,17 @@ def forget(session: Session, *, team_id: str, user_id: str) -> Forgotten:
             anonymised[table] += run(update(model).where(*mine).values(values))
         elif holding.policy is Policy.SCRUB:
             # replace() is case-sensitive on both databases; SQLite's LIKE is not.
-            named = (model.team_id == team_id, func.replace(column, user_id, "") != column)
-            unsent = model.status == OutboxStatus.PENDING.value
+            named = (model.c.team_id == team_id, func.replace(column, user_id, "") != column)
+            unsent = model.c.status == OutboxStatus.PENDING.value
             deleted[table] += run(delete(model).where(*named, unsent))
             scrubbed = {holding.column: func.replace(column, user_id, FORGOTTEN)}
             anonymised[table] += run(update(model).where(*named).values(scrubbed))
+    workspace = session.get(WorkspaceRecord, team_id)
+    if workspace is not None and workspace.admins and user_id in workspace.admins.split(","):
+        # An admin list is the workspace's; it keeps the others (or falls back to the default).
+        others = [admin for admin in workspace.admins.split(",") if admin != user_id]
+        workspace.admins = ",".join(others) or None
+        anonymised[WorkspaceRecord.__tablename__] += 1
     session.flush()
     return Forgotten(+deleted, +anonymised)
 

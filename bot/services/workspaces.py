@@ -1,0 +1,302 @@
+"""The workspaces inflow serves: installed or not, and the settings their admins chose.
+
+A workspace is *active* from its installation (or, with SLACK_BOT_TOKEN, from the first start
+with that token) until Slack says the app was uninstalled or its bot token revoked. From that
+moment nothing more is sent to it; its data is kept for INFLOW_UNINSTALL_GRACE_DAYS in case it
+comes back, then deleted. A workspace with no row yet (data from before workspaces were
+recorded) counts as active.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.errors import InflowError
+from bot.models import Base, OutboxMessage, WorkspaceRecord
+from bot.services.outbox import OutboxStatus
+from bot.services.preferences import DAYS, TIME_PATTERN
+
+log = logging.getLogger(__name__)
+
+UNINSTALLED_REASON = "the workspace uninstalled inflow"
+MAX_BUDGET = 20
+_EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
+
+
+class WorkspaceStatus(StrEnum):
+    ACTIVE = "active"
+    UNINSTALLED = "uninstalled"  # nothing is sent; the data waits for the grace period
+    DELETED = "deleted"  # its data is gone; the row says when it went
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """What a workspace's admins chose, with the deployment's defaults for the rest."""
+
+    admins: frozenset[str]
+    learning_channel: str | None
+    helpful_emoji: tuple[str, ...]
+    unhelpful_emoji: tuple[str, ...]
+    nudge_days: tuple[str, ...]
+    nudge_time: str
+    nudge_budget: int
+    channel_suggestions: bool
+
+    @property
+    def helpful(self) -> str:
+        """The emoji a shared guide asks for."""
+        return self.helpful_emoji[0]
+
+    @property
+    def unhelpful(self) -> str:
+        return self.unhelpful_emoji[0]
+
+
+def defaults(settings: Settings) -> WorkspaceSettings:
+    """The deployment's settings from the environment, for a workspace that changed nothing."""
+    from bot.services.preferences import DEFAULT_TIME, WORKING_DAYS
+
+    return WorkspaceSettings(
+        admins=frozenset(settings.admin_user_ids),
+        learning_channel=settings.learning_channel,
+        helpful_emoji=tuple(settings.helpful_emoji),
+        unhelpful_emoji=tuple(settings.unhelpful_emoji),
+        nudge_days=WORKING_DAYS,
+        nudge_time=DEFAULT_TIME,
+        nudge_budget=settings.weekly_nudge_budget,
+        channel_suggestions=True,
+    )
+
+
+def settings_of(session: Session, team_id: str, settings: Settings) -> WorkspaceSettings:
+    return _merged(session.get(WorkspaceRecord, team_id), defaults(settings))
+
+
+def all_settings(session: Session, settings: Settings) -> dict[str, WorkspaceSettings]:
+    """Every recorded workspace's settings, by team id (for planning in one pass)."""
+    base = defaults(settings)
+    return {row.team_id: _merged(row, base) for row in session.scalars(select(WorkspaceRecord))}
+
+
+def _merged(row: WorkspaceRecord | None, base: WorkspaceSettings) -> WorkspaceSettings:
+    if row is None:
+        return base
+    admins = set(base.admins) | ({row.installed_by} if row.installed_by else set())
+    return WorkspaceSettings(
+        admins=frozenset(_split(row.admins)) if row.admins is not None else frozenset(admins),
+        learning_channel=row.learning_channel or base.learning_channel,
+        helpful_emoji=tuple(_split(row.helpful_emoji)) or base.helpful_emoji,
+        unhelpful_emoji=tuple(_split(row.unhelpful_emoji)) or base.unhelpful_emoji,
+        nudge_days=tuple(d for d in _split(row.nudge_days) if d in DAYS) or base.nudge_days,
+        nudge_time=row.nudge_time or base.nudge_time,
+        nudge_budget=row.nudge_budget or base.nudge_budget,
+        channel_suggestions=(
+            base.channel_suggestions if row.channel_suggestions is None else row.channel_suggestions
+        ),
+    )
+
+
+def _split(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part]
+
+
+def change_settings(
+    session: Session,
+    *,
+    team_id: str,
+    by: str,
+    now: dt.datetime,
+    admins: list[str] | None = None,
+    learning_channel: str | bool | None = False,
+    helpful_emoji: list[str] | None = None,
+    unhelpful_emoji: list[str] | None = None,
+    nudge_days: list[str] | None = None,
+    nudge_time: str | None = None,
+    nudge_budget: int | None = None,
+    channel_suggestions: bool | None = None,
+) -> None:
+    """Change what was given (False for `learning_channel`: leave it; None: no channel).
+
+    Raises InflowError with a sentence for the admin when a value cannot be used; then nothing
+    is changed.
+    """
+    problems = []
+    if admins is not None and not admins:
+        problems.append("Keep at least one admin, or nobody can change these settings.")
+    for label, names in (("helpful", helpful_emoji), ("not helpful", unhelpful_emoji)):
+        if names is not None and (not names or not all(_EMOJI.match(n) for n in names)):
+            problems.append(
+                f"Give the {label} emoji as names like `+1, heart` (letters, digits, _ + -)."
+            )
+    if helpful_emoji and unhelpful_emoji and set(helpful_emoji) & set(unhelpful_emoji):
+        problems.append("An emoji can't mean both helpful and not helpful.")
+    if nudge_days is not None and (not nudge_days or any(d not in DAYS for d in nudge_days)):
+        problems.append("Pick at least one day for nudges.")
+    if nudge_time is not None and not TIME_PATTERN.match(nudge_time):
+        problems.append("Pick a time like 09:30 for nudges.")
+    if nudge_budget is not None and not 1 <= nudge_budget <= MAX_BUDGET:
+        problems.append(f"The weekly budget is between 1 and {MAX_BUDGET} nudges a person.")
+    if problems:
+        raise InflowError(" ".join(problems))
+
+    row = record(session, team_id, now=now)
+    if admins is not None:
+        row.admins = ",".join(dict.fromkeys(admins))
+    if learning_channel is not False:
+        row.learning_channel = learning_channel or None
+    if helpful_emoji is not None:
+        row.helpful_emoji = ",".join(dict.fromkeys(helpful_emoji))
+    if unhelpful_emoji is not None:
+        row.unhelpful_emoji = ",".join(dict.fromkeys(unhelpful_emoji))
+    if nudge_days is not None:
+        row.nudge_days = ",".join(d for d in DAYS if d in nudge_days)
+    if nudge_time is not None:
+        row.nudge_time = nudge_time
+    if nudge_budget is not None:
+        row.nudge_budget = nudge_budget
+    if channel_suggestions is not None:
+        row.channel_suggestions = channel_suggestions
+    row.settings_changed_by = by
+    row.settings_changed_at = now
+    session.flush()
+
+
+def record(session: Session, team_id: str, *, now: dt.datetime) -> WorkspaceRecord:
+    """The workspace's row, made (active) if it has none yet."""
+    row = session.get(WorkspaceRecord, team_id)
+    if row is None:
+        row = WorkspaceRecord(
+            team_id=team_id, status=WorkspaceStatus.ACTIVE.value, installed_at=now
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def installed(
+    session: Session,
+    *,
+    team_id: str,
+    now: dt.datetime,
+    enterprise_id: str | None = None,
+    name: str | None = None,
+    by: str | None = None,
+) -> WorkspaceRecord:
+    """inflow was installed (or installed again): the workspace is active, its data kept."""
+    row = record(session, team_id, now=now)
+    was = row.status
+    row.status = WorkspaceStatus.ACTIVE.value
+    row.enterprise_id = enterprise_id or row.enterprise_id
+    row.name = name or row.name
+    if by is not None:
+        row.installed_by = by
+    if was != WorkspaceStatus.ACTIVE.value:
+        row.installed_at = now
+        row.uninstalled_at = None
+        row.delete_after = None
+        log.info("workspace %s installed again (was %s)", team_id, was)
+    session.flush()
+    return row
+
+
+def uninstalled(
+    session: Session, *, team_id: str, now: dt.datetime, grace: dt.timedelta
+) -> WorkspaceRecord:
+    """Slack says inflow may no longer act in the workspace: stop at once, delete later."""
+    row = record(session, team_id, now=now)
+    if row.status == WorkspaceStatus.ACTIVE.value:
+        row.status = WorkspaceStatus.UNINSTALLED.value
+        row.uninstalled_at = now
+        row.delete_after = now + grace
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+        )
+        .values(status=OutboxStatus.SKIPPED.value, error=UNINSTALLED_REASON)
+    )
+    session.flush()
+    return row
+
+
+def is_active(session: Session, team_id: str) -> bool:
+    status = session.scalar(
+        select(WorkspaceRecord.status).where(WorkspaceRecord.team_id == team_id)
+    )
+    return status in (None, WorkspaceStatus.ACTIVE.value)
+
+
+def inactive_teams(session: Session) -> set[str]:
+    return set(
+        session.scalars(
+            select(WorkspaceRecord.team_id).where(
+                WorkspaceRecord.status != WorkspaceStatus.ACTIVE.value
+            )
+        )
+    )
+
+
+def active_teams(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(WorkspaceRecord.team_id)
+            .where(WorkspaceRecord.status == WorkspaceStatus.ACTIVE.value)
+            .order_by(WorkspaceRecord.team_id)
+        )
+    )
+
+
+def delete_expired(session: Session, *, now: dt.datetime) -> dict[str, int]:
+    """Delete the data of every workspace uninstalled longer ago than its grace period.
+
+    Every table with a `team_id` goes, children first; the workspace's own row stays, emptied of
+    its settings, to say when its data went. Returns rows deleted by team.
+    """
+    due = list(
+        session.scalars(
+            select(WorkspaceRecord).where(
+                WorkspaceRecord.status == WorkspaceStatus.UNINSTALLED.value,
+                WorkspaceRecord.delete_after <= now,
+            )
+        )
+    )
+    deleted: dict[str, int] = {}
+    for row in due:
+        count = 0
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name == WorkspaceRecord.__tablename__ or "team_id" not in table.c:
+                continue
+            result = session.execute(delete(table).where(table.c.team_id == row.team_id))
+            count += result.rowcount or 0
+        for setting in _SETTINGS:
+            setattr(row, setting, None)
+        row.installed_by = None
+        row.name = None
+        row.status = WorkspaceStatus.DELETED.value
+        deleted[row.team_id] = count
+        log.info("workspace %s: data deleted after uninstall (%d rows)", row.team_id, count)
+    session.flush()
+    return deleted
+
+
+_SETTINGS = (
+    "admins",
+    "learning_channel",
+    "helpful_emoji",
+    "unhelpful_emoji",
+    "nudge_days",
+    "nudge_time",
+    "nudge_budget",
+    "channel_suggestions",
+    "settings_changed_by",
+    "settings_changed_at",
+)
