@@ -31,6 +31,10 @@ from bot.workspaces import Workspaces, from_settings
 log = logging.getLogger(__name__)
 
 FAILED = "inflow_failed"
+NOT_INSTALLED = (
+    "inflow isn't installed in this workspace (or was removed from it). An admin can add it "
+    "again with the link your team installed it from."
+)
 
 
 @dataclass
@@ -161,6 +165,7 @@ def create_app(
         # Bolt copies this client for each request, with the workspace's token.
         client=client or make_client(None, settings.slack_api_url),
         before_authorize=_from_a_workspace,
+        user_facing_authorize_error_message=NOT_INSTALLED,
         authorize=workspaces.authorize(),
         oauth_flow=flow,
         process_before_response=True,

@@ -193,6 +193,12 @@ class SlackEmulator:
             self.responses.clear()
             self._failures.clear()
 
+    def reset_calls(self) -> None:
+        """Forget the calls made so far (keeping workspaces and tokens)."""
+        with self._lock:
+            self.calls.clear()
+            self.responses.clear()
+
     def calls_to(self, method: str, *, team_id: str | None = None) -> list[Call]:
         """The calls of `method` (made with a token of `team_id`'s bot, if given)."""
         with self._lock:

@@ -105,6 +105,26 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         }
         return _with_tokens(entity, changes)
 
+    def bot_of(self, connection: Connection, team_id: str) -> Bot | None:
+        """The workspace's newest bot, read on the caller's connection (find_bot opens its own,
+        which on SQLite would wait for the caller's own write lock)."""
+        c = SLACK_BOTS.c
+        row = (
+            connection.execute(
+                select(SLACK_BOTS)
+                .where(
+                    c.client_id == self.client_id,
+                    c.team_id == team_id,
+                    c.bot_token.is_not(None),
+                )
+                .order_by(c.installed_at.desc(), c.id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else self.build_bot_entity(row)
+
     def forget_team(self, connection: Connection, team_id: str) -> None:
         """Delete every installation of a workspace, in the caller's transaction."""
         for table in (SLACK_BOTS, SLACK_INSTALLATIONS):

@@ -217,6 +217,7 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
         start_clock(sessions, workspaces.for_a_pass, workspace=Workspace.of(settings))
     secret = settings.slack_signing_secret
     wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None, metrics)
+    wsgi.settings, wsgi.sessions, wsgi.workspaces = settings, sessions, workspaces
     logging.getLogger("inflow.app").info("worker ready")
     return wsgi
 

@@ -119,9 +119,7 @@ class Workspaces:
             return None
         if self.store is not None:
             try:
-                bot = self.store.find_bot(
-                    enterprise_id=row.enterprise_id if row else None, team_id=team_id
-                )
+                bot = self.store.bot_of(session.connection(), team_id)
             except UnreadableToken:
                 log.error(
                     "workspace %s: no key in INFLOW_ENCRYPTION_KEY opens its token; "

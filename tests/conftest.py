@@ -3,13 +3,19 @@ set), the Slack emulator, and inflow served over real HTTP against both."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import re
 import socketserver
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -143,13 +149,27 @@ class Served:
     def session(self) -> Session:
         return make_sessionmaker(self.engine)()
 
+    @property
+    def sessions(self):
+        return self.wsgi.sessions
+
+    @property
+    def workspaces(self):
+        """Which workspaces the app serves, and a client for each (bot.workspaces)."""
+        return self.wsgi.workspaces
+
+    @property
+    def settings(self) -> Settings:
+        return self.wsgi.settings
+
     def settle(self) -> None:
         """Wait for the work the app does after its answers (no sleeping: a join)."""
         self.background.join()
 
 
-@pytest.fixture
-def served(settings, emulator, engine, clock) -> Iterator[Served]:
+@contextlib.contextmanager
+def serving(settings: Settings, emulator: SlackEmulator, clock) -> Iterator[Served]:
+    """inflow built from `settings`, answering real HTTP on a free port until the block ends."""
     background = Background()
     wsgi = build_wsgi(settings, clock=clock, background=background)
     server = make_server("127.0.0.1", 0, wsgi, _Threaded, _Quiet)
@@ -171,3 +191,87 @@ def served(settings, emulator, engine, clock) -> Iterator[Served]:
         server.server_close()
         wsgi.engine.dispose()
     assert problems_with(emulator.calls) == [], "the app called Slack outside its published API"
+
+
+@pytest.fixture
+def served(settings, emulator, engine, clock) -> Iterator[Served]:
+    with serving(settings, emulator, clock) as served:
+        yield served
+
+
+# -- many workspaces: OAuth installs --------------------------------------------------------------
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "test-client-secret"
+ENCRYPTION_KEY = "mZ3iBq0cGgAjDP9Gt8QNa0Qe2W1n7rYpsYH9aXW3t8o="  # a Fernet key for tests only
+TEAM_A, TEAM_B = "T0AAAAAAA", "T0BBBBBBB"
+
+
+@pytest.fixture
+def oauth_settings(database_url, emulator) -> Settings:
+    """A deployment that workspaces install through OAuth: no SLACK_BOT_TOKEN at all."""
+    return load_settings(
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        slack_signing_secret=SIGNING_SECRET,
+        encryption_keys=ENCRYPTION_KEY,
+        slack_api_url=emulator.api_url,
+        database_url=database_url,
+    )
+
+
+def install(served: Served, team_id: str, *, installer: str = "U0INSTALLER") -> Page:
+    """Install inflow in a workspace the way a browser does: open /slack/install (which sets the
+    state cookie), approve on "Slack" (the emulator), follow the redirect back with the code."""
+    page = _get(f"{served.url}/slack/install")
+    assert page.status == 200, page.body
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    authorize = urllib.parse.urlsplit(_authorize_url(page.body))
+    state = urllib.parse.parse_qs(authorize.query)["state"][0]
+    code = served.emulator.install(team_id, installer=installer)
+    query = urllib.parse.urlencode({"code": code, "state": state})
+    return _get(f"{served.url}/slack/oauth_redirect?{query}", headers={"Cookie": cookie})
+
+
+@dataclass
+class Page:
+    status: int
+    headers: Any  # http.client.HTTPMessage: names in any case
+    body: str
+
+
+def _get(url: str, headers: dict | None = None) -> Page:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Page(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Page(error.code, error.headers, error.read().decode())
+
+
+def _authorize_url(html: str) -> str:
+    found = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', html)
+    assert found, html
+    return found.group(1).replace("&amp;", "&")
+
+
+@dataclass
+class Workspaces:
+    """One inflow serving two workspaces, each installed through OAuth, and a sender for each."""
+
+    served: Served
+    a: SlackSender
+    b: SlackSender
+
+
+@pytest.fixture
+def two_workspaces(oauth_settings, emulator, engine, clock) -> Iterator[Workspaces]:
+    with serving(oauth_settings, emulator, clock) as served:
+        for team in (TEAM_A, TEAM_B):
+            assert install(served, team, installer=f"U{team[1:]}ADM").status == 200
+        events = f"{served.url}/slack/events"
+        yield Workspaces(
+            served,
+            SlackSender(events, SIGNING_SECRET, team_id=TEAM_A),
+            SlackSender(events, SIGNING_SECRET, team_id=TEAM_B),
+        )
