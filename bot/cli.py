@@ -137,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="load manager,report pairs (Slack user ids or emails) from a CSV file"
     )
     team_import.add_argument("file", type=Path)
-    team_import.add_argument("--team", help="workspace id (default: the bot token's workspace)")
+    team_import.add_argument(
+        "--team", help="workspace id (default: SLACK_BOT_TOKEN's workspace; needed with OAuth)"
+    )
     team_import.set_defaults(handler=_team_import)
 
     days_off = commands.add_parser(
@@ -155,6 +157,22 @@ def build_parser() -> argparse.ArgumentParser:
             holiday.add_argument("--name", default="", help="what the day is, e.g. 'New Year'")
         holiday.add_argument("--team", help="workspace id (default: the bot token's workspace)")
         holiday.set_defaults(handler=_holidays, action=action)
+
+    spaces = commands.add_parser(
+        "workspaces", help="the Slack workspaces inflow serves"
+    ).add_subparsers(metavar="ACTION")
+    spaces.add_parser(
+        "list", help="each workspace: id, name, status, when installed, when its data goes"
+    ).set_defaults(handler=_workspaces_list)
+
+    keys = commands.add_parser(
+        "keys", help="the INFLOW_ENCRYPTION_KEY that encrypts installations' tokens"
+    ).add_subparsers(metavar="ACTION")
+    keys.add_parser("new", help="print a new key (keep it secret)").set_defaults(handler=_keys_new)
+    keys.add_parser(
+        "rotate",
+        help="re-encrypt every stored token with the first key of INFLOW_ENCRYPTION_KEY",
+    ).set_defaults(handler=_keys_rotate)
 
     emulator = commands.add_parser(
         "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
@@ -410,12 +428,31 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _bot_team(settings: Settings) -> str:
-    """The workspace the bot token belongs to."""
+    """The workspace the bot token belongs to (with OAuth there are many: --team says which)."""
     from bot.slack.client import make_client
 
     settings.require_slack(http=False)
+    if settings.slack_bot_token is None:
+        raise CommandError(
+            "give --team: inflow serves every workspace that installed it; "
+            "`inflow workspaces list` shows their ids",
+            code=2,
+        )
     token = settings.slack_bot_token.get_secret_value()
     return make_client(token, settings.slack_api_url, retries=6).auth_test()["team_id"]
+
+
+def _workspace_client(settings: Settings, sessions, team_id: str):
+    """The bot's client in one workspace, or a CommandError saying inflow isn't there."""
+    from bot.workspaces import from_settings
+
+    client = from_settings(settings, sessions).client(team_id)
+    if client is None:
+        raise CommandError(
+            f"inflow is not installed in workspace {team_id} (or was uninstalled); "
+            "`inflow workspaces list` shows where it is"
+        )
+    return client
 
 
 def _instant(value: str) -> dt.datetime:
@@ -431,20 +468,21 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
 
     from bot.db import make_engine, make_sessionmaker, utcnow
     from bot.scheduler import Workspace, run_once
-    from bot.slack.client import make_client
+    from bot.workspaces import from_settings
 
     settings = _settings()
     settings.require_slack(http=False)
     _migrate(settings)
     engine = make_engine(settings.database_url)
     try:
-        client = make_client(
-            settings.slack_bot_token.get_secret_value(), settings.slack_api_url, retries=6
-        )
+        sessions = make_sessionmaker(engine)
+        workspaces = from_settings(settings, sessions)
+        now = args.now or utcnow()
+        workspaces.record_token_workspace(now)
         planned, report = run_once(
-            make_sessionmaker(engine),
-            client,
-            now=args.now or utcnow(),
+            sessions,
+            workspaces.for_a_pass(),
+            now=now,
             workspace=Workspace.of(settings),
         )
     finally:
@@ -455,7 +493,6 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
 
 def _team_import(args: argparse.Namespace) -> int:
     from bot.db import make_engine, make_sessionmaker, utcnow
-    from bot.slack.client import make_client
     from bot.team_import import import_csv
 
     if not args.file.is_file():
@@ -463,16 +500,14 @@ def _team_import(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require_slack(http=False)
     _migrate(settings)
-    client = make_client(
-        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, retries=6
-    )
-    team_id = args.team or client.auth_test()["team_id"]
+    team_id = args.team or _bot_team(settings)
     engine = make_engine(settings.database_url)
     try:
+        sessions = make_sessionmaker(engine)
         report = import_csv(
             args.file,
-            sessions=make_sessionmaker(engine),
-            client=client,
+            sessions=sessions,
+            client=_workspace_client(settings, sessions, team_id),
             team_id=team_id,
             now=utcnow(),
         )
@@ -503,13 +538,7 @@ def _holidays(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _migrate(settings)
-    team_id = args.team
-    if team_id is None:
-        from bot.slack.client import make_client
-
-        settings.require_slack(http=False)
-        token = settings.slack_bot_token.get_secret_value()
-        team_id = make_client(token, settings.slack_api_url, retries=6).auth_test()["team_id"]
+    team_id = args.team or _bot_team(settings)
     engine = make_engine(settings.database_url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
@@ -526,6 +555,77 @@ def _holidays(args: argparse.Namespace) -> int:
         raise CommandError(error.user_message) from None
     finally:
         engine.dispose()
+    return 0
+
+
+def _workspaces_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.db import make_engine, make_sessionmaker
+    from bot.models import WorkspaceRecord
+
+    settings = _settings()
+    _migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            rows = list(session.scalars(select(WorkspaceRecord).order_by(WorkspaceRecord.team_id)))
+    finally:
+        engine.dispose()
+    for row in rows:
+        data_goes = row.delete_after.isoformat(timespec="minutes") if row.delete_after else "-"
+        print(
+            "\t".join(
+                [
+                    row.team_id,
+                    row.name or "-",
+                    row.status,
+                    row.installed_at.isoformat(timespec="minutes"),
+                    data_goes,
+                ]
+            )
+        )
+    print(f"{len(rows)} workspaces", file=sys.stderr)
+    return 0
+
+
+def _keys_new(args: argparse.Namespace) -> int:
+    from bot.installations import KeyRing
+
+    print(KeyRing.new_key())
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every stored token with the current (first) key, in one transaction."""
+    from bot.db import make_engine
+    from bot.installations import KeyRing, rotate_tokens
+
+    settings = _settings()
+    if not settings.encryption_keys:
+        raise CommandError(
+            "INFLOW_ENCRYPTION_KEY is not set: put the new key first and the old one after it, "
+            "separated by a comma",
+            code=2,
+        )
+    _migrate(settings)
+    keys = KeyRing([key.get_secret_value() for key in settings.encryption_keys])
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            rewritten, unreadable = rotate_tokens(connection, keys)
+    finally:
+        engine.dispose()
+    print(f"{rewritten} tokens re-encrypted with the first key")
+    if unreadable:
+        print(
+            "inflow: no key opens the tokens of "
+            + ", ".join(unreadable)
+            + ": those workspaces must install inflow again (or add the key they were sealed "
+            "with to INFLOW_ENCRYPTION_KEY and rotate again)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
