@@ -132,9 +132,16 @@ class Settings(BaseSettings):
             raise ValueError("must be a time zone name such as Europe/Berlin") from None
         return value
 
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None  # set but empty (compose passes unset variables on as empty)
         if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with 'xoxb-'")
         return value

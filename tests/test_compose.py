@@ -11,7 +11,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.config import _ENV_NAMES
+from bot.config import _ENV_NAMES, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,8 +89,19 @@ def test_the_replicas_serve_http_on_one_postgres_database(services, inflow_env):
 
 
 def test_slack_credentials_must_come_from_the_environment(inflow_env):
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
-        assert re.fullmatch(rf"\$\{{{name}:\?.+\}}", inflow_env[name]), name
+    assert re.fullmatch(r"\$\{SLACK_SIGNING_SECRET:\?.+\}", inflow_env["SLACK_SIGNING_SECRET"])
+    # either set-up: whichever is unset reaches inflow empty, which it reads as unset
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "INFLOW_ENCRYPTION_KEY",
+    ):
+        assert inflow_env[name] == f"${{{name}:-}}", name
+    settings = load_settings(
+        slack_bot_token="", slack_client_id="", slack_client_secret="", encryption_keys=""
+    )
+    assert (settings.slack_bot_token, settings.oauth, settings.encryption_keys) == (None, False, [])
 
 
 def test_every_inflow_variable_is_one_inflow_reads(inflow_env):
