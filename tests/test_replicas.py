@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,7 +20,15 @@ from bot.db import make_engine, make_sessionmaker
 from bot.emulator import BOT_USER_ID, SlackSender
 from bot.models import ContentGap, GuideEvent, ProcessedEvent
 from bot.slack.ids import Command
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ENCRYPTION_KEY,
+    SIGNING_SECRET,
+    TEAM_A,
+    _authorize_url,
+    _get,
+)
 from tests.processes import ServeProcess, sample, serve_env
 from tests.slack_spec import problems_with
 
@@ -166,3 +175,58 @@ def test_three_processes_migrating_one_new_database_at_once_all_succeed(postgres
             assert set(migrate.current_revisions(connection)) == set(migrate.head_revisions(engine))
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def oauth_replicas(postgres_url, emulator):
+    """Two replicas of an OAuth deployment: workspaces install inflow themselves."""
+    env = serve_env(
+        emulator,
+        postgres_url,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        INFLOW_ENCRYPTION_KEY=ENCRYPTION_KEY,
+    )
+    servers = [ServeProcess(env) for _ in range(2)]
+    try:
+        for server in servers:
+            server.wait_for("worker ready")
+        yield servers
+    finally:
+        codes = [server.stop() for server in servers]
+        logs = "".join(line for server in servers for line in server.lines)
+        assert codes == [0, 0], logs
+        assert "Traceback" not in logs
+
+
+def test_an_install_and_an_uninstall_hold_whichever_replica_hears_them(oauth_replicas, emulator):
+    first, second = oauth_replicas
+    # The installer's browser opens the install page on one replica; Slack's redirect back
+    # lands on the other, which finds the state the first one stored.
+    page = _get(f"{first.url}/slack/install")
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(_authorize_url(page.body)).query)
+    code = emulator.install(TEAM_A)
+    query = urllib.parse.urlencode({"code": code, "state": state["state"][0]})
+    done = _get(f"{second.url}/slack/oauth_redirect?{query}", headers={"Cookie": cookie})
+    assert done.status == 200, done.body
+
+    senders = [
+        SlackSender(f"{r.url}/slack/events", SIGNING_SECRET, team_id=TEAM_A) for r in oauth_replicas
+    ]
+    for number, sender in enumerate(senders):  # both replicas act with the workspace's token
+        opened = {"type": "app_home_opened", "user": ASKER, "tab": "home"}
+        sender.event(opened, event_id=f"EvHOME{number}")
+    published = emulator.wait_for("views.publish", count=2)
+    assert [emulator.team_of(call) for call in published] == [TEAM_A, TEAM_A]
+
+    # Slack tells one replica the app was removed; the other stops at once too.
+    assert senders[0].event({"type": "app_uninstalled"}, event_id="EvGONE").status == 200
+    emulator.reset_calls()
+    refused = senders[1].command("/learn", "retro", response_url=emulator.response_url())
+    assert refused.status == 200
+    [(_, answer)] = emulator.wait_for_responses(1)
+    assert "isn't installed" in answer["text"]
+    assert emulator.calls_to("views.publish") == []
+    assert problems_with(emulator.calls) == []
