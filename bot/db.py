@@ -58,6 +58,20 @@ def make_engine(database_url: str, **kwargs) -> Engine:
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
+def make_reader(engine: Engine) -> Engine:
+    """An engine for short reads that must never wait on, or hold up, a writer.
+
+    On SQLite the main engine begins every transaction IMMEDIATE, taking the write lock even to
+    read; this one runs each statement on its own (WAL readers take no lock). PostgreSQL's reads
+    take none anyway: there it is the same engine.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    reader = create_engine(engine.url, connect_args={"check_same_thread": False, "timeout": 15})
+    event.listen(reader, "connect", _sqlite_pragmas)  # autocommit: no BEGIN is ever sent
+    return reader
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

@@ -19,9 +19,11 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings
+from bot.db import make_reader
 from bot.installations import EncryptedInstallationStore, KeyRing, UnreadableToken
 from bot.models import WorkspaceRecord
 from bot.services import workspaces as workspace_service
@@ -71,6 +73,12 @@ class Workspaces:
         self._token_grant: Grant | None = None
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, int], WebClient] = {}
+        self._reader = make_reader(sessions.kw["bind"])
+
+    def close(self) -> None:
+        """Let go of the reader's connections (the main engine is its owner's to dispose)."""
+        if self._reader is not self.sessions.kw["bind"]:
+            self._reader.dispose()
 
     # -- the single token --------------------------------------------------------------------
 
@@ -110,25 +118,24 @@ class Workspaces:
 
     # -- any workspace -----------------------------------------------------------------------
 
-    def grant(self, session: Session, team_id: str | None) -> Grant | None:
-        """What inflow may act with in this workspace, or None: not installed, or uninstalled."""
+    def grant(self, team_id: str | None) -> Grant | None:
+        """What inflow may act with in this workspace, or None: not installed, or uninstalled.
+
+        Read afresh every time (no cache), so an uninstall recorded by any process counts at
+        once; on a reader that never takes SQLite's write lock, so a request's ack does not
+        queue behind other requests' writes.
+        """
         if not team_id:
             return None
-        row = session.get(WorkspaceRecord, team_id)
-        if row is not None and row.status != workspace_service.WorkspaceStatus.ACTIVE.value:
-            return None
-        if self.store is not None:
-            try:
-                bot = self.store.bot_of(session.connection(), team_id)
-            except UnreadableToken:
-                log.error(
-                    "workspace %s: no key in INFLOW_ENCRYPTION_KEY opens its token; "
-                    "it must install inflow again",
-                    team_id,
-                )
-                bot = None
-            if bot is not None and bot.bot_token:
-                return Grant(team_id, bot.bot_token, bot.bot_user_id, bot.bot_id, bot.enterprise_id)
+        with self._reader.connect() as connection:
+            row = connection.execute(
+                select(WorkspaceRecord.status).where(WorkspaceRecord.team_id == team_id)
+            ).first()
+            if row is not None and row.status != workspace_service.WorkspaceStatus.ACTIVE.value:
+                return None
+            bot = self._stored_bot(connection, team_id)
+        if bot is not None and bot.bot_token:
+            return Grant(team_id, bot.bot_token, bot.bot_user_id, bot.bot_id, bot.enterprise_id)
         if self.token is not None:
             try:
                 token_grant = self.token_grant()
@@ -139,13 +146,22 @@ class Workspaces:
                 return token_grant
         return None
 
-    def client(self, team_id: str, *, session: Session | None = None, retries: int = 6):
+    def _stored_bot(self, connection, team_id: str):
+        if self.store is None:
+            return None
+        try:
+            return self.store.bot_of(connection, team_id)
+        except UnreadableToken:
+            log.error(
+                "workspace %s: no key in INFLOW_ENCRYPTION_KEY opens its token; "
+                "it must install inflow again",
+                team_id,
+            )
+            return None
+
+    def client(self, team_id: str, *, retries: int = 6) -> WebClient | None:
         """A client for this workspace's bot, or None when inflow may not act there."""
-        if session is None:
-            with self.sessions() as own:
-                grant = self.grant(own, team_id)
-        else:
-            grant = self.grant(session, team_id)
+        grant = self.grant(team_id)
         if grant is None:
             return None
         key = (grant.bot_token, retries)
@@ -189,11 +205,8 @@ def from_settings(
 
 
 class _Authorize(Authorize):
-    """Bolt's authorisation for every request: the token of the workspace Slack signed for.
-
-    It runs inside the request's unit of work, so it reads the workspace's row with the request's
-    own session; no `auth.test` per request.
-    """
+    """Bolt's authorisation for every request: the token of the workspace Slack signed for,
+    from the database (no `auth.test` per request)."""
 
     def __init__(self, workspaces: Workspaces):
         self.workspaces = workspaces
@@ -207,12 +220,7 @@ class _Authorize(Authorize):
         user_id: str | None,
         **_actor,
     ) -> AuthorizeResult | None:
-        session = context.get("db")
-        if session is None:
-            with self.workspaces.sessions() as own:
-                grant = self.workspaces.grant(own, team_id)
-        else:
-            grant = self.workspaces.grant(session, team_id)
+        grant = self.workspaces.grant(team_id)
         if grant is None:
             log.info("request for workspace %s refused: inflow is not installed there", team_id)
             return None

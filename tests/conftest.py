@@ -189,6 +189,7 @@ def serving(settings: Settings, emulator: SlackEmulator, clock) -> Iterator[Serv
         background.shutdown()
         server.shutdown()
         server.server_close()
+        wsgi.workspaces.close()
         wsgi.engine.dispose()
     assert problems_with(emulator.calls) == [], "the app called Slack outside its published API"
 
