@@ -15,7 +15,6 @@ from alembic import op
 
 import bot.db
 
-
 revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
@@ -118,7 +117,6 @@ def upgrade() -> None:
     with op.batch_alter_table("nudge_preferences", schema=None) as batch_op:
         batch_op.alter_column("days", existing_type=sa.VARCHAR(length=32), nullable=True)
         batch_op.alter_column("time", existing_type=sa.VARCHAR(length=5), nullable=True)
-
 
 
 def downgrade() -> None:
