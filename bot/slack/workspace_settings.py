@@ -38,9 +38,12 @@ def _input(
 
 
 def _admins(current: WorkspaceSettings) -> dict:
-    element = {"type": "multi_users_select", "max_selected_items": MAX_ADMINS}
+    # More admins than inflow keeps (from INFLOW_ADMINS) are all shown, never silently cut:
+    # saving them is refused until some are taken out.
+    most = max(MAX_ADMINS, len(current.admins))
+    element = {"type": "multi_users_select", "max_selected_items": most}
     if current.admins:
-        element["initial_users"] = sorted(current.admins)[:MAX_ADMINS]
+        element["initial_users"] = sorted(current.admins)
     return element
 
 
