@@ -119,6 +119,8 @@ def _offer(deps: Deps, client: WebClient, team_id: str, event: dict, body: dict)
     with transaction(deps.sessions) as db:
         if not first_delivery(db, body):
             return
+        if not deps.workspace(db, team_id).channel_suggestions:
+            return  # the workspace's admins turned channel offers off
         if suggestions.stopped(db, team_id=team_id, user_id=user_id, channel_id=channel_id):
             return
         offer_id = suggestions.claim(
@@ -201,7 +203,8 @@ def register_offers(app: App, deps: Deps) -> None:
         """Stop suggestions in this channel, if the person manages it."""
         ack()
         user_id, channel_id = body["user"]["id"], (body.get("channel") or {}).get("id", "")
-        if not _manages(client, deps, user_id, channel_id):
+        admins = deps.workspace(db, team_of(body)).admins
+        if not _manages(client, admins, user_id, channel_id):
             respond(text=offer_blocks.NOT_A_CHANNEL_MANAGER, replace_original=False)
             return
         suggestions.stop(
@@ -215,9 +218,10 @@ def register_offers(app: App, deps: Deps) -> None:
         respond(text=offer_blocks.STOPPED_HERE, replace_original=True)
 
 
-def _manages(client: WebClient, deps: Deps, user_id: str, channel_id: str) -> bool:
-    """The channel's creator, a workspace admin or owner, or one of inflow's admins."""
-    if user_id in deps.settings.admin_user_ids:
+def _manages(client: WebClient, admins: frozenset[str], user_id: str, channel_id: str) -> bool:
+    """The channel's creator, a workspace admin or owner, or one of the workspace's inflow
+    admins."""
+    if user_id in admins:
         return True
     try:
         channel = client.conversations_info(channel=channel_id)["channel"]
@@ -242,7 +246,8 @@ def suggestions_command(deps: Deps):
                 "Say `/learn suggestions off` (or `on`) for you, or add `here` for this channel."
             )
         scope, subject = (Scope.CHANNEL, channel_id) if here else (Scope.USER, user_id)
-        if here and not _manages(client, deps, user_id, channel_id):
+        workspace = deps.workspace(db, team_id)
+        if here and not _manages(client, workspace.admins, user_id, channel_id):
             raise InflowError(offer_blocks.NOT_A_CHANNEL_MANAGER)
         if words[0] == "off":
             suggestions.stop(
@@ -252,6 +257,8 @@ def suggestions_command(deps: Deps):
         else:
             suggestions.resume(db, team_id=team_id, scope=scope, subject_id=subject)
             text = offer_blocks.RESUMED_HERE if here else offer_blocks.RESUMED_FOR_YOU
+            if not workspace.channel_suggestions:
+                text += f" {offer_blocks.OFF_IN_WORKSPACE}"
         ack(response_type="ephemeral", text=text)
 
     return run

@@ -18,16 +18,18 @@ def register(app: App, deps: Deps) -> None:
         user_id = event.get("user")
         if item.get("type") != "message" or not user_id or user_id == context.bot_user_id:
             return
+        team_id = team_of(body)
+        workspace = deps.workspace(db, team_id)
         library_service.react(
             db,
-            team_id=team_of(body),
+            team_id=team_id,
             channel_id=item.get("channel", ""),
             message_ts=item.get("ts", ""),
             user_id=user_id,
             emoji=event.get("reaction", ""),
             added=added,
-            helpful=set(deps.settings.helpful_emoji),
-            unhelpful=set(deps.settings.unhelpful_emoji),
+            helpful=set(workspace.helpful_emoji),
+            unhelpful=set(workspace.unhelpful_emoji),
             now=deps.clock(),
         )
 

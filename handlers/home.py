@@ -1,4 +1,5 @@
-"""The App Home tab: a person's own page, and their nudge settings."""
+"""The App Home tab: a person's own page, their nudge settings, and for the workspace's inflow
+admins, the workspace's settings."""
 
 from __future__ import annotations
 
@@ -13,15 +14,24 @@ from bot.errors import InflowError
 from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
 from bot.services import report as report_service
+from bot.services import workspaces as workspace_service
 from bot.slack.home import HomeData, home_view
-from bot.slack.ids import HomeAction
-from bot.slack.messaging import send_dm
+from bot.slack.ids import AdminAction, HomeAction, SettingsField, View
+from bot.slack.messaging import open_modal, send_dm, why_cannot_post
+from bot.slack.workspace_settings import read_settings, settings_modal
 from handlers.context import team_of
+
+NOT_AN_ADMIN = (
+    "Workspace settings are for this workspace's inflow admins. Any of them can add you: the "
+    "list is under Workspace settings on their inflow Home tab."
+)
 
 
 def register(app: App, deps: Deps) -> None:
     def publish(client: WebClient, db: Session, team_id: str, user_id: str) -> None:
         library = deps.library.library
+        workspace = deps.workspace(db, team_id)
+        admin = user_id in workspace.admins
         mine, sponsored = ideas.of_person(db, team_id=team_id, user_id=user_id)
         data = HomeData(
             strength_themes=strengths.themes_of(db, team_id=team_id, receiver_id=user_id),
@@ -38,16 +48,13 @@ def register(app: App, deps: Deps) -> None:
             reports=teams.reports_of(db, team_id=team_id, manager_id=user_id),
             managers=teams.managers_of(db, team_id=team_id, report_id=user_id),
             today=deps.clock().date(),
-            library_report=_library_report(db, team_id, user_id),
+            library_report=_library_report(db, team_id) if admin else None,
+            workspace=workspace if admin else None,
         )
         client.views_publish(user_id=user_id, view=home_view(data))
 
-    def _library_report(
-        db: Session, team_id: str, user_id: str
-    ) -> report_service.LibraryReport | None:
-        """The last 30 days' report, for the library's owners only."""
-        if user_id not in deps.settings.admin_user_ids:
-            return None
+    def _library_report(db: Session, team_id: str) -> report_service.LibraryReport:
+        """The last 30 days' report, for the workspace's inflow admins."""
         period = report_service.Period.last(report_service.DEFAULT_DAYS, now=deps.clock())
         return report_service.build(
             db, team_id=team_id, period=period, guides=deps.library.library.guides
@@ -98,3 +105,35 @@ def register(app: App, deps: Deps) -> None:
     save.__doc__ = "Save a nudge setting from the Home tab and show it."
     for action_id in HomeAction:
         app.action(action_id)(save)
+
+    @app.action(AdminAction.OPEN_SETTINGS)
+    def open_settings(ack: Ack, body: dict, client: WebClient, db: Session) -> None:
+        """Open the workspace's settings, for its inflow admins only."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        workspace = deps.workspace(db, team)
+        if user not in workspace.admins:
+            send_dm(client, user, {"text": NOT_AN_ADMIN})
+            return
+        open_modal(client, body["trigger_id"], user, settings_modal(workspace))
+
+    @app.view(View.WORKSPACE_SETTINGS)
+    def save_settings(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+        """Save the workspace's settings if the submitter is still an admin, or say what's wrong
+        beside each input."""
+        team, user = team_of(body), body["user"]["id"]
+        current = deps.workspace(db, team)
+        if user not in current.admins:
+            raise InflowError(NOT_AN_ADMIN)  # answered with a modal saying so; nothing changes
+        changes = workspace_service.only_changed(current, **read_settings(view["state"]["values"]))
+        problems = workspace_service.problems_with(**changes)
+        channel = changes.get(SettingsField.LEARNING_CHANNEL)
+        # Slack is asked about a new channel once everything else is right.
+        if channel and not problems and (problem := why_cannot_post(client, channel)):
+            problems[SettingsField.LEARNING_CHANNEL] = problem
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        workspace_service.change_settings(db, team_id=team, by=user, now=deps.clock(), **changes)
+        ack()
+        publish(client, db, team, user)

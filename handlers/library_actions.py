@@ -51,12 +51,12 @@ def register(app: App, deps: Deps) -> None:
         ack()
         guide, _others = guide_from(action["value"])
         user_id, channel_id = body["user"]["id"], channel_of(body)
-        settings = deps.settings
+        workspace = deps.workspace(db, team_of(body))
         message = guides.shared_guide(
             guide,
             shared_by=user_id,
-            helpful_emoji=settings.helpful_emoji[0],
-            unhelpful_emoji=settings.unhelpful_emoji[0],
+            helpful_emoji=workspace.helpful,
+            unhelpful_emoji=workspace.unhelpful,
         )
         try:
             posted = client.chat_postMessage(channel=channel_id, **message)

@@ -183,7 +183,7 @@ def register(app: App, deps: Deps) -> None:
         if moment.author_id != body["user"]["id"]:
             raise InflowError("Only the person who had the mistake moment writes its lesson.")
         view = blocks.lesson_modal(
-            moment_id=moment.id, learning_channel=deps.settings.learning_channel
+            moment_id=moment.id, learning_channel=deps.workspace(db, team_of(body)).learning_channel
         )
         open_modal(client, body["trigger_id"], body["user"]["id"], view)
 
@@ -193,6 +193,7 @@ def register(app: App, deps: Deps) -> None:
         lesson = input_value(view, Field.LESSON).get("value") or ""
         share = bool(input_value(view, Field.SHARE_LESSON).get("selected_options"))
         moment_id = int(json.loads(view.get("private_metadata") or "{}").get("moment", 0))
+        learning_channel = deps.workspace(db, team_of(body)).learning_channel
         try:
             moment = mistakes.record_lesson(
                 db,
@@ -200,14 +201,12 @@ def register(app: App, deps: Deps) -> None:
                 moment_id=moment_id,
                 user_id=body["user"]["id"],
                 lesson=lesson,
-                share=share and bool(deps.settings.learning_channel),
+                share=share and bool(learning_channel),
                 now=deps.clock(),
             )
         except InflowError as error:
             ack(response_action="errors", errors={Field.LESSON: error.user_message})
             return
         if moment.lesson_shared:
-            client.chat_postMessage(
-                channel=deps.settings.learning_channel, **blocks.shared_lesson(moment.lesson)
-            )
+            client.chat_postMessage(channel=learning_channel, **blocks.shared_lesson(moment.lesson))
         ack()

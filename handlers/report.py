@@ -1,4 +1,4 @@
-"""The library owners' report: `/learn report [days]`, for the people in INFLOW_ADMINS."""
+"""The library owners' report: `/learn report [days]`, for the workspace's inflow admins."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from bot.services import report as report_service
 from bot.slack import report as report_blocks
 
 NOT_AN_ADMIN = (
-    "The library report is for the library's owners. If that's you, ask whoever runs inflow "
-    "to add your Slack user id to INFLOW_ADMINS."
+    "The library report is for the library's owners: this workspace's inflow admins. If that's "
+    "you, ask one of them to add you under Workspace settings on their inflow Home tab."
 )
 
 
@@ -27,7 +27,7 @@ def report_command(deps: Deps) -> Callable[..., None]:
     # A factory, not a closure over defaults: `/learn` calls it with these five arguments.
     def report(ack: Ack, command: dict, client: WebClient, db: Session, rest: str) -> None:
         """Answer `/learn report [days]` with the library report, privately, inside the ack."""
-        if command["user_id"] not in deps.settings.admin_user_ids:
+        if command["user_id"] not in deps.workspace(db, command["team_id"]).admins:
             raise InflowError(NOT_AN_ADMIN)
         period = report_service.Period.last(report_service.parse_days(rest), now=deps.clock())
         built = report_service.build(

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_for
@@ -219,6 +219,24 @@ def unplan(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
         delete(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.user_id == user_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.due_at > now,
+            OutboxMessage.occurrence.not_like(f"%{SNOOZED}%"),
+        )
+    )
+
+
+def unplan_in_workspace(
+    session: Session, *, team_id: str, now: dt.datetime, kinds: list[str], keep: Select
+) -> None:
+    """Forget the planned nudges of these kinds (not snoozed ones) of everyone in a workspace
+    but the people `keep` selects (user ids), so the planner places them again: the
+    workspace's default days or time changed."""
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.user_id.not_in(keep),
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.due_at > now,
             OutboxMessage.occurrence.not_like(f"%{SNOOZED}%"),

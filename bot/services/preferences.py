@@ -172,3 +172,25 @@ def update(
             reason="turned off",
         )
     return updated
+
+
+def default_changed(
+    session: Session, *, team_id: str, now: dt.datetime, days: bool, time: bool
+) -> None:
+    """The workspace's default days or time changed: unplan the nudges of everyone who follows
+    the part that changed (all but those who chose their own), as `update` does for one person.
+
+    Only nudges are unplanned: a channel's debrief or an owner's review list stays where it is.
+    """
+    chose_own = [NudgePreference.team_id == team_id]
+    if days:
+        chose_own.append(NudgePreference.days.is_not(None))
+    if time:
+        chose_own.append(NudgePreference.time.is_not(None))
+    outbox.unplan_in_workspace(
+        session,
+        team_id=team_id,
+        now=now,
+        kinds=[kind.value for kind in NudgeKind],
+        keep=select(NudgePreference.user_id).where(*chose_own),
+    )

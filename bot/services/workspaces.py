@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.errors import InflowError
 from bot.models import Base, OutboxMessage, WorkspaceRecord
+from bot.services import preferences
 from bot.services.outbox import OutboxStatus
 from bot.services.preferences import DAYS, TIME_PATTERN
 
@@ -28,7 +29,12 @@ log = logging.getLogger(__name__)
 
 UNINSTALLED_REASON = "the workspace uninstalled inflow"
 MAX_BUDGET = 20
+MAX_ADMINS = 50  # the admins column holds 1,000 characters of user ids
+MAX_EMOJI_TEXT = 500  # each emoji column holds 500 characters of names
+NO_CHANNEL = "-"  # the admins chose no learning channel, whatever the environment's default
 _EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
 class WorkspaceStatus(StrEnum):
@@ -57,6 +63,7 @@ class WorkspaceSettings:
 
     @property
     def unhelpful(self) -> str:
+        """The emoji a shared guide names for "not helpful"."""
         return self.unhelpful_emoji[0]
 
 
@@ -77,6 +84,7 @@ def defaults(settings: Settings) -> WorkspaceSettings:
 
 
 def settings_of(session: Session, team_id: str, settings: Settings) -> WorkspaceSettings:
+    """One workspace's settings: what its admins chose, the environment's defaults for the rest."""
     return _merged(session.get(WorkspaceRecord, team_id), defaults(settings))
 
 
@@ -92,7 +100,7 @@ def _merged(row: WorkspaceRecord | None, base: WorkspaceSettings) -> WorkspaceSe
     admins = set(base.admins) | ({row.installed_by} if row.installed_by else set())
     return WorkspaceSettings(
         admins=frozenset(_split(row.admins)) if row.admins is not None else frozenset(admins),
-        learning_channel=row.learning_channel or base.learning_channel,
+        learning_channel=_channel(row.learning_channel, base.learning_channel),
         helpful_emoji=tuple(_split(row.helpful_emoji)) or base.helpful_emoji,
         unhelpful_emoji=tuple(_split(row.unhelpful_emoji)) or base.unhelpful_emoji,
         nudge_days=tuple(d for d in _split(row.nudge_days) if d in DAYS) or base.nudge_days,
@@ -104,8 +112,59 @@ def _merged(row: WorkspaceRecord | None, base: WorkspaceSettings) -> WorkspaceSe
     )
 
 
+def _channel(chosen: str | None, default: str | None) -> str | None:
+    if chosen == NO_CHANNEL:
+        return None
+    return chosen or default
+
+
 def _split(value: str | None) -> list[str]:
     return [part for part in (value or "").split(",") if part]
+
+
+class SettingsError(InflowError):
+    """Settings an admin gave that cannot be used: a sentence for each setting at fault, by the
+    name of the setting (`change_settings`'s keyword)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+def emoji_names(text: str) -> list[str]:
+    """The emoji names in what an admin typed: `:+1:, heart` -> ["+1", "heart"]."""
+    names = (part.strip().strip(":").lower() for part in (text or "").split(","))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def only_changed(current: WorkspaceSettings, **given: object) -> dict[str, object]:
+    """What `given` (change_settings' keywords, None or absent: not given) changes from
+    `current`, so a setting left alone keeps following the environment's default. The two emoji
+    lists go together when either changes, so that no emoji ends up meaning both."""
+    now = {
+        "admins": lambda v: set(v) == current.admins,
+        "nudge_days": lambda v: set(v) == set(current.nudge_days),
+        "nudge_time": lambda v: v == current.nudge_time,
+        "nudge_budget": lambda v: v == current.nudge_budget,
+        "channel_suggestions": lambda v: v == current.channel_suggestions,
+    }
+    changed = {
+        name: value
+        for name, value in given.items()
+        if name in now and value is not None and not now[name](value)
+    }
+    channel = given.get("learning_channel", False)
+    if channel is not False and channel != current.learning_channel:
+        changed["learning_channel"] = channel
+    helpful, unhelpful = given.get("helpful_emoji"), given.get("unhelpful_emoji")
+    if (helpful is not None and tuple(helpful) != current.helpful_emoji) or (
+        unhelpful is not None and tuple(unhelpful) != current.unhelpful_emoji
+    ):
+        changed["helpful_emoji"] = list(current.helpful_emoji if helpful is None else helpful)
+        changed["unhelpful_emoji"] = list(
+            current.unhelpful_emoji if unhelpful is None else unhelpful
+        )
+    return changed
 
 
 def change_settings(
@@ -123,35 +182,32 @@ def change_settings(
     nudge_budget: int | None = None,
     channel_suggestions: bool | None = None,
 ) -> None:
-    """Change what was given (False for `learning_channel`: leave it; None: no channel).
+    """Change what was given (False for `learning_channel`: leave it; None: no channel, even
+    where the environment names one).
 
-    Raises InflowError with a sentence for the admin when a value cannot be used; then nothing
-    is changed.
+    Raises SettingsError with a sentence for each value that cannot be used; then nothing is
+    changed. A new default day or time is honoured at once: the nudges already planned for
+    people who follow the default are unplanned, and the next planner pass places them again.
+    A new budget applies from the next pass.
     """
-    problems = []
-    if admins is not None and not admins:
-        problems.append("Keep at least one admin, or nobody can change these settings.")
-    for label, names in (("helpful", helpful_emoji), ("not helpful", unhelpful_emoji)):
-        if names is not None and (not names or not all(_EMOJI.match(n) for n in names)):
-            problems.append(
-                f"Give the {label} emoji as names like `+1, heart` (letters, digits, _ + -)."
-            )
-    if helpful_emoji and unhelpful_emoji and set(helpful_emoji) & set(unhelpful_emoji):
-        problems.append("An emoji can't mean both helpful and not helpful.")
-    if nudge_days is not None and (not nudge_days or any(d not in DAYS for d in nudge_days)):
-        problems.append("Pick at least one day for nudges.")
-    if nudge_time is not None and not TIME_PATTERN.match(nudge_time):
-        problems.append("Pick a time like 09:30 for nudges.")
-    if nudge_budget is not None and not 1 <= nudge_budget <= MAX_BUDGET:
-        problems.append(f"The weekly budget is between 1 and {MAX_BUDGET} nudges a person.")
+    problems = problems_with(
+        admins=admins,
+        learning_channel=learning_channel,
+        helpful_emoji=helpful_emoji,
+        unhelpful_emoji=unhelpful_emoji,
+        nudge_days=nudge_days,
+        nudge_time=nudge_time,
+        nudge_budget=nudge_budget,
+    )
     if problems:
-        raise InflowError(" ".join(problems))
+        raise SettingsError(problems)
 
+    before = preferences.workspace_default(session, team_id)
     row = record(session, team_id, now=now)
     if admins is not None:
         row.admins = ",".join(dict.fromkeys(admins))
     if learning_channel is not False:
-        row.learning_channel = learning_channel or None
+        row.learning_channel = learning_channel or NO_CHANNEL
     if helpful_emoji is not None:
         row.helpful_emoji = ",".join(dict.fromkeys(helpful_emoji))
     if unhelpful_emoji is not None:
@@ -167,6 +223,65 @@ def change_settings(
     row.settings_changed_by = by
     row.settings_changed_at = now
     session.flush()
+    after = preferences.workspace_default(session, team_id)
+    if (before.days, before.time) != (after.days, after.time):
+        preferences.default_changed(
+            session,
+            team_id=team_id,
+            now=now,
+            days=before.days != after.days,
+            time=before.time != after.time,
+        )
+
+
+def problems_with(
+    *,
+    admins: list[str] | None = None,
+    learning_channel: str | bool | None = False,
+    helpful_emoji: list[str] | None = None,
+    unhelpful_emoji: list[str] | None = None,
+    nudge_days: list[str] | None = None,
+    nudge_time: str | None = None,
+    nudge_budget: int | None = None,
+    channel_suggestions: bool | None = None,
+) -> dict[str, str]:
+    """What is wrong with each value given (change_settings' keywords), by setting; empty when
+    all of them can be used. Channel suggestions, on or off, are always fine."""
+    problems = {}
+    if admins is not None:
+        if not admins:
+            problems["admins"] = "Keep at least one admin, or nobody can change these settings."
+        elif len(set(admins)) > MAX_ADMINS or not all(_USER_ID.match(a) for a in admins):
+            problems["admins"] = f"Pick up to {MAX_ADMINS} people from this workspace."
+    if learning_channel not in (False, None) and not _CHANNEL_ID.match(str(learning_channel)):
+        problems["learning_channel"] = "Pick a channel (public or private), or none."
+    for name, label, names in (
+        ("helpful_emoji", "helpful", helpful_emoji),
+        ("unhelpful_emoji", "not helpful", unhelpful_emoji),
+    ):
+        if names is None:
+            continue
+        if not names or not all(_EMOJI.match(n) for n in names):
+            problems[name] = (
+                f"Give the {label} emoji as names like `+1, heart` (letters, digits, _ + -)."
+            )
+        elif len(",".join(dict.fromkeys(names))) > MAX_EMOJI_TEXT:
+            problems[name] = f"That's too many emoji: keep the list under {MAX_EMOJI_TEXT} letters."
+    both = set(helpful_emoji or ()) & set(unhelpful_emoji or ())
+    if both and not {"helpful_emoji", "unhelpful_emoji"} & problems.keys():
+        listed = ", ".join(f":{n}:" for n in sorted(both))
+        problems["unhelpful_emoji"] = (
+            f"An emoji can't mean both helpful and not helpful ({listed})."
+        )
+    if nudge_days is not None and (not nudge_days or any(d not in DAYS for d in nudge_days)):
+        problems["nudge_days"] = "Pick at least one day for nudges."
+    if nudge_time is not None and not TIME_PATTERN.match(nudge_time):
+        problems["nudge_time"] = "Pick a time like 09:30 for nudges."
+    if nudge_budget is not None and not 1 <= nudge_budget <= MAX_BUDGET:
+        problems["nudge_budget"] = (
+            f"The weekly budget is between 1 and {MAX_BUDGET} nudges a person."
+        )
+    return problems
 
 
 def record(session: Session, team_id: str, *, now: dt.datetime) -> WorkspaceRecord:

@@ -11,11 +11,12 @@ from bot.services.ideas import Stage
 from bot.services.preferences import DAYS, KIND_LABELS, NudgeKind, Preferences
 from bot.services.report import LibraryReport
 from bot.services.strengths import THEME_LABELS, Theme
+from bot.services.workspaces import WorkspaceSettings
 from bot.slack.blocks import COMMANDS
-from bot.slack.ids import Command, HomeAction
-from bot.slack.kit import context, header, plain, section
+from bot.slack.ids import AdminAction, Command, HomeAction
+from bot.slack.kit import button, context, header, plain, section
 from bot.slack.report import home_section
-from bot.slack.text import MAX_VIEW_BLOCKS, clip, escape
+from bot.slack.text import MAX_VIEW_BLOCKS, clip, escape, mention
 
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 19) for m in (0, 30)]
 SHOWN = 5  # items per list: the Home tab stays short however much history there is
@@ -33,7 +34,8 @@ class HomeData:
     reports: list[str] = field(default_factory=list)
     managers: list[str] = field(default_factory=list)
     today: dt.date = dt.date(2000, 1, 1)
-    library_report: LibraryReport | None = None  # for the library's owners (INFLOW_ADMINS)
+    library_report: LibraryReport | None = None  # for the workspace's inflow admins
+    workspace: WorkspaceSettings | None = None  # for its admins, who may change it
 
 
 def _option(text: str, value: str) -> dict:
@@ -46,6 +48,8 @@ def _more(count: int) -> list[dict]:
 
 def home_view(data: HomeData) -> dict:
     blocks: list[dict] = [header("inflow")]
+    if data.workspace is not None:
+        blocks += _workspace(data.workspace)
     if data.library_report is not None:
         blocks += home_section(data.library_report)
     blocks += _strengths(data)
@@ -58,6 +62,30 @@ def home_view(data: HomeData) -> dict:
     commands = "\n".join(f"• `{c.usage}`: {c.what}" for c in COMMANDS)
     blocks += [{"type": "divider"}, section(f"*Commands*\n{commands}")]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def _workspace(settings: WorkspaceSettings) -> list[dict]:
+    """What applies to everyone in the workspace, and the button that changes it."""
+    days = ", ".join(d.capitalize() for d in settings.nudge_days)
+    channel = f"<#{settings.learning_channel}>" if settings.learning_channel else "none"
+    emoji = " ".join(f":{escape(n)}:" for n in settings.helpful_emoji)
+    not_emoji = " ".join(f":{escape(n)}:" for n in settings.unhelpful_emoji)
+    summary = (
+        f"*Admins:* {', '.join(mention(a) for a in sorted(settings.admins))}\n"
+        f"*Learning channel:* {channel}\n"
+        f"*Rating emoji:* helpful {emoji}; not helpful {not_emoji}\n"
+        f"*Nudges:* {days} at {settings.nudge_time}, at most {settings.nudge_budget} a week "
+        "per person\n"
+        f"*Channel suggestions:* {'on' if settings.channel_suggestions else 'off'}"
+    )
+    return [
+        header("Workspace settings"),
+        section(
+            "For this workspace's inflow admins: what applies to everyone here.",
+            accessory=button("Workspace settings", AdminAction.OPEN_SETTINGS, "open"),
+        ),
+        context(summary),
+    ]
 
 
 def _strengths(data: HomeData) -> list[dict]:

@@ -37,6 +37,7 @@ class View(StrEnum):
     PITCH = "pitch_modal"
     IDEA_STAGE = "idea_stage_modal"
     DEBRIEF = "debrief_modal"
+    WORKSPACE_SETTINGS = "workspace_settings_modal"
 
 
 class DebriefAction(StrEnum):
@@ -89,6 +90,26 @@ class HomeAction(StrEnum):
     RESUME = "home_resume"
     KINDS = "home_kinds"
     TEAM = "home_team"
+
+
+class AdminAction(StrEnum):
+    """Buttons on the Home tab for the workspace's inflow admins."""
+
+    OPEN_SETTINGS = "admin_open_settings"
+
+
+class SettingsField(StrEnum):
+    """block_id of each input of the workspace settings modal: the name of the setting it
+    changes (bot.services.workspaces.change_settings), so a setting's error finds its input."""
+
+    ADMINS = "admins"
+    LEARNING_CHANNEL = "learning_channel"
+    HELPFUL_EMOJI = "helpful_emoji"
+    UNHELPFUL_EMOJI = "unhelpful_emoji"
+    NUDGE_DAYS = "nudge_days"
+    NUDGE_TIME = "nudge_time"
+    NUDGE_BUDGET = "nudge_budget"
+    CHANNEL_SUGGESTIONS = "channel_suggestions"
 
 
 class NudgeAction(StrEnum):

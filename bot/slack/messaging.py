@@ -38,6 +38,23 @@ def why_not_pickable(client: WebClient, user_id: str, team_id: str) -> str | Non
     return None
 
 
+def why_cannot_post(client: WebClient, channel_id: str) -> str | None:
+    """Why inflow could not post in a channel (archived, or not invited), or None. A channel
+    Slack will not describe for another reason (a private one, say) is given the benefit of the
+    doubt."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        if error.response.get("error") != "channel_not_found":
+            return None
+        channel = {"is_member": False}
+    if channel.get("is_archived"):
+        return "That channel is archived. Pick another, or none."
+    if not channel.get("is_member", True):
+        return "inflow isn't in that channel yet: invite it with /invite @inflow, then save."
+    return None
+
+
 TOO_SLOW = "That took a moment too long and Slack closed the window. Please try again."
 
 

@@ -56,3 +56,6 @@ NOT_A_CHANNEL_MANAGER = (
 )
 RESUMED_FOR_YOU = "Suggestions are on for you again: at most one guide a day, only to you."
 RESUMED_HERE = "Suggestions are on in this channel again."
+OFF_IN_WORKSPACE = (
+    "They are off for this whole workspace for now, though: its inflow admins turned them off."
+)
