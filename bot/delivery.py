@@ -85,7 +85,7 @@ def _send(client: WebClient, item: Claimed) -> tuple[str, str, bool]:
 
 def _after_sent(session: Session, item: Claimed, ts: str) -> None:
     if (debrief_id := item.message.get("_debrief_id")) is not None:
-        debriefs.posted(session, debrief_id=int(debrief_id), ts=ts)
+        debriefs.posted(session, team_id=item.team_id, debrief_id=int(debrief_id), ts=ts)
 
 
 def deliver_due(

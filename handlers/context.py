@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import re
 
+from slack_bolt.request.internals import extract_team_id
+
 # A user mention as Slack sends it when a command escapes: <@U123> or <@U123|name>.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 NOT_IN_CHANNEL = "I can't post in this channel yet. Add me with `/invite @inflow`, then try again."
 
 
 def team_of(body: dict) -> str:
-    """The workspace a request comes from, whatever its shape."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
-    return str(team or (body.get("user") or {}).get("team_id") or "")
+    """The workspace a request was authorised for, whatever its shape: its data is the only
+    data the request may touch.
+
+    Bolt picks the bot token with this same reading of the body, so the two always agree: an
+    event from a channel shared with another workspace (`authorizations` names the installation,
+    `team_id` where it happened), or a form opened through another workspace's install
+    (`view.app_installed_team_id`), acts on the data of the workspace whose token answers it.
+    """
+    return str(extract_team_id(body) or "")
 
 
 def channel_of(body: dict) -> str | None:

@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
             return  # edits, deletions, joins, bots (this app too): never
         if event["user"] == context.bot_user_id or not (event.get("text") or "").strip():
             return
-        team_id = body.get("team_id") or event.get("team")
+        team_id = team_of(body)
         channel_type = event.get("channel_type")
         if channel_type == "im":
             deps.background.submit(
@@ -60,7 +60,7 @@ def register(app: App, deps: Deps) -> None:
         """Answer a mention in its thread, publicly, like /learn."""
         if event.get("bot_id") or not event.get("user") or not event.get("ts"):
             return
-        team_id = body.get("team_id") or event.get("team")
+        team_id = team_of(body)
         deps.background.submit(
             "mention",
             lambda: _answer_mention(deps, client, team_id, event, body, context.bot_user_id),

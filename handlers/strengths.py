@@ -98,11 +98,13 @@ def register(app: App, deps: Deps) -> None:
         """Send the note as the giver wrote it."""
         ack()
         receiver, note = blocks.read_draft(action["value"])
-        giver = body["user"]["id"]
+        giver, team = body["user"]["id"], team_of(body)
+        if problem := why_not_pickable(client, receiver, team):
+            raise InflowError(problem)  # the person comes from the button: checked like /spot
         strength = give(
             db,
             client,
-            team_id=team_of(body),
+            team_id=team,
             giver=giver,
             receiver=receiver,
             note=note or "-",

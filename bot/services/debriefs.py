@@ -204,9 +204,11 @@ def next_date(schedule: DebriefSchedule, *, on_or_after: dt.date, tz: ZoneInfo) 
     return first + dt.timedelta(days=periods * every)
 
 
-def posted(session: Session, *, debrief_id: int, ts: str) -> None:
+def posted(session: Session, *, team_id: str, debrief_id: int, ts: str) -> None:
     """The scheduled invitation went out: answers and the summary thread under it."""
-    debrief = session.get(Debrief, debrief_id)
+    debrief = session.scalar(
+        select(Debrief).where(Debrief.team_id == team_id, Debrief.id == debrief_id)
+    )
     if debrief is not None:
         debrief.message_ts = ts
         session.flush()

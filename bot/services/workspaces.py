@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.db import insert_for
 from bot.errors import InflowError
 from bot.models import Base, OutboxMessage, WorkspaceRecord
 from bot.services import preferences
@@ -285,14 +286,19 @@ def problems_with(
 
 
 def record(session: Session, team_id: str, *, now: dt.datetime) -> WorkspaceRecord:
-    """The workspace's row, made (active) if it has none yet."""
+    """The workspace's row, made (active) if it has none yet.
+
+    Replicas starting together with one SLACK_BOT_TOKEN all make it at once: the insert does
+    nothing where another process got there first (on PostgreSQL it waits for that one's commit).
+    """
     row = session.get(WorkspaceRecord, team_id)
     if row is None:
-        row = WorkspaceRecord(
-            team_id=team_id, status=WorkspaceStatus.ACTIVE.value, installed_at=now
+        session.execute(
+            insert_for(session, WorkspaceRecord)
+            .values(team_id=team_id, status=WorkspaceStatus.ACTIVE.value, installed_at=now)
+            .on_conflict_do_nothing()
         )
-        session.add(row)
-        session.flush()
+        row = session.get(WorkspaceRecord, team_id)
     return row
 
 
