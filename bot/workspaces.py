@@ -118,22 +118,28 @@ class Workspaces:
 
     # -- any workspace -----------------------------------------------------------------------
 
-    def grant(self, team_id: str | None) -> Grant | None:
+    def grant(self, team_id: str | None, *, session: Session | None = None) -> Grant | None:
         """What inflow may act with in this workspace, or None: not installed, or uninstalled.
 
         Read afresh every time (no cache), so an uninstall recorded by any process counts at
-        once; on a reader that never takes SQLite's write lock, so a request's ack does not
-        queue behind other requests' writes.
+        once. On SQLite it is read on a reader that never takes the write lock, so a request's
+        ack does not queue behind other requests' writes; on PostgreSQL, where reads lock
+        nothing, on the request's own `session` when given (one pooled connection, not two).
         """
         if not team_id:
             return None
+        if session is not None and self._reader is self.sessions.kw["bind"]:
+            return self._grant_on(session.connection(), team_id)
         with self._reader.connect() as connection:
-            row = connection.execute(
-                select(WorkspaceRecord.status).where(WorkspaceRecord.team_id == team_id)
-            ).first()
-            if row is not None and row.status != workspace_service.WorkspaceStatus.ACTIVE.value:
-                return None
-            bot = self._stored_bot(connection, team_id)
+            return self._grant_on(connection, team_id)
+
+    def _grant_on(self, connection, team_id: str) -> Grant | None:
+        row = connection.execute(
+            select(WorkspaceRecord.status).where(WorkspaceRecord.team_id == team_id)
+        ).first()
+        if row is not None and row.status != workspace_service.WorkspaceStatus.ACTIVE.value:
+            return None
+        bot = self._stored_bot(connection, team_id)
         if bot is not None and bot.bot_token:
             return Grant(team_id, bot.bot_token, bot.bot_user_id, bot.bot_id, bot.enterprise_id)
         if self.token is not None:
@@ -220,7 +226,7 @@ class _Authorize(Authorize):
         user_id: str | None,
         **_actor,
     ) -> AuthorizeResult | None:
-        grant = self.workspaces.grant(team_id)
+        grant = self.workspaces.grant(team_id, session=context.get("db"))
         if grant is None:
             log.info("request for workspace %s refused: inflow is not installed there", team_id)
             return None
