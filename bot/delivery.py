@@ -16,11 +16,9 @@ from bot.db import transaction
 from bot.services import debriefs, outbox
 from bot.services.outbox import METADATA_TYPE, Claimed
 from bot.slack import nudges
-from bot.workspaces import Clients, as_clients
+from bot.workspaces import UNINSTALLED, Clients, as_clients
 
 log = logging.getLogger(__name__)
-
-UNINSTALLED = "uninstalled"  # the workspace uninstalled inflow, or revoked its token
 
 
 @dataclass

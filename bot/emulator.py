@@ -106,6 +106,7 @@ class SlackEmulator:
         # workspace, as most tests have); a revoked one is refused like Slack refuses it.
         self.tokens: dict[str, Team] = {}
         self.revoked: set[str] = set()
+        self.default_team_removed = False  # then tokens it never issued are refused too
         self.oauth_codes: dict[str, tuple[Team, str]] = {}  # code -> (team, installer)
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -187,6 +188,7 @@ class SlackEmulator:
         with self._lock:
             self.tokens.clear()
             self.revoked.clear()
+            self.default_team_removed = False
             self.oauth_codes.clear()
             self.history.clear()
             self.calls.clear()
@@ -244,7 +246,7 @@ class SlackEmulator:
                 token for token, team in self.tokens.items() if team.team_id == team_id
             }
             if team_id == DEFAULT_TEAM.team_id:
-                self.revoked.add("*default*")
+                self.default_team_removed = True
 
     def _oauth_access(self, args: dict, basic: tuple[str, str] | None) -> dict:
         if basic is None and not (args.get("client_id") and args.get("client_secret")):
@@ -508,7 +510,7 @@ class SlackEmulator:
         with self._lock:
             if token in self.revoked:
                 return True
-            return token not in self.tokens and "*default*" in self.revoked
+            return token not in self.tokens and self.default_team_removed
 
     def _take_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)

@@ -49,7 +49,7 @@ from bot.services.preferences import DAYS, DEFAULT, NudgeKind, Preferences
 from bot.services.timing import is_away, local_week, next_slot, zone
 from bot.slack import debriefs as debrief_blocks
 from bot.slack import nudges
-from bot.workspaces import Clients, as_clients
+from bot.workspaces import UNINSTALLED, Clients, as_clients
 
 log = logging.getLogger(__name__)
 
@@ -739,7 +739,7 @@ def gate(
             return None
         client = clients(team_id)
         if client is None:
-            return "uninstalled"
+            return UNINSTALLED
         with transaction(sessions) as session:
             prefs = preferences.get(session, team_id=team_id, user_id=user_id)
             who = person(session, client, team_id=team_id, user_id=user_id, now=now)

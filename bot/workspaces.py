@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # Who to talk to in a workspace: a client holding its bot token, or None when inflow may not.
 Clients = Callable[[str], WebClient | None]
+# Why a scheduled message was dropped when `Clients` gave no client for its workspace.
+UNINSTALLED = "uninstalled"
 
 
 def as_clients(client: WebClient | Clients) -> Clients:
@@ -72,7 +74,6 @@ class Workspaces:
         self.observer = observer
         self._token_grant: Grant | None = None
         self._lock = threading.Lock()
-        self._clients: dict[tuple[str, int], WebClient] = {}
         self._reader = make_reader(sessions.kw["bind"])
 
     def close(self) -> None:
@@ -170,13 +171,7 @@ class Workspaces:
         grant = self.grant(team_id)
         if grant is None:
             return None
-        key = (grant.bot_token, retries)
-        with self._lock:
-            if key not in self._clients:
-                self._clients[key] = make_client(
-                    grant.bot_token, self.api_url, retries=retries, observer=self.observer
-                )
-            return self._clients[key]
+        return make_client(grant.bot_token, self.api_url, retries=retries, observer=self.observer)
 
     def for_a_pass(self, *, retries: int = 6) -> Clients:
         """Clients for one planning or delivery pass: each workspace is looked up once."""

@@ -221,9 +221,12 @@ def oauth_settings(database_url, emulator) -> Settings:
     )
 
 
-def install(served: Served, team_id: str, *, installer: str = "U0INSTALLER") -> Page:
+def install(
+    served: Served, team_id: str, *, installer: str = "U0INSTALLER", back_to: str | None = None
+) -> Page:
     """Install inflow in a workspace the way a browser does: open /slack/install (which sets the
-    state cookie), approve on "Slack" (the emulator), follow the redirect back with the code."""
+    state cookie), approve on "Slack" (the emulator), follow the redirect back with the code, to
+    `back_to` (another replica's URL) or the same server."""
     page = _get(f"{served.url}/slack/install")
     assert page.status == 200, page.body
     cookie = page.headers["Set-Cookie"].split(";")[0]
@@ -231,7 +234,7 @@ def install(served: Served, team_id: str, *, installer: str = "U0INSTALLER") -> 
     state = urllib.parse.parse_qs(authorize.query)["state"][0]
     code = served.emulator.install(team_id, installer=installer)
     query = urllib.parse.urlencode({"code": code, "state": state})
-    return _get(f"{served.url}/slack/oauth_redirect?{query}", headers={"Cookie": cookie})
+    return _get(f"{back_to or served.url}/slack/oauth_redirect?{query}", headers={"Cookie": cookie})
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.db import transaction
 from bot.emulator import BOT_USER_ID, _default_user
 from bot.models import (
@@ -55,7 +55,7 @@ from bot.slack.ids import (
 )
 from bot.slack.nudges import SNOOZE_TOMORROW
 from bot.slack.suggestions import offer_value
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, ENCRYPTION_KEY, SIGNING_SECRET, TEAM_A, TEAM_B
+from tests.conftest import TEAM_A, TEAM_B
 
 ME = "W0BOTH0001"  # a member of both workspaces
 ADMIN = "W0OWNER01"  # the library's owner, an admin in both
@@ -77,17 +77,9 @@ A_ONLY = "A-ONLY"  # in every text A's people wrote that B could be shown
 
 
 @pytest.fixture
-def oauth_settings(database_url, emulator) -> Settings:
+def oauth_settings(oauth_settings) -> Settings:
     """The shared OAuth deployment, with a library owner who is an admin everywhere."""
-    return load_settings(
-        slack_client_id=CLIENT_ID,
-        slack_client_secret=CLIENT_SECRET,
-        slack_signing_secret=SIGNING_SECRET,
-        encryption_keys=ENCRYPTION_KEY,
-        slack_api_url=emulator.api_url,
-        database_url=database_url,
-        admin_user_ids=[ADMIN],
-    )
+    return oauth_settings.model_copy(update={"admin_user_ids": [ADMIN]})
 
 
 # -- the world: a month of A ---------------------------------------------------------------------

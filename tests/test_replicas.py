@@ -7,10 +7,11 @@ a thousand requests spread over them are each answered and each recorded once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -26,8 +27,7 @@ from tests.conftest import (
     ENCRYPTION_KEY,
     SIGNING_SECRET,
     TEAM_A,
-    _authorize_url,
-    _get,
+    install,
 )
 from tests.processes import ServeProcess, sample, serve_env
 from tests.slack_spec import problems_with
@@ -57,7 +57,14 @@ def postgres_url(database_url) -> str:
 @pytest.fixture
 def replicas(postgres_url, emulator):
     """Three replicas started together on a new, empty schema: they migrate it one at a time."""
-    servers = [ServeProcess(serve_env(emulator, postgres_url)) for _ in range(REPLICAS)]
+    with _running(serve_env(emulator, postgres_url), REPLICAS) as servers:
+        yield servers
+
+
+@contextlib.contextmanager
+def _running(env: dict[str, str], count: int):
+    """`count` replicas with this environment, ready; stopped cleanly, with no traceback."""
+    servers = [ServeProcess(env) for _ in range(count)]
     try:
         for server in servers:
             server.wait_for("worker ready")
@@ -65,7 +72,7 @@ def replicas(postgres_url, emulator):
     finally:
         codes = [server.stop() for server in servers]
         logs = "".join(line for server in servers for line in server.lines)
-        assert codes == [0] * REPLICAS, logs
+        assert codes == [0] * count, logs
         assert "Traceback" not in logs
 
 
@@ -188,28 +195,15 @@ def oauth_replicas(postgres_url, emulator):
         SLACK_CLIENT_SECRET=CLIENT_SECRET,
         INFLOW_ENCRYPTION_KEY=ENCRYPTION_KEY,
     )
-    servers = [ServeProcess(env) for _ in range(2)]
-    try:
-        for server in servers:
-            server.wait_for("worker ready")
+    with _running(env, 2) as servers:
         yield servers
-    finally:
-        codes = [server.stop() for server in servers]
-        logs = "".join(line for server in servers for line in server.lines)
-        assert codes == [0, 0], logs
-        assert "Traceback" not in logs
 
 
 def test_an_install_and_an_uninstall_hold_whichever_replica_hears_them(oauth_replicas, emulator):
     first, second = oauth_replicas
     # The installer's browser opens the install page on one replica; Slack's redirect back
     # lands on the other, which finds the state the first one stored.
-    page = _get(f"{first.url}/slack/install")
-    cookie = page.headers["Set-Cookie"].split(";")[0]
-    state = urllib.parse.parse_qs(urllib.parse.urlsplit(_authorize_url(page.body)).query)
-    code = emulator.install(TEAM_A)
-    query = urllib.parse.urlencode({"code": code, "state": state["state"][0]})
-    done = _get(f"{second.url}/slack/oauth_redirect?{query}", headers={"Cookie": cookie})
+    done = install(SimpleNamespace(url=first.url, emulator=emulator), TEAM_A, back_to=second.url)
     assert done.status == 200, done.body
 
     senders = [

@@ -52,15 +52,9 @@ _ts = itertools.count(1)
 
 
 @pytest.fixture
-def settings(database_url, emulator):
+def settings(settings):
     """One workspace (SLACK_BOT_TOKEN) whose only inflow admin comes from INFLOW_ADMINS."""
-    return load_settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=emulator.api_url,
-        database_url=database_url,
-        admin_user_ids=[ADMIN],
-    )
+    return settings.model_copy(update={"admin_user_ids": [ADMIN]})
 
 
 # -- what an admin does, as Slack sends it -------------------------------------------------------

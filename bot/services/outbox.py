@@ -245,14 +245,21 @@ def unplan_in_workspace(
 
 
 def drop_pending(
-    session: Session, *, team_id: str, user_id: str, reason: str, kinds: list[str] | None = None
+    session: Session,
+    *,
+    team_id: str,
+    reason: str,
+    user_id: str | None = None,
+    kinds: list[str] | None = None,
 ) -> None:
-    """Drop what is still to come for a person (of some kinds): they turned it off."""
+    """Drop what is still to come for a person (of some kinds): they turned it off. Without a
+    person, for the whole workspace: it uninstalled inflow."""
     condition = and_(
         OutboxMessage.team_id == team_id,
-        OutboxMessage.user_id == user_id,
         OutboxMessage.status == OutboxStatus.PENDING.value,
     )
+    if user_id is not None:
+        condition = and_(condition, OutboxMessage.user_id == user_id)
     if kinds is not None:
         condition = and_(condition, OutboxMessage.kind.in_(kinds))
     session.execute(

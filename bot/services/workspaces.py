@@ -15,15 +15,14 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.db import insert_for
 from bot.errors import InflowError
-from bot.models import Base, OutboxMessage, WorkspaceRecord
-from bot.services import preferences
-from bot.services.outbox import OutboxStatus
+from bot.models import Base, WorkspaceRecord
+from bot.services import outbox, preferences
 from bot.services.preferences import DAYS, TIME_PATTERN
 
 log = logging.getLogger(__name__)
@@ -70,15 +69,13 @@ class WorkspaceSettings:
 
 def defaults(settings: Settings) -> WorkspaceSettings:
     """The deployment's settings from the environment, for a workspace that changed nothing."""
-    from bot.services.preferences import DEFAULT_TIME, WORKING_DAYS
-
     return WorkspaceSettings(
         admins=frozenset(settings.admin_user_ids),
         learning_channel=settings.learning_channel,
         helpful_emoji=tuple(settings.helpful_emoji),
         unhelpful_emoji=tuple(settings.unhelpful_emoji),
-        nudge_days=WORKING_DAYS,
-        nudge_time=DEFAULT_TIME,
+        nudge_days=preferences.WORKING_DAYS,
+        nudge_time=preferences.DEFAULT_TIME,
         nudge_budget=settings.weekly_nudge_budget,
         channel_suggestions=True,
     )
@@ -87,12 +84,6 @@ def defaults(settings: Settings) -> WorkspaceSettings:
 def settings_of(session: Session, team_id: str, settings: Settings) -> WorkspaceSettings:
     """One workspace's settings: what its admins chose, the environment's defaults for the rest."""
     return _merged(session.get(WorkspaceRecord, team_id), defaults(settings))
-
-
-def all_settings(session: Session, settings: Settings) -> dict[str, WorkspaceSettings]:
-    """Every recorded workspace's settings, by team id (for planning in one pass)."""
-    base = defaults(settings)
-    return {row.team_id: _merged(row, base) for row in session.scalars(select(WorkspaceRecord))}
 
 
 def _merged(row: WorkspaceRecord | None, base: WorkspaceSettings) -> WorkspaceSettings:
@@ -337,23 +328,9 @@ def uninstalled(
         row.status = WorkspaceStatus.UNINSTALLED.value
         row.uninstalled_at = now
         row.delete_after = now + grace
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-        )
-        .values(status=OutboxStatus.SKIPPED.value, error=UNINSTALLED_REASON)
-    )
+    outbox.drop_pending(session, team_id=team_id, reason=UNINSTALLED_REASON)
     session.flush()
     return row
-
-
-def is_active(session: Session, team_id: str) -> bool:
-    status = session.scalar(
-        select(WorkspaceRecord.status).where(WorkspaceRecord.team_id == team_id)
-    )
-    return status in (None, WorkspaceStatus.ACTIVE.value)
 
 
 def inactive_teams(session: Session) -> set[str]:
