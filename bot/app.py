@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,22 @@ NOT_INSTALLED = (
 )
 
 
+@dataclass(frozen=True)
+class Subcommand:
+    """A `/learn <word>` handled by another module.
+
+    `form` is what may follow the word (a regular expression matched in full, ignoring case), so
+    `/learn report` runs the report while `/learn report writing` is a question for the library.
+    `run` is called as run(ack=, command=, client=, db=, rest=).
+    """
+
+    form: str
+    run: Callable[..., None]
+
+    def accepts(self, rest: str) -> bool:
+        return re.fullmatch(self.form, rest.strip(), re.IGNORECASE) is not None
+
+
 @dataclass
 class Deps:
     """What listeners need besides the request: settings, the database, the library, the clock."""
@@ -45,8 +62,8 @@ class Deps:
     sessions: sessionmaker[Session]
     library: LibraryHolder
     clock: Callable[[], dt.datetime] = field(default=utcnow)
-    # `/learn <word> …` handled elsewhere: word -> fn(ack=, command=, client=, db=, rest=)
-    learn_subcommands: dict[str, Callable[..., None]] = field(default_factory=dict)
+    # `/learn <word> …` handled elsewhere, each only on its exact form (anything else is a query)
+    learn_subcommands: dict[str, Subcommand] = field(default_factory=dict)
     background: Background = field(default_factory=Background)  # work after the ack
     workspaces: Workspaces | None = None  # the bot token of each workspace inflow serves
 

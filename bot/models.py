@@ -141,6 +141,22 @@ class ContentGap(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class GuideAlias(Base):
+    """A name for a guide that a workspace's library owners accepted, usually from the report's
+    "asked X, chose Y" pairs: /learn then answers that guide when someone types it."""
+
+    __tablename__ = "guide_aliases"
+    __table_args__ = (UniqueConstraint("team_id", "alias_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
+    alias: Mapped[str] = mapped_column(String(200))
+    alias_key: Mapped[str] = mapped_column(String(200))  # text.name_key, joined with spaces
+    added_by: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class MistakeMoment(Base):
     """Someone had a mistake moment and asked a colleague for five minutes.
 

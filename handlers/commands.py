@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.library.matcher import Outcome
 from bot.services import library as library_service
 from bot.services import teams
 from bot.services.library import GuideEventKind
@@ -19,27 +22,30 @@ HELP_WORDS = {"help", "?", "-h", "--help"}
 BROWSE_WORDS = {"browse", "list", "categories", "all"}
 
 
+# `/learn team` alone, or followed by mentions only: "team building" is a question for the library.
+TEAM_FORM = re.compile(r"team((\s|,|and)*<@[UW][A-Z0-9]+(\|[^>]*)?>)*[\s,]*", re.IGNORECASE)
+
+
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.LEARN)
     def learn(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
-        """Answer /learn inside the ack: help, the categories, or the guide that fits."""
+        """Answer /learn inside the ack: help, the categories, a subcommand, or the library."""
         words = unescape(command.get("text") or "").strip()
         keyword = words.lower()
         if keyword in HELP_WORDS:
             ack(**blocks.help_message())
             return
-        first, _, rest = words.partition(" ")
-        if subcommand := deps.learn_subcommands.get(first.lower()):
-            subcommand(ack=ack, command=command, client=client, db=db, rest=rest.strip())
+        if not keyword or keyword in BROWSE_WORDS:
+            ack(**guides.categories_menu(deps.library.library.category_counts()))
             return
-        if keyword.split(" ", 1)[0] == "team":
+        first, _, rest = words.partition(" ")
+        subcommand = deps.learn_subcommands.get(first.lower())
+        if subcommand is not None and subcommand.accepts(rest):
+            subcommand.run(ack=ack, command=command, client=client, db=db, rest=rest.strip())
+            return
+        if TEAM_FORM.fullmatch(command.get("text") or ""):
             ack(**_team(db, command, words[4:], deps))
             return
-        library = deps.library.library
-        if not keyword or keyword in BROWSE_WORDS:
-            ack(**guides.categories_menu(library.category_counts()))
-            return
-
         ack(
             **answer(
                 db,
@@ -55,15 +61,23 @@ def register(app: App, deps: Deps) -> None:
 def answer(
     db: Session, deps: Deps, *, team_id: str, user_id: str, words: str, channel_id: str | None
 ) -> dict:
-    """The guide that fits what someone asked (recorded as a view), or a plain "nothing yet"
-    (recorded as a content gap): what /learn, a mention and a DM all answer."""
+    """What /learn, a mention and a DM all answer: the guide that fits (recorded as a view),
+    "is it one of these?", help for small talk, or a plain "nothing yet" (a content gap)."""
     library = deps.library.library
-    result = library.search(words, ratings=library_service.ratings_by_guide(db, team_id))
-    if result.best is None:
+    result = library.search(
+        words,
+        ratings=library_service.ratings_by_guide(db, team_id),
+        aliases=library_service.workspace_aliases(db, team_id),
+    )
+    if result.outcome is Outcome.HELP:
+        return blocks.small_talk_help()
+    if result.outcome is Outcome.NOTHING:
         library_service.record_gap(
             db, team_id=team_id, user_id=user_id, query=words, now=deps.clock()
         )
         return guides.nothing_found(words, result.categories)
+    if result.outcome is Outcome.CHOICES:
+        return guides.choices(words, [m.guide for m in result.matches])
     best = result.best.guide
     library_service.record_event(
         db,
@@ -75,7 +89,7 @@ def answer(
         query=words,
         now=deps.clock(),
     )
-    return guides.guide_answer(best, library.runners_up(result, best))
+    return guides.guide_answer(best, library.runners_up(result, best), query=words)
 
 
 def _team(db: Session, command: dict, rest: str, deps: Deps) -> dict:

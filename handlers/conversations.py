@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.app import Deps, Subcommand
 from bot.db import transaction
 from bot.errors import InflowError
 from bot.library.suggest import suggest
@@ -35,7 +35,10 @@ CHANNEL_TYPES = ("channel", "group")
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.learn_subcommands["suggestions"] = suggestions_command(deps)
+    # `suggestions on|off [here]`; "suggestions for my retro" is a question for the library
+    deps.learn_subcommands["suggestions"] = Subcommand(
+        r"((on|off)(\s+here)?)?", suggestions_command(deps)
+    )
 
     @app.event("message")
     def on_message(body: dict, event: dict, context: BoltContext, client: WebClient) -> None:

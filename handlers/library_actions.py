@@ -22,13 +22,13 @@ GONE = "That guide is no longer in the library. Try `/learn` again."
 
 
 def register(app: App, deps: Deps) -> None:
-    def guide_from(value: str) -> tuple[Guide, list[Guide]]:
-        guide_id, other_ids = guides.read_state(value)
+    def guide_from(value: str) -> tuple[Guide, list[Guide], guides.GuideState]:
+        read = guides.read_state(value)
         library = deps.library.library
-        guide = library.by_id.get(guide_id)
+        guide = library.by_id.get(read.guide_id)
         if guide is None:
             raise InflowError(GONE)
-        return guide, [library.by_id[o] for o in other_ids if o in library.by_id]
+        return guide, [library.by_id[o] for o in read.others if o in library.by_id], read
 
     def record(
         db: Session, body: dict, guide: Guide, kind: GuideEventKind, channel_id: str | None = None
@@ -49,7 +49,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         """Post the guide in the channel, credited to the person who shared it."""
         ack()
-        guide, _others = guide_from(action["value"])
+        guide, _others, _ = guide_from(action["value"])
         user_id, channel_id = body["user"]["id"], channel_of(body)
         workspace = deps.workspace(db, team_of(body))
         message = guides.shared_guide(
@@ -85,27 +85,47 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(Action.OTHER_MATCHES)
     def other_matches(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
-        """Show the runners-up."""
+        """Show the runners-up; opening one of them records what the question was really for."""
         ack()
-        guide, others = guide_from(action["value"])
+        guide, others, read = guide_from(action["value"])
         record(db, body, guide, GuideEventKind.OTHER_MATCHES)
         if not others:
             respond(**guides.notice("No other guide came close. Try `/learn browse`."))
             return
-        respond(**guides.guide_list("Other matches", others))
+        respond(**guides.guide_list("Other matches", others, query=read.query))
 
     @app.action(re.compile(f"^{Action.OPEN_GUIDE}(:\\d+)?$"))
     def open_guide(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
-        """Show a guide picked from a list."""
+        """Show a guide picked from a list; picked for a question, note "asked X → chose Y"."""
         ack()
-        guide, _ = guide_from(action["value"])
+        guide, _, read = guide_from(action["value"])
         record(db, body, guide, GuideEventKind.VIEW, channel_of(body))
-        respond(**guides.guide_answer(guide), replace_original=False)
+        if read.query:
+            library_service.record_event(
+                db,
+                team_id=team_of(body),
+                guide_id=guide.id,
+                user_id=body["user"]["id"],
+                kind=GuideEventKind.CHOSEN,
+                query=read.query,
+                now=deps.clock(),
+            )
+        respond(**guides.guide_answer(guide, query=read.query), replace_original=False)
+
+    @app.action(Action.WHOLE_GUIDE)
+    def whole_guide(ack: Ack, action: dict, respond: Respond) -> None:
+        """Show the rest of the guide in place of its first view."""
+        ack()
+        guide, others, read = guide_from(action["value"])
+        respond(
+            **guides.guide_answer(guide, others, query=read.query, whole=True),
+            replace_original=True,
+        )
 
     def rate(helpful: bool):
         def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
             ack()
-            guide, others = guide_from(action["value"])
+            guide, others, read = guide_from(action["value"])
             library_service.rate_with_buttons(
                 db,
                 team_id=team_of(body),
@@ -114,7 +134,12 @@ def register(app: App, deps: Deps) -> None:
                 helpful=helpful,
                 now=deps.clock(),
             )
-            respond(**guides.guide_answer(guide, others, rated=helpful), replace_original=True)
+            respond(
+                **guides.guide_answer(
+                    guide, others, rated=helpful, query=read.query, whole=read.whole
+                ),
+                replace_original=True,
+            )
 
         handler.__doc__ = "Record the person's vote from the buttons."
         return handler

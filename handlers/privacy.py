@@ -6,7 +6,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.app import Deps, Subcommand
 from bot.db import transaction
 from bot.services import privacy
 from bot.slack import privacy as blocks
@@ -27,8 +27,8 @@ def register(app: App, deps: Deps) -> None:
         """Say what forgetting deletes and keeps, with a button that asks once more."""
         ack(**blocks.forget_confirmation())
 
-    deps.learn_subcommands["my-data"] = my_data
-    deps.learn_subcommands["forget-me"] = forget_me
+    deps.learn_subcommands["my-data"] = Subcommand("", my_data)
+    deps.learn_subcommands["forget-me"] = Subcommand("", forget_me)
 
     @app.action(PrivacyAction.FORGET_ME)
     def forget(ack: Ack, body: dict, respond: Respond, db: Session) -> None:

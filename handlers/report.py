@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.app import Deps, Subcommand
 from bot.errors import InflowError
+from bot.services import library as library_service
 from bot.services import report as report_service
 from bot.slack import report as report_blocks
+from bot.slack.ids import Action
+from handlers.context import team_of
 
 NOT_AN_ADMIN = (
     "The library report is for the library's owners: this workspace's inflow admins. If that's "
@@ -20,7 +24,35 @@ NOT_AN_ADMIN = (
 
 
 def register(app: App, deps: Deps) -> None:
-    deps.learn_subcommands["report"] = report_command(deps)
+    # `report`, `report 90`, `report 90 days` (and "report last month", which it explains);
+    # "report writing" is a question for the library.
+    register_alias_action(app, deps)
+    deps.learn_subcommands["report"] = Subcommand(
+        r"((\d+|last|past|this|previous)\b.*|days?|weeks?|months?|quarter|year)?",
+        report_command(deps),
+    )
+
+
+def register_alias_action(app: App, deps: Deps) -> None:
+    @app.action(re.compile(f"^{Action.ADD_ALIAS}(:\\d+)?$"))
+    def add_alias(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Make what people asked a name of the guide they chose, in this workspace."""
+        ack()
+        guide_id, asked = report_blocks.read_alias_value(action["value"])
+        guide = deps.library.library.by_id.get(guide_id)
+        if guide is None or not asked:
+            raise InflowError("That guide is no longer in the library.")
+        team_id, user_id = team_of(body), body["user"]["id"]
+        added = library_service.add_alias(
+            db,
+            team_id=team_id,
+            guide_id=guide_id,
+            alias=asked,
+            by=user_id,
+            owners=deps.workspace(db, team_id).admins,
+            now=deps.clock(),
+        )
+        respond(**report_blocks.alias_added(guide, asked, added))
 
 
 def report_command(deps: Deps) -> Callable[..., None]:

@@ -192,7 +192,7 @@ def test_a_workspace_admin_can_stop_it_with_the_command_too(served):
     assert "no more suggestions in this channel" in reply.json()["text"]
     refused = served.slack.command(Command.LEARN, "suggestions off here", user_id=POSTER)
     assert "Only the channel's creator" in refused.json()["text"]
-    unclear = served.slack.command(Command.LEARN, "suggestions maybe", user_id=POSTER)
+    unclear = served.slack.command(Command.LEARN, "suggestions", user_id=POSTER)
     assert "/learn suggestions off" in unclear.json()["text"]
 
 

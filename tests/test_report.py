@@ -394,7 +394,7 @@ def test_a_workspace_with_no_history_gets_an_empty_report(served):
 
 
 def test_a_period_that_is_not_a_number_of_days_is_explained(served):
-    assert "how many days" in _report(served, "forever")["text"]
+    assert "how many days" in _report(served, "last quarter")["text"]
 
 
 def test_someone_who_is_not_an_admin_is_refused_kindly(served, seeded):

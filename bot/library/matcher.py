@@ -9,9 +9,15 @@ How a query is read:
    so a query touches a few hundred postings however large the library grows; only the top
    candidates are rescored exactly and compared as phrases with the guides' names.
 
-Whether anything is good enough is decided by coverage: how much of what the person said (words
-weighted by rarity; unknown words weigh the most) the best guide accounts for, with a stricter bar
-for short queries, or a near-exact match with the guide's title or one of its aliases.
+What to answer is one of four outcomes (`Outcome`):
+- *help*: the query is small talk ("hi", "thanks!", "what can you do", "test");
+- *answer*: one guide, when the query is or plainly contains one of the guide's own names (title,
+  alias, tag, or an alias the workspace's owners added), or when the best guide accounts for
+  enough of what the person said (coverage: words weighted by rarity) and stands clear of the
+  next;
+- *choices*: "is it one of these?" with the closest three, when the library has something on the
+  topic but no single guide is clearly it;
+- *nothing*: only for what is clearly outside the library (IT, payroll, facilities, code).
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from bot.library import text
+from bot.library import intent, text
+from bot.library.learned import NeedModel, ScopeModel, features, shipped_examples
 from bot.library.schema import Category, Guide
 
 FIELD_WEIGHTS = {
@@ -53,13 +61,34 @@ RESCORED = 20
 PHRASE_CHECKED = 6
 FUZZY_CUTOFF = 80
 MAX_QUERY_CHARS = 400
+MAX_NAME_WORDS = 6  # a guide's names are short; longer runs of a query are never one
 
 # Bayesian average of ratings: a prior of PRIOR_VOTES votes at PRIOR_MEAN, so one vote barely
 # moves a guide and only a clear, repeated signal reorders close results.
 PRIOR_MEAN, PRIOR_VOTES, RATING_SWAY = 0.5, 10, 0.2
 
+# The decision, tuned on the tune half of the issue-12 evaluation sets (bench/quality.py).
+NEED_WEIGHT = 0.7  # the need model's probability, beside the lexical score scaled to 1 at best
+CLEAR_LEAD = 0.7  # one guide is the answer when it leads the next by this much...
+BOTH_SURE = 0.97  # ...or when both rankers put it first and the need model is this sure
+CHOICES = 3  # "is it one of these?" shows this many
+CHOICES_FLOOR = 0.3  # below this the library has nothing on it
+OUTSIDE_AT = 0.6  # the scope model's chance that a query is outside the library
+NAMED_UNLESS_OUTSIDE = 0.9  # a named guide answers unless the rest says IT, HR, code, life
+NAMED_WITHIN = 3  # up to this many words, a query containing a guide's name is about it
+FACT_QUESTION_WORDS = 5  # "who is the ceo", not "who is responsible for what"
+
 # A query that only asks a fact ("who is…", "where is…") is not a request for a guide.
 _FACT_QUESTION = re.compile(r"^(who|where|when)\s+(is|are|was|s)\b|^what\s+(time|day|date)\b")
+
+
+class Outcome(StrEnum):
+    """What a search answers: the contract of `inflow content search --json`."""
+
+    ANSWER = "answer"  # one guide
+    CHOICES = "choices"  # "is it one of these?"
+    NOTHING = "nothing"  # clearly outside the library
+    HELP = "help"  # small talk: what inflow is and what to type
 
 
 @dataclass(frozen=True)
@@ -87,22 +116,29 @@ class Match:
 @dataclass
 class SearchResult:
     query: str
-    matches: list[Match]  # best first; empty when nothing is good enough
+    outcome: Outcome
+    matches: list[Match]  # the answer and its runners-up, or the choices; empty otherwise
     candidates: list[Match]  # what was considered, good enough or not (for --explain)
     categories: list[Category]  # the closest categories, for "nothing good enough"
 
     @property
     def best(self) -> Match | None:
-        return self.matches[0] if self.matches else None
+        """The one guide that answers, when the outcome is an answer."""
+        return self.matches[0] if self.outcome is Outcome.ANSWER and self.matches else None
 
 
 class Library:
     """The guides, indexed for matching."""
 
-    def __init__(self, guides: Iterable[Guide]):
+    def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] | None = None):
+        """Index `guides`; `examples` ((text, guide id or "" for outside) pairs) train the
+        models of people's words, by default the ones shipped with inflow."""
         self.guides: list[Guide] = sorted(guides, key=lambda g: g.id)
         self.by_id: dict[str, Guide] = {g.id: g for g in self.guides}
         self._index()
+        examples = shipped_examples() if examples is None else list(examples)
+        self._needs = NeedModel(self.guides, examples)
+        self._scope = ScopeModel(self.guides, examples)
 
     def runners_up(self, result: SearchResult, best: Guide, count: int = 2) -> list[Guide]:
         """The next matches for "Other matches", topped up with the guide's related ones."""
@@ -245,6 +281,15 @@ class Library:
         del flat_docs[write:], flat_scores[write:]
         self._flat_docs, self._flat_scores = flat_docs, flat_scores
         self._vocabulary = vocabulary
+        # Each guide's own names (title, aliases, tags, id), as `text.name_key` reads them.
+        self._name_docs: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for doc, guide in enumerate(self.guides):
+            meta = guide.meta
+            for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
+                if key := text.name_key(name):
+                    self._name_docs[key].add(doc)
+        self._name_docs = dict(self._name_docs)
+        self._doc_of = {guide.id: doc for doc, guide in enumerate(self.guides)}
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             buckets[word[0]].append(word)
@@ -264,9 +309,11 @@ class Library:
         return self._doc_scores[doc][i] if i < len(ids) and ids[i] == term_id else 0.0
 
     # reading a query ----------------------------------------------------------------------------
-    def _terms(self, words: list[str]) -> tuple[list[list[Term]], list[tuple[Term, set[int]]]]:
-        """For each content word, the ways it reaches the index; and the query's concepts, each
-        with the content words it explains."""
+    def _terms(
+        self, words: list[str]
+    ) -> tuple[list[list[Term]], list[tuple[Term, set[int]]], list[str]]:
+        """For each content word, the ways it reaches the index; the query's concepts, each
+        with the content words it explains; and the words with typos corrected (as stems)."""
         content = text.content_words(words)
         content_at = [i for i, w in enumerate(words) if w in set(content)]
         per_word: list[list[Term]] = []
@@ -308,7 +355,7 @@ class Library:
             (Term(c, CONCEPT_WEIGHT, "concept", c[1:]), explained)
             for c, explained in sorted(spans.items())
         ]
-        return per_word, concepts
+        return per_word, concepts, corrected
 
     def _word_weight(self, word: str, options: list[Term]) -> float:
         if word in text.OUT_OF_DOMAIN:
@@ -326,13 +373,26 @@ class Library:
         limit: int = 3,
         ratings: Mapping[str, tuple[int, int]] | None = None,
         explain: bool = False,
+        aliases: Mapping[tuple[str, ...], str] | None = None,
     ) -> SearchResult:
-        """The guides that answer `query`, best first, or none when nothing is good enough."""
+        """What to answer `query` with: one guide, a few choices, nothing, or help.
+
+        Args:
+            query: what the person typed, as Slack sent it.
+            limit: how many matches to return at most.
+            ratings: the workspace's (helpful, unhelpful) votes by guide id.
+            explain: keep the evidence for each match (`Match.explain`).
+            aliases: names the workspace's owners added, by `text.name_key`, to guide ids.
+        """
+        if intent.is_small_talk(query):
+            return SearchResult(query, Outcome.HELP, [], [], [])
+        query = intent.without_greeting(query)
         cleaned = text.clean(query[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
         words = cleaned.split()
-        per_word, concepts = self._terms(words)
-        if not self.guides or (not any(per_word) and not concepts):
-            return SearchResult(query, [], [], [])
+        per_word, concepts, corrected = self._terms(words)
+        named = self._named(cleaned, aliases)
+        if not self.guides or (not any(per_word) and not concepts and named is None):
+            return SearchResult(query, Outcome.NOTHING, [], [], [])
 
         all_terms = {t.term for options in per_word for t in options}
         all_terms |= {c.term for c, _ in concepts}
@@ -345,6 +405,8 @@ class Library:
             for doc, value in zip(self._flat_docs[begin:end], self._flat_scores[begin:end]):
                 candidates[doc] += value
         top = sorted(candidates, key=candidates.__getitem__, reverse=True)[:RESCORED]
+        if named is not None and named not in top:
+            top.append(named)
 
         content = text.content_words(words)
         word_weights = [self._word_weight(w, o) for w, o in zip(content, per_word)]
@@ -437,51 +499,107 @@ class Library:
             results.append((match, doc))
         results.sort(key=lambda pair: -pair[0].score)
 
-        good: list[Match] = []
-        query_words = len(per_word) + sum(1 for _, explained in concepts if not explained)
-        if results and self._good_enough(*results[0], query_words, cleaned, per_word):
-            # Other matches: the runners-up that are reasonably close to the best.
-            best = results[0][0]
-            good = [best] + [m for m, _ in results[1:] if m.score >= 0.25 * best.score]
-        categories = _closest_categories([m for m, _ in results])
-        return SearchResult(query, good[:limit], [m for m, _ in results][:limit], categories)
+        candidates_seen = [m for m, _ in results]
+        categories = _closest_categories(candidates_seen)
+        outcome, ranked = self._decide(features(words), features(corrected), results, named, cleaned)
+        return SearchResult(query, outcome, ranked[:limit], candidates_seen[:limit], categories)
 
-    def _good_enough(
-        self, match: Match, doc: int, content_count: int, cleaned: str, per_word: list
-    ) -> bool:
-        if match.phrase >= 90:
-            return True
-        if _FACT_QUESTION.search(cleaned):
-            return False
-        if content_count <= 1:
-            # One word: it must name the guide (title, alias or tag), not merely appear in it.
-            terms = {self._term_ids[t.term] for options in per_word for t in options}
-            strong = self._strong[doc]
-            return match.coverage >= 0.99 and any(_contains(strong, t) for t in terms)
-        return match.coverage >= _coverage_needed(content_count) and match.score >= 1.0
+    def _named(self, cleaned: str, aliases: Mapping[tuple[str, ...], str] | None) -> int | None:
+        """The guide a query names: the query is one guide's title, alias or tag in other words
+        ("how to say no" for "saying no"), or, when it is short, contains one.
+
+        The longest name found wins; a name shared by several guides ("feedback") names none.
+        """
+        key = text.name_key(cleaned)
+        if not key:
+            return None
+        names = self._name_docs
+        extra: dict[tuple[str, ...], set[int]] = {}
+        for alias, guide_id in (aliases or {}).items():
+            doc = self._doc_of.get(guide_id)
+            if doc is not None:
+                extra.setdefault(alias, set()).add(doc)
+
+        def docs(span: tuple[str, ...]) -> set[int]:
+            return names.get(span, set()) | extra.get(span, set())
+
+        if found := docs(key):
+            return next(iter(found)) if len(found) == 1 else None
+        if len(key) > NAMED_WITHIN:
+            return None  # in a longer query, a guide's name may be incidental: the rankers judge
+        # The longest run of the query's words that is a guide's name.
+        longest = min(len(key), MAX_NAME_WORDS)
+        for size in range(longest, 0, -1):
+            hits: set[int] = set()
+            for start in range(len(key) - size + 1):
+                hits |= docs(key[start : start + size])
+            if len(hits) == 1:
+                return next(iter(hits))
+            if hits:
+                return None
+        return None
+
+    def _decide(
+        self,
+        said: list[str],
+        meant: list[str],
+        results: list[tuple[Match, int]],
+        named: int | None,
+        cleaned: str,
+    ) -> tuple[Outcome, list[Match]]:
+        """Answer, offer choices, or say nothing.
+
+        Two rankers vote: the lexical score (normalised to the best guide's) and the need model's
+        probability. One guide is the answer when the query names it, when it leads the next by
+        a clear margin, or when both rankers put it first and the need model is sure. A query
+        with an out-of-library word, or that the scope model reads as outside, gets nothing.
+        """
+        content = text.content_words(cleaned.split())
+        if _FACT_QUESTION.search(cleaned) and len(content) <= FACT_QUESTION_WORDS:
+            return Outcome.NOTHING, []
+        outside_word = any(w in text.OUT_OF_DOMAIN for w in content)
+        outside = self._scope.outside(said) or 0.0
+        needs = self._needs.posterior(meant)
+        by_doc = {doc: match for match, doc in results}
+        best_score = max((m.score for m in by_doc.values()), default=0.0) or 1.0
+        combined = {doc: m.score / best_score for doc, m in by_doc.items()}
+        for guide_id, chance in needs.items():
+            doc = self._doc_of.get(guide_id)
+            if doc is not None:
+                combined[doc] = combined.get(doc, 0.0) + NEED_WEIGHT * chance
+        ranked = sorted(combined, key=lambda doc: (-combined[doc], doc))
+
+        def matches(docs: list[int]) -> list[Match]:
+            found = []
+            for doc in docs:
+                match = by_doc.get(doc) or Match(self.guides[doc], 0.0, 0.0, 0.0)
+                match.score = round(combined.get(doc, 0.0), 4)
+                found.append(match)
+            return found
+
+        if named is not None and not outside_word and outside < NAMED_UNLESS_OUTSIDE:
+            return Outcome.ANSWER, matches([named, *(d for d in ranked if d != named)])
+        if outside_word or not ranked or outside > OUTSIDE_AT:
+            return Outcome.NOTHING, []
+        first = ranked[0]
+        lead = combined[first] - (combined[ranked[1]] if len(ranked) > 1 else 0.0)
+        need_first = max(needs, key=needs.__getitem__, default=None)
+        lexical_first = results[0][1] if results else None
+        agreed = (
+            need_first is not None
+            and self._doc_of.get(need_first) == first == lexical_first
+            and needs[need_first] >= BOTH_SURE
+        )
+        if lead >= CLEAR_LEAD or agreed:
+            return Outcome.ANSWER, matches(ranked)
+        if combined[first] >= CHOICES_FLOOR:
+            return Outcome.CHOICES, matches(ranked[:CHOICES])
+        return Outcome.NOTHING, []
 
 
 def _contains(sorted_ids: array, term_id: int) -> bool:
     i = bisect_left(sorted_ids, term_id)
     return i < len(sorted_ids) and sorted_ids[i] == term_id
-
-
-def _coverage_needed(content_words: int) -> float:
-    """How much of a query the best guide must account for, by the query's length.
-
-    Calibrated on labelled queries: requests the library is not for are short ("moscow office
-    address", "escalate my IT ticket"), while a described situation carries many incidental words,
-    so a long query needs a smaller share of it explained.
-    """
-    if content_words <= 2:
-        return 0.6
-    if content_words <= 4:
-        return 0.5
-    if content_words <= 6:
-        return 0.25
-    if content_words <= 9:
-        return 0.3
-    return 0.15
 
 
 def _body_fields(body: str) -> dict[str, list[str]]:

@@ -148,3 +148,21 @@ def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 
 CONCEPTS_BY_FIRST = _by_first_word()
+
+
+# Words that frame a request rather than name its topic, dropped when a query is compared with a
+# guide's names: "how to say no at work" and "say no" are the same name.
+NAME_FILLER = frozenset(
+    """
+    a an the my your our their his her its this that these those to for with in on at of and or
+    how do does did i me we you it is are be can could should would what which when who where
+    why guide guides
+    template templates tips tip way ways best good some any about use using help work job please
+    pls im ive idea ideas example examples
+    """.split()
+)
+
+
+def name_key(phrase: str) -> tuple[str, ...]:
+    """A name as the matcher compares it: cleaned, framing words dropped, stemmed."""
+    return tuple(stem(w) for w in clean(phrase).split() if w not in NAME_FILLER)

@@ -10,9 +10,18 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_for
+from bot.errors import InflowError
 from bot.library import text
 from bot.library.schema import Guide
-from bot.models import ContentGap, GuideEvent, GuideMessage, GuideReaction, GuideRecord, Rating
+from bot.models import (
+    ContentGap,
+    GuideAlias,
+    GuideEvent,
+    GuideMessage,
+    GuideReaction,
+    GuideRecord,
+    Rating,
+)
 
 BUTTONS = "buttons"
 
@@ -21,6 +30,7 @@ class GuideEventKind(StrEnum):
     VIEW = "view"  # shown as the answer to /learn, or opened from a list
     SHARE = "share"
     OTHER_MATCHES = "other_matches"
+    CHOSEN = "chosen"  # picked from "is it one of these?" or "Other matches": query -> guide
 
 
 def sync_guides(session: Session, guides: Iterable[Guide], now: dt.datetime) -> None:
@@ -278,3 +288,58 @@ def recent_guides(session: Session, *, team_id: str, user_id: str, limit: int = 
         .limit(limit)
     )
     return [guide_id for guide_id, _ in rows]
+
+
+# -- names the library's owners added --------------------------------------------------------------
+
+ALIAS_MAX_CHARS = 200
+
+
+class AliasError(InflowError):
+    """An alias that can't be added, with what to do instead."""
+
+
+def workspace_aliases(session: Session, team_id: str) -> dict[tuple[str, ...], str]:
+    """The names a workspace's owners added, by `text.name_key`, to the guide each names."""
+    rows = session.execute(
+        select(GuideAlias.alias_key, GuideAlias.guide_id).where(GuideAlias.team_id == team_id)
+    )
+    return {tuple(key.split()): guide_id for key, guide_id in rows}
+
+
+def add_alias(
+    session: Session,
+    *,
+    team_id: str,
+    guide_id: str,
+    alias: str,
+    by: str,
+    owners: Iterable[str],
+    now: dt.datetime,
+) -> bool:
+    """Make `alias` a name of the guide in this workspace; False when it already was one.
+
+    Only the library's owners (the workspace's inflow admins) add names: a name changes what
+    everyone's `/learn` answers.
+    """
+    if by not in set(owners):
+        raise AliasError(
+            "Only the library's owners (this workspace's inflow admins) can add a name to a guide."
+        )
+    alias = " ".join(alias.split())[:ALIAS_MAX_CHARS]
+    key = " ".join(text.name_key(alias))
+    if not key:
+        raise AliasError("That name has no words a search could match. Try a longer one.")
+    existing = session.scalar(
+        select(GuideAlias).where(GuideAlias.team_id == team_id, GuideAlias.alias_key == key)
+    )
+    if existing is not None:
+        if existing.guide_id != guide_id:
+            raise AliasError(f"That is already a name of another guide (`{existing.guide_id}`).")
+        return False
+    statement = (
+        insert_for(session, GuideAlias)
+        .values(team_id=team_id, guide_id=guide_id, alias=alias, alias_key=key, added_by=by, at=now)
+        .on_conflict_do_nothing(index_elements=["team_id", "alias_key"])
+    )
+    return bool(session.execute(statement).rowcount)

@@ -35,6 +35,7 @@ from bot.models import (
     Debrief,
     DebriefAnswer,
     DebriefSchedule,
+    GuideAlias,
     GuideEvent,
     GuideMessage,
     GuideOutcome,
@@ -111,6 +112,8 @@ HOLDINGS: tuple[Holding, ...] = (
     # use it?", so a placeholder would look like a person to it: views go. Gaps are their words.
     Holding(GuideEvent, "user_id", Policy.DELETE),
     Holding(ContentGap, "user_id", Policy.DELETE),
+    # A name an owner added to a guide serves the whole workspace: it stays, unsigned.
+    Holding(GuideAlias, "added_by", Policy.ANONYMISE),
     # A shared guide stays in its channel and others' reactions rate it: it stays, unsigned.
     Holding(GuideMessage, "shared_by", Policy.ANONYMISE),
     # Their emoji go; the vote each made lives on, anonymous, in `ratings`.

@@ -42,7 +42,7 @@ from bot.models import (
 )
 from bot.services.debriefs import QUESTIONS
 from bot.services.ideas import Stage
-from bot.services.library import GuideEventKind
+from bot.services.library import GuideEventKind, workspace_aliases
 from bot.services.outbox import SNOOZED, OutboxStatus, is_channel
 from bot.services.preferences import KIND_LABELS, NudgeKind
 from bot.services.suggestions import Outcome
@@ -183,6 +183,17 @@ class DebriefCandidate:
     points: dict[str, list[str]]  # question -> points, without names
 
 
+@dataclass(frozen=True)
+class ChosenPair:
+    """People asked one thing and picked a guide the search had not answered with."""
+
+    asked: str  # the most common way it was asked, tidied
+    guide_id: str
+    title: str
+    people: int
+    times: int
+
+
 @dataclass
 class LibraryReport:
     team_id: str
@@ -197,6 +208,7 @@ class LibraryReport:
     routines: list[RoutineUse] = field(default_factory=list)
     debriefs: list[DebriefCandidate] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)
+    chosen: list[ChosenPair] = field(default_factory=list)
 
     @property
     def best_rated(self) -> list[GuideRating]:
@@ -228,6 +240,7 @@ def build(
         routines=routines(session, team_id, period),
         debriefs=closed_debriefs(session, team_id, period),
         lessons=shared_lessons(session, team_id, period),
+        chosen=chosen_pairs(session, team_id, period, guides),
     )
 
 
@@ -361,6 +374,52 @@ def _gaps(session: Session, team_id: str, period: Period) -> list[tuple[str, str
             )
         ).tuples()
     )
+
+
+# -- asked X, chose Y ----------------------------------------------------------------------------
+
+CHOSEN_MIN_PEOPLE = 2  # one person's pick is an anecdote, and would show what they asked
+
+
+def chosen_pairs(
+    session: Session, team_id: str, period: Period, guides: Iterable[Guide]
+) -> list[ChosenPair]:
+    """What people asked and the guide they then picked from the choices or "Other matches",
+    most people first, for the owners to accept as a name of that guide (never automatically).
+
+    Pairs that the guide's own names or the workspace's aliases already answer are left out.
+    """
+    named: set[tuple[tuple[str, ...], str]] = {
+        (text.name_key(name), g.id)
+        for g in guides
+        for name in (g.meta.title, *g.meta.aliases, *g.meta.tags)
+    }
+    named |= {(key, guide_id) for key, guide_id in workspace_aliases(session, team_id).items()}
+    rows = session.execute(
+        select(GuideEvent.query, GuideEvent.guide_id, GuideEvent.user_id).where(
+            GuideEvent.team_id == team_id,
+            GuideEvent.kind == GuideEventKind.CHOSEN.value,
+            GuideEvent.query.is_not(None),
+            _in(GuideEvent.at, period),
+        )
+    )
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = defaultdict(list)
+    for query, guide_id, user_id in rows:
+        key = text.name_key(query)
+        if key and (key, guide_id) not in named:
+            groups[key, guide_id].append((_tidy(query), user_id))
+    titles = _titles(session)
+    pairs = []
+    for (_, guide_id), members in groups.items():
+        people = len({user for _, user in members})
+        if people < CHOSEN_MIN_PEOPLE:
+            continue
+        ways = Counter(asked for asked, _ in members)
+        asked = sorted(ways, key=lambda w: (-ways[w], len(w), w))[0]
+        pairs.append(
+            ChosenPair(asked, guide_id, titles.get(guide_id, guide_id), people, len(members))
+        )
+    return sorted(pairs, key=lambda p: (-p.people, -p.times, p.asked))
 
 
 # -- guides due for review ----------------------------------------------------------------------

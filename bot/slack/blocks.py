@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.slack.ids import Command
-from bot.slack.kit import section
+from bot.slack.kit import context, section
 
 INTRO = (
     "inflow brings learning into the work: short guides and decision frameworks at the moment "
@@ -80,6 +80,28 @@ def help_message() -> dict:
         "response_type": "ephemeral",
         "text": "inflow: learning in the flow of work. Try /learn <what you need>.",
         "blocks": _help_blocks(),
+    }
+
+
+EXAMPLE_QUERIES = ("how to say no", "feedback to a peer", "run a retro")
+
+
+def small_talk_help() -> dict:
+    """The answer to "hi", "thanks!" or "what can you do": what to type, with examples."""
+    examples = "\n".join(f"• `{Command.LEARN} {q}`" for q in EXAMPLE_QUERIES)
+    return {
+        "response_type": "ephemeral",
+        "text": "Hi! Tell me what you're working on and I'll find the guide that helps.",
+        "blocks": [
+            section(
+                "Hi! :wave: I find the one short guide that helps with what you're doing right "
+                "now. Type what you need, in your own words:\n" + examples
+            ),
+            context(
+                f"`{Command.LEARN} browse` shows the whole library; `{Command.LEARN} help` lists "
+                "everything inflow does."
+            ),
+        ],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.slack.ids import Action, Block, Command
@@ -15,6 +16,7 @@ from bot.slack.text import (
     MAX_SECTION_TEXT,
     clip,
     escape,
+    unescape,
 )
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -57,8 +59,28 @@ def describe(guide: Guide) -> str:
     return f"{meta.kind.value.capitalize()} · {meta.minutes} min · {meta.category.label}"
 
 
-def guide_blocks(guide: Guide) -> list[dict]:
-    """The guide itself: title, what kind, the one-line summary and the body."""
+# What a /learn answer shows first: enough to act on. The rest (the example, the common mistake,
+# the words to say) is one click away, so the first answer reads in a glance.
+FIRST_VIEW_SECTIONS = ("when to use", "steps")
+
+
+def first_view(body: str) -> tuple[str, bool]:
+    """The part of a guide's body shown first, and whether anything is left for later."""
+    kept: list[str] = []
+    keeping, dropped = True, False
+    for line in body.splitlines():
+        if line.startswith("#"):
+            keeping = line.lstrip("#").strip().lower().startswith(FIRST_VIEW_SECTIONS)
+        if keeping:
+            kept.append(line)
+        elif line.strip():
+            dropped = True
+    return "\n".join(kept), dropped
+
+
+def guide_blocks(guide: Guide, *, whole: bool = True) -> list[dict]:
+    """The guide: title, what kind, the one-line summary, and its body (or the first view)."""
+    body = guide.body if whole else first_view(guide.body)[0]
     blocks = [
         {
             "type": "header",
@@ -68,27 +90,66 @@ def guide_blocks(guide: Guide) -> list[dict]:
         section(f"_{escape(guide.meta.summary)}_"),
         {"type": "divider"},
     ]
-    blocks.extend(section(text) for text in markdown_sections(guide.body))
+    blocks.extend(section(text) for text in markdown_sections(body))
     return blocks[: MAX_MESSAGE_BLOCKS - 3]
 
 
-def state(guide_id: str, others: Sequence[str] = ()) -> str:
+QUERY_KEPT = 200  # characters of the question a button carries (a button value holds 2,000)
+
+
+@dataclass(frozen=True)
+class GuideState:
     """What a guide's buttons carry, so any button can rebuild the answer it belongs to."""
-    return json.dumps({"g": guide_id, "o": list(others)[:2]}, separators=(",", ":"))
+
+    guide_id: str
+    others: tuple[str, ...] = ()
+    query: str = ""  # what the person asked, when the guide answered a question
+    whole: bool = False  # the whole guide is showing, not the first view
+
+    def value(self) -> str:
+        data: dict = {"g": self.guide_id, "o": list(self.others)[:2]}
+        if self.query:
+            # Escaped like any text inflow sends: a value is data, but it should never look
+            # like markup to anything that reads the message.
+            data["q"] = escape(self.query[:QUERY_KEPT])
+        if self.whole:
+            data["w"] = 1
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def read_state(value: str) -> tuple[str, list[str]]:
+def state(guide_id: str, others: Sequence[str] = (), query: str = "", whole: bool = False) -> str:
+    return GuideState(guide_id, tuple(others), query, whole).value()
+
+
+def read_state(value: str) -> GuideState:
+    """A button's value back as a GuideState; a bare guide id (older messages) reads as one."""
     try:
         data = json.loads(value)
-        return str(data["g"]), [str(o) for o in data.get("o", [])][:2]
-    except (ValueError, KeyError, TypeError):
-        return value, []
+        return GuideState(
+            str(data["g"]),
+            tuple(str(o) for o in data.get("o", []))[:2],
+            unescape(str(data.get("q") or ""))[:QUERY_KEPT],
+            bool(data.get("w")),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return GuideState(value)
 
 
-def guide_answer(guide: Guide, others: Sequence[Guide] = (), *, rated: bool | None = None) -> dict:
-    """The private answer to `/learn <words>`: the guide, and what the person can do with it."""
-    value = state(guide.id, [g.id for g in others])
+def guide_answer(
+    guide: Guide,
+    others: Sequence[Guide] = (),
+    *,
+    rated: bool | None = None,
+    query: str = "",
+    whole: bool = False,
+) -> dict:
+    """The private answer to `/learn <words>`: the guide's first view (or all of it), and what
+    the person can do with it."""
+    value = state(guide.id, [g.id for g in others], query, whole)
     buttons = [button("Share in channel", Action.SHARE_GUIDE, value, "primary")]
+    more = not whole and first_view(guide.body)[1]
+    if more:
+        buttons.append(button("Show the whole guide", Action.WHOLE_GUIDE, value))
     if others:
         buttons.append(button("Other matches", Action.OTHER_MATCHES, value))
     footer = []
@@ -104,7 +165,7 @@ def guide_answer(guide: Guide, others: Sequence[Guide] = (), *, rated: bool | No
             )
         )
     blocks = [
-        *guide_blocks(guide),
+        *guide_blocks(guide, whole=whole or not more),
         {"type": "actions", "block_id": Block.GUIDE_ACTIONS, "elements": buttons},
         *footer,
     ]
@@ -113,6 +174,27 @@ def guide_answer(guide: Guide, others: Sequence[Guide] = (), *, rated: bool | No
         "text": f"{escape(guide.title)}: {escape(guide.meta.summary)}",
         "blocks": blocks,
     }
+
+
+def choices(query: str, guides: Sequence[Guide]) -> dict:
+    """ "Is it one of these?": the closest guides when none is clearly the one, never a dead end."""
+    shown = escape(clip(" ".join(query.split()), 150))
+    blocks = [section(f"Is it one of these? (for “{shown}”)")]
+    for position, guide in enumerate(guides[:3]):
+        blocks.append(
+            section(
+                f"*{escape(guide.title)}*\n{escape(guide.meta.summary)}",
+                accessory=button(
+                    "Open", f"{Action.OPEN_GUIDE}:{position}", state(guide.id, query=query)
+                ),
+            )
+        )
+    blocks.append(
+        context(
+            f"None of these? Say it in other words, or `{Command.LEARN} browse` to see everything."
+        )
+    )
+    return {"response_type": "ephemeral", "text": "Is it one of these?", "blocks": blocks}
 
 
 def shared_guide(guide: Guide, *, shared_by: str, helpful_emoji: str, unhelpful_emoji: str) -> dict:
@@ -127,8 +209,10 @@ def shared_guide(guide: Guide, *, shared_by: str, helpful_emoji: str, unhelpful_
     }
 
 
-def guide_list(title: str, guides: Sequence[Guide], *, intro: str | None = None) -> dict:
-    """Guides as a short list, each with an Open button."""
+def guide_list(
+    title: str, guides: Sequence[Guide], *, intro: str | None = None, query: str = ""
+) -> dict:
+    """Guides as a short list, each with an Open button (carrying the question, if any)."""
     blocks = [section(f"*{escape(title)}*")]
     if intro:
         blocks.append(context(intro))
@@ -137,7 +221,9 @@ def guide_list(title: str, guides: Sequence[Guide], *, intro: str | None = None)
         blocks.append(
             section(
                 f"*{escape(guide.title)}*\n{escape(guide.meta.summary)}\n_{describe(guide)}_",
-                accessory=button("Open", f"{Action.OPEN_GUIDE}:{position}", guide.id),
+                accessory=button(
+                    "Open", f"{Action.OPEN_GUIDE}:{position}", state(guide.id, query=query)
+                ),
             )
         )
     return {
@@ -197,7 +283,13 @@ def nothing_found(query: str, categories: Sequence[Category]) -> dict:
                 ],
             }
         )
-    blocks.append(context(f"Try other words, or `{Command.LEARN} browse` to see everything."))
+    blocks.append(
+        context(
+            "inflow's guides are about how people work together: feedback, coaching, decisions, "
+            "meetings, ideas, learning from mistakes. For IT, HR policy, payroll or code, ask "
+            f"the people who run them. Try `{Command.LEARN} browse` to see everything."
+        )
+    )
     return {"response_type": "ephemeral", "text": "No guide for that yet", "blocks": blocks}
 
 

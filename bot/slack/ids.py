@@ -16,6 +16,8 @@ class Action(StrEnum):
     HELPFUL = "guide_helpful"
     NOT_HELPFUL = "guide_not_helpful"
     OPEN_GUIDE = "guide_open"  # suffixed with a position: one per guide in a list
+    WHOLE_GUIDE = "guide_whole"
+    ADD_ALIAS = "guide_add_alias"  # suffixed with a position: one per row of the report
     BROWSE_CATEGORY = "browse_category"  # the select menu; buttons add a position suffix
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from bot.library.schema import Guide
 from bot.services.report import (
     FEWER,
     MIN_GROUP,
@@ -14,8 +17,8 @@ from bot.services.report import (
     shown,
     shown_with,
 )
-from bot.slack.ids import Command
-from bot.slack.kit import context, header, section
+from bot.slack.ids import Action, Command
+from bot.slack.kit import button, context, header, section
 from bot.slack.text import clip, escape
 
 LISTED = 10  # rows per section in Slack; the CSV has them all
@@ -142,6 +145,51 @@ def _candidates(report: LibraryReport, limit: int) -> str:
     return _lines(rows, more)
 
 
+CHOSEN_LISTED = 5
+
+
+def alias_value(guide_id: str, asked: str) -> str:
+    """What an *Add as alias* button carries."""
+    return json.dumps({"g": guide_id, "a": asked}, separators=(",", ":"), ensure_ascii=False)
+
+
+def read_alias_value(value: str) -> tuple[str, str]:
+    try:
+        data = json.loads(value)
+        return str(data["g"]), str(data["a"])
+    except (ValueError, KeyError, TypeError):
+        return "", ""
+
+
+def _chosen(report: LibraryReport) -> list[dict]:
+    """Asked X → chose Y, each with a one-click *Add as alias*: a suggestion, never automatic."""
+    blocks = [
+        section(
+            "*Asked → chose* (people picked this guide from the choices or *Other matches*)"
+            + ("" if report.chosen else f"\n{NOTHING}")
+        )
+    ]
+    for position, pair in enumerate(report.chosen[:CHOSEN_LISTED]):
+        blocks.append(
+            section(
+                f"“{escape(clip(pair.asked, 100))}” → {_title(pair.title)}: {people(pair.people)}",
+                accessory=button(
+                    "Add as alias",
+                    f"{Action.ADD_ALIAS}:{position}",
+                    alias_value(pair.guide_id, pair.asked),
+                ),
+            )
+        )
+    if report.chosen:
+        blocks.append(
+            context(
+                "*Add as alias* makes those words a name of the guide in this workspace: "
+                f"`{Command.LEARN}` then answers it directly."
+            )
+        )
+    return blocks
+
+
 def report_message(report: LibraryReport) -> dict:
     """The whole report, privately to the admin who asked (inside the ack)."""
     period = report.period
@@ -160,6 +208,7 @@ def report_message(report: LibraryReport) -> dict:
             f"votes at {PRIOR_MEAN:.0%}, for guides rated by {MIN_GROUP} or more people."
         ),
         section(f"*Searches that found nothing*\n{_gaps(report, LISTED)}"),
+        *_chosen(report),
         section(f"*Due for review*\n{_stale(report, LISTED)}"),
         section(f"*Did it help the work?* (answers to the follow-up)\n{_outcomes(report, LISTED)}"),
         section(f"*Nudges*\n{_nudges(report)}"),
@@ -202,3 +251,15 @@ def home_section(report: LibraryReport) -> list[dict]:
         ),
         {"type": "divider"},
     ]
+
+
+def alias_added(guide: Guide, asked: str, added: bool) -> dict:
+    """The owner's confirmation after *Add as alias*."""
+    name = escape(clip(asked, 100))
+    title = escape(guide.title)
+    text = (
+        f"Done: “{name}” is now a name of *{title}*. `{Command.LEARN} {name}` answers it."
+        if added
+        else f"“{name}” was already a name of *{title}*."
+    )
+    return {"response_type": "ephemeral", "replace_original": False, "text": text}

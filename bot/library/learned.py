@@ -1,0 +1,177 @@
+"""What people's own words say about which guide they need: a naive Bayes model over examples.
+
+The lexical matcher (`matcher.py`) finds guides by the words the guides use. People often use
+other words ("I do everything myself", "my junior is always late to standup"), and the guides
+cannot hold every way of saying a need. This model learns those ways from examples:
+
+- `examples.jsonl` (shipped): about 2,700 requests written for training, each labelled with the
+  guide it needs, or with none for requests outside the library (IT, HR policy, payroll, code,
+  life). Written from the content catalog only, and never from the evaluation sets.
+- each guide's own names and situations (title, aliases, tags, triggers, summary, "When to use
+  it"), so a guide added later is known from the start.
+
+Features are the stems of a text's content words and the work-language concepts it mentions;
+the model is multinomial naive Bayes with additive smoothing. It trains in well under a second at
+start-up, from text, so it ships as data, not as weights, and never downloads anything.
+
+Scoring touches only the classes that share a feature with the query: every other class's score
+depends only on how many features the query has, and is summed once per feature count.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from bot.library import text
+from bot.library.schema import Guide
+
+EXAMPLES_FILE = Path(__file__).with_name("examples.jsonl")
+OUTSIDE = ""  # the class of requests the library is not for
+ALPHA = 0.1  # additive smoothing: small, as features are sparse and examples short
+GUIDE_TEXT_WEIGHT = 2  # a guide's own names count as this many examples each
+# ...and as this many for the scope model: the examples outside the library were written to
+# share words with guides, so a guide's own words must outweigh them.
+SCOPE_NAME_WEIGHT = 1
+
+
+def features(words: list[str]) -> list[str]:
+    """Cleaned words' stems (stopwords out) and the concepts they mention."""
+    stems = [text.stem(w) for w in text.content_words(words)]
+    return stems + text.concepts([text.stem(w) for w in words])
+
+
+def phrase_features(phrase: str) -> list[str]:
+    return features(text.words(phrase))
+
+
+@lru_cache(maxsize=1)
+def shipped_examples() -> tuple[tuple[str, str], ...]:
+    """The examples shipped with inflow, read once per process."""
+    return tuple(load_examples(EXAMPLES_FILE))
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> list[tuple[str, str]]:
+    """(text, guide id or OUTSIDE) pairs from a JSON-lines file of {"q", "guide"}."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [(row["q"], row["guide"] or OUTSIDE) for row in rows]
+
+
+def guide_examples(guide: Guide) -> list[str]:
+    """What a guide says about the needs it is for, one phrase each."""
+    meta = guide.meta
+    situation = []
+    keeping = False
+    for line in guide.body.splitlines():
+        if line.startswith("#"):
+            keeping = line.lstrip("#").strip().lower().startswith("when to use")
+        elif keeping and line.strip():
+            situation.append(line)
+    return [meta.title, *meta.aliases, *meta.tags, *meta.triggers, meta.summary, *situation]
+
+
+class NeedModel:
+    """P(guide | words) over the guides, and the chance that the words are outside them all."""
+
+    def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] = ()):
+        counts: dict[str, Counter] = defaultdict(Counter)
+        guides = list(guides)
+        served = {g.id for g in guides}
+        for guide in guides:
+            for phrase in guide_examples(guide):
+                for feature in phrase_features(phrase):
+                    counts[guide.id][feature] += GUIDE_TEXT_WEIGHT
+        documents: Counter = Counter()
+        for phrase, label in examples:
+            if label != OUTSIDE and label not in served:
+                continue  # an example for a guide this library does not serve
+            documents[label] += 1
+            counts[label].update(phrase_features(phrase))
+        self.classes = sorted(counts)
+        vocabulary = {f for c in counts.values() for f in c}
+        size = len(vocabulary) or 1
+        # Every class is equally likely before reading: guides with more examples are not more
+        # often what people need.
+        self._prior = -math.log(len(self.classes) or 1)
+        self._base: dict[str, float] = {}  # log P(an unseen feature | class)
+        self._postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for label in self.classes:
+            total = sum(counts[label].values())
+            base = math.log(ALPHA / (total + ALPHA * size))
+            self._base[label] = base
+            for feature, count in counts[label].items():
+                # how much more likely than an unseen feature: log((count + a) / a)
+                self._postings[feature].append((label, math.log((count + ALPHA) / ALPHA)))
+        self._postings = dict(self._postings)
+        self._bases = sorted(self._base.values())
+
+    @lru_cache(maxsize=256)  # noqa: B019 - the model lives as long as the library
+    def _untouched_mass(self, n: int) -> float:
+        """log Σ_c exp(prior + n·base_c): every class's score when no feature is its own."""
+        top = max(self._bases) * n
+        return self._prior + top + math.log(sum(math.exp(n * b - top) for b in self._bases))
+
+    def posterior(self, said: list[str]) -> dict[str, float]:
+        """P(class | features) for the classes that share a feature with them (the rest share
+        the remainder equally little); OUTSIDE is the library's own "not for us"."""
+        found = [f for f in said if f in self._postings]
+        n = len(found)
+        if not n:
+            return {}
+        gains: dict[str, float] = defaultdict(float)
+        for feature in found:
+            for label, gain in self._postings[feature]:
+                gains[label] += gain
+        scores = {
+            label: self._prior + n * self._base[label] + gain for label, gain in gains.items()
+        }
+        top = max(scores.values())
+        untouched = self._untouched_mass(n)
+        # Z = Σ over all classes; the touched ones are counted at their real score instead.
+        rest = math.exp(untouched - top) - sum(
+            math.exp(self._prior + n * self._base[label] - top) for label in scores
+        )
+        total = max(rest, 0.0) + sum(math.exp(s - top) for s in scores.values())
+        return {label: math.exp(s - top) / total for label, s in scores.items()}
+
+
+class ScopeModel:
+    """P(outside the library | words): naive Bayes over two classes, requests the library is for
+    (every guide's examples and names) and requests it is not for.
+
+    Each feature counts once per example, and its likelihood is the share of that side's
+    examples holding it: the two sides differ tenfold in size, and per-token likelihoods would
+    make any word look like the smaller side's.
+    """
+
+    def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] = ()):
+        holding = {True: Counter(), False: Counter()}
+        size = {True: 0, False: 0}
+        for guide in guides:
+            for phrase in guide_examples(guide):
+                for feature in set(phrase_features(phrase)):
+                    holding[False][feature] += SCOPE_NAME_WEIGHT
+                size[False] += SCOPE_NAME_WEIGHT
+        for phrase, label in examples:
+            outside = label == OUTSIDE
+            holding[outside].update(set(phrase_features(phrase)))
+            size[outside] += 1
+        vocabulary = set(holding[True]) | set(holding[False])
+        self._odds = {
+            f: math.log((holding[True][f] + ALPHA) / (size[True] + 2 * ALPHA))
+            - math.log((holding[False][f] + ALPHA) / (size[False] + 2 * ALPHA))
+            for f in vocabulary
+        }
+
+    def outside(self, said: list[str]) -> float | None:
+        """The chance that what was said (features) is outside the library, as if either were
+        equally likely beforehand; None when no feature is known."""
+        found = {f for f in said if f in self._odds}
+        if not found:
+            return None
+        diff = sum(self._odds[f] for f in found)
+        return 1 / (1 + math.exp(-max(min(diff, 50.0), -50.0)))
