@@ -134,7 +134,9 @@ def _visible(answer: dict) -> str:
     for block in answer["blocks"]:
         if "text" in block:
             texts.append(block["text"]["text"])
-        texts += [e.get("text", "") for e in block.get("elements", []) if block["type"] == "context"]
+        texts += [
+            e.get("text", "") for e in block.get("elements", []) if block["type"] == "context"
+        ]
     return "\n".join(texts)
 
 
@@ -193,7 +195,9 @@ def test_owners_see_asked_then_chose_and_add_it_as_an_alias_in_one_click(served)
     served.emulator.wait_for_responses(2)
 
     report = _learn(served, "report", user_id=ADMIN)
-    [row] = [b for b in report["blocks"] if "hogs every meeting" in b.get("text", {}).get("text", "")]
+    [row] = [
+        b for b in report["blocks"] if "hogs every meeting" in b.get("text", {}).get("text", "")
+    ]
     assert "Meetings worth having" in row["text"]["text"]
     add = row["accessory"]
     assert add["text"]["text"] == "Add as alias"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -34,6 +35,10 @@ EXAMPLES_FILE = Path(__file__).with_name("examples.jsonl")
 OUTSIDE = ""  # the class of requests the library is not for
 ALPHA = 0.1  # additive smoothing: small, as features are sparse and examples short
 GUIDE_TEXT_WEIGHT = 2  # a guide's own names count as this many examples each
+# Per feature, only the classes it says most about are kept (as the lexical index keeps each
+# term's best postings): a large library's common words would otherwise touch every guide.
+CLASSES_KEPT = 64
+RETURNED = 20  # classes a posterior returns: the decision looks at the first few only
 # ...and as this many for the scope model: the examples outside the library were written to
 # share words with guides, so a guide's own words must outweigh them.
 SCOPE_NAME_WEIGHT = 1
@@ -75,68 +80,96 @@ def guide_examples(guide: Guide) -> list[str]:
 
 
 class NeedModel:
-    """P(guide | words) over the guides, and the chance that the words are outside them all."""
+    """P(guide | words) over the guides, and the chance that the words are outside them all.
+
+    Held compactly (a large library has many classes): per feature, two arrays of the classes it
+    says most about and how much, so the model adds few objects for the garbage collector.
+    """
 
     def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] = ()):
-        counts: dict[str, Counter] = defaultdict(Counter)
         guides = list(guides)
         served = {g.id for g in guides}
+        by_label: dict[str, Counter] = defaultdict(Counter)
+        for phrase, label in examples:
+            if label == OUTSIDE or label in served:
+                by_label[label].update(phrase_features(phrase))
+        self.classes: list[str] = []
+        totals = array("d")
+        postings: dict[str, tuple[array, array]] = {}
+        vocabulary: set[str] = set()
+
+        def add(label: str, counts: Counter) -> None:
+            index = len(self.classes)
+            self.classes.append(label)
+            totals.append(sum(counts.values()))
+            for feature, count in counts.items():
+                vocabulary.add(feature)
+                labels, gains = postings.setdefault(feature, (array("I"), array("f")))
+                labels.append(index)
+                # how much more likely than an unseen feature: log((count + a) / a)
+                gains.append(math.log((count + ALPHA) / ALPHA))
+
         for guide in guides:
+            counts = Counter()
             for phrase in guide_examples(guide):
                 for feature in phrase_features(phrase):
-                    counts[guide.id][feature] += GUIDE_TEXT_WEIGHT
-        documents: Counter = Counter()
-        for phrase, label in examples:
-            if label != OUTSIDE and label not in served:
-                continue  # an example for a guide this library does not serve
-            documents[label] += 1
-            counts[label].update(phrase_features(phrase))
-        self.classes = sorted(counts)
-        vocabulary = {f for c in counts.values() for f in c}
+                    counts[feature] += GUIDE_TEXT_WEIGHT
+            counts.update(by_label.pop(guide.id, {}))
+            add(guide.id, counts)
+        if OUTSIDE in by_label:
+            add(OUTSIDE, by_label.pop(OUTSIDE))
         size = len(vocabulary) or 1
         # Every class is equally likely before reading: guides with more examples are not more
         # often what people need.
         self._prior = -math.log(len(self.classes) or 1)
-        self._base: dict[str, float] = {}  # log P(an unseen feature | class)
-        self._postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for label in self.classes:
-            total = sum(counts[label].values())
-            base = math.log(ALPHA / (total + ALPHA * size))
-            self._base[label] = base
-            for feature, count in counts[label].items():
-                # how much more likely than an unseen feature: log((count + a) / a)
-                self._postings[feature].append((label, math.log((count + ALPHA) / ALPHA)))
-        self._postings = dict(self._postings)
-        self._bases = sorted(self._base.values())
+        # log P(an unseen feature | class)
+        self._base = array("d", (math.log(ALPHA / (t + ALPHA * size)) for t in totals))
+        # Postings in CSR form, as the lexical index holds them: feature i's entries are
+        # [offsets[i], offsets[i + 1]) of two flat arrays.
+        self._feature_ids: dict[str, int] = {}
+        self._offsets = array("I", [0])
+        self._labels, self._gains = array("I"), array("f")
+        for feature in list(postings):
+            labels, gains = postings.pop(feature)
+            kept = range(len(labels))
+            if len(labels) > CLASSES_KEPT:
+                kept = sorted(kept, key=gains.__getitem__, reverse=True)[:CLASSES_KEPT]
+            self._feature_ids[feature] = len(self._feature_ids)
+            self._labels.extend(labels[k] for k in kept)
+            self._gains.extend(gains[k] for k in kept)
+            self._offsets.append(len(self._labels))
+        self._top_base = max(self._base, default=0.0)
 
     @lru_cache(maxsize=256)  # noqa: B019 - the model lives as long as the library
     def _untouched_mass(self, n: int) -> float:
         """log Σ_c exp(prior + n·base_c): every class's score when no feature is its own."""
-        top = max(self._bases) * n
-        return self._prior + top + math.log(sum(math.exp(n * b - top) for b in self._bases))
+        top = self._top_base * n
+        return self._prior + top + math.log(sum(math.exp(n * b - top) for b in self._base))
 
     def posterior(self, said: list[str]) -> dict[str, float]:
-        """P(class | features) for the classes that share a feature with them (the rest share
-        the remainder equally little); OUTSIDE is the library's own "not for us"."""
-        found = [f for f in said if f in self._postings]
+        """P(class | features) for the likeliest classes that share a feature with them (the
+        rest share the remainder); OUTSIDE is the library's own "not for us"."""
+        ids = self._feature_ids
+        found = [ids[f] for f in said if f in ids]
         n = len(found)
         if not n:
             return {}
-        gains: dict[str, float] = defaultdict(float)
+        gains: dict[int, float] = defaultdict(float)
+        offsets, labels, values = self._offsets, self._labels, self._gains
         for feature in found:
-            for label, gain in self._postings[feature]:
+            begin, end = offsets[feature], offsets[feature + 1]
+            for label, gain in zip(labels[begin:end], values[begin:end]):
                 gains[label] += gain
-        scores = {
-            label: self._prior + n * self._base[label] + gain for label, gain in gains.items()
-        }
+        prior, base = self._prior, self._base
+        plain = {label: prior + n * base[label] for label in gains}
+        scores = {label: plain[label] + gain for label, gain in gains.items()}
         top = max(scores.values())
-        untouched = self._untouched_mass(n)
         # Z = Σ over all classes; the touched ones are counted at their real score instead.
-        rest = math.exp(untouched - top) - sum(
-            math.exp(self._prior + n * self._base[label] - top) for label in scores
-        )
-        total = max(rest, 0.0) + sum(math.exp(s - top) for s in scores.values())
-        return {label: math.exp(s - top) / total for label, s in scores.items()}
+        untouched = math.exp(self._untouched_mass(n) - top)
+        untouched -= sum(math.exp(value - top) for value in plain.values())
+        total = max(untouched, 0.0) + sum(math.exp(value - top) for value in scores.values())
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[:RETURNED]
+        return {self.classes[label]: math.exp(scores[label] - top) / total for label in best}
 
 
 class ScopeModel:

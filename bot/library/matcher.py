@@ -23,7 +23,6 @@ What to answer is one of four outcomes (`Outcome`):
 from __future__ import annotations
 
 import math
-import re
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -75,11 +74,9 @@ CHOICES = 3  # "is it one of these?" shows this many
 CHOICES_FLOOR = 0.3  # below this the library has nothing on it
 OUTSIDE_AT = 0.6  # the scope model's chance that a query is outside the library
 NAMED_UNLESS_OUTSIDE = 0.9  # a named guide answers unless the rest says IT, HR, code, life
-NAMED_WITHIN = 3  # up to this many words, a query containing a guide's name is about it
-FACT_QUESTION_WORDS = 5  # "who is the ceo", not "who is responsible for what"
-
-# A query that only asks a fact ("who is…", "where is…") is not a request for a guide.
-_FACT_QUESTION = re.compile(r"^(who|where|when)\s+(is|are|was|s)\b|^what\s+(time|day|date)\b")
+OUTSIDE_WORD_WITHIN = 8  # content words up to which one IT, HR or code word makes it outside
+NAMED_WITHIN = 3  # up to this many words, a query containing a guide's name is about it...
+NAME_OVERRULED = 0.9  # ...unless the need model is this sure of another ("feedback hurt")
 
 
 class Outcome(StrEnum):
@@ -111,6 +108,7 @@ class Match:
     # The strongest single piece of evidence: a word naming the guide (title, alias, tag) or a
     # work-language concept. Chatter that only shares body words with a guide has none.
     anchor: float = 0.0
+    need: float = 0.0  # the need model's probability that this guide is what was needed
 
 
 @dataclass
@@ -120,6 +118,7 @@ class SearchResult:
     matches: list[Match]  # the answer and its runners-up, or the choices; empty otherwise
     candidates: list[Match]  # what was considered, good enough or not (for --explain)
     categories: list[Category]  # the closest categories, for "nothing good enough"
+    outside: float = 0.0  # the scope model's chance that the query is outside the library
 
     @property
     def best(self) -> Match | None:
@@ -405,8 +404,8 @@ class Library:
             for doc, value in zip(self._flat_docs[begin:end], self._flat_scores[begin:end]):
                 candidates[doc] += value
         top = sorted(candidates, key=candidates.__getitem__, reverse=True)[:RESCORED]
-        if named is not None and named not in top:
-            top.append(named)
+        if named is not None and named[0] not in top:
+            top.append(named[0])
 
         content = text.content_words(words)
         word_weights = [self._word_weight(w, o) for w, o in zip(content, per_word)]
@@ -501,10 +500,16 @@ class Library:
 
         candidates_seen = [m for m, _ in results]
         categories = _closest_categories(candidates_seen)
-        outcome, ranked = self._decide(features(words), features(corrected), results, named, cleaned)
-        return SearchResult(query, outcome, ranked[:limit], candidates_seen[:limit], categories)
+        outcome, ranked, outside = self._decide(
+            features(words), features(corrected), results, named, cleaned
+        )
+        return SearchResult(
+            query, outcome, ranked[:limit], candidates_seen[:limit], categories, outside
+        )
 
-    def _named(self, cleaned: str, aliases: Mapping[tuple[str, ...], str] | None) -> int | None:
+    def _named(
+        self, cleaned: str, aliases: Mapping[tuple[str, ...], str] | None
+    ) -> tuple[int, bool] | None:
         """The guide a query names: the query is one guide's title, alias or tag in other words
         ("how to say no" for "saying no"), or, when it is short, contains one.
 
@@ -524,7 +529,7 @@ class Library:
             return names.get(span, set()) | extra.get(span, set())
 
         if found := docs(key):
-            return next(iter(found)) if len(found) == 1 else None
+            return (next(iter(found)), True) if len(found) == 1 else None
         if len(key) > NAMED_WITHIN:
             return None  # in a longer query, a guide's name may be incidental: the rankers judge
         # The longest run of the query's words that is a guide's name.
@@ -534,7 +539,7 @@ class Library:
             for start in range(len(key) - size + 1):
                 hits |= docs(key[start : start + size])
             if len(hits) == 1:
-                return next(iter(hits))
+                return next(iter(hits)), False
             if hits:
                 return None
         return None
@@ -544,10 +549,10 @@ class Library:
         said: list[str],
         meant: list[str],
         results: list[tuple[Match, int]],
-        named: int | None,
+        named: tuple[int, bool] | None,
         cleaned: str,
-    ) -> tuple[Outcome, list[Match]]:
-        """Answer, offer choices, or say nothing.
+    ) -> tuple[Outcome, list[Match], float]:
+        """Answer, offer choices, or say nothing (and how likely the query is outside).
 
         Two rankers vote: the lexical score (normalised to the best guide's) and the need model's
         probability. One guide is the answer when the query names it, when it leads the next by
@@ -555,9 +560,11 @@ class Library:
         with an out-of-library word, or that the scope model reads as outside, gets nothing.
         """
         content = text.content_words(cleaned.split())
-        if _FACT_QUESTION.search(cleaned) and len(content) <= FACT_QUESTION_WORDS:
-            return Outcome.NOTHING, []
-        outside_word = any(w in text.OUT_OF_DOMAIN for w in content)
+        # IT, payroll, facilities words decide a short request; in a described situation they
+        # are scenery ("the payroll run failed and we need to review what happened").
+        outside_word = len(content) <= OUTSIDE_WORD_WITHIN and any(
+            w in text.OUT_OF_DOMAIN for w in content
+        )
         outside = self._scope.outside(said) or 0.0
         needs = self._needs.posterior(meant)
         by_doc = {doc: match for match, doc in results}
@@ -574,16 +581,25 @@ class Library:
             for doc in docs:
                 match = by_doc.get(doc) or Match(self.guides[doc], 0.0, 0.0, 0.0)
                 match.score = round(combined.get(doc, 0.0), 4)
+                match.need = needs.get(self.guides[doc].id, 0.0)
                 found.append(match)
             return found
 
+        need_first = max(needs, key=needs.__getitem__, default=None)
         if named is not None and not outside_word and outside < NAMED_UNLESS_OUTSIDE:
-            return Outcome.ANSWER, matches([named, *(d for d in ranked if d != named)])
+            name, exact = named
+            overruled = (
+                not exact
+                and need_first is not None
+                and self._doc_of.get(need_first) != name
+                and needs[need_first] >= NAME_OVERRULED
+            )
+            if not overruled:
+                return Outcome.ANSWER, matches([name, *(d for d in ranked if d != name)]), outside
         if outside_word or not ranked or outside > OUTSIDE_AT:
-            return Outcome.NOTHING, []
+            return Outcome.NOTHING, [], outside
         first = ranked[0]
         lead = combined[first] - (combined[ranked[1]] if len(ranked) > 1 else 0.0)
-        need_first = max(needs, key=needs.__getitem__, default=None)
         lexical_first = results[0][1] if results else None
         agreed = (
             need_first is not None
@@ -591,10 +607,10 @@ class Library:
             and needs[need_first] >= BOTH_SURE
         )
         if lead >= CLEAR_LEAD or agreed:
-            return Outcome.ANSWER, matches(ranked)
+            return Outcome.ANSWER, matches(ranked), outside
         if combined[first] >= CHOICES_FLOOR:
-            return Outcome.CHOICES, matches(ranked[:CHOICES])
-        return Outcome.NOTHING, []
+            return Outcome.CHOICES, matches(ranked[:CHOICES]), outside
+        return Outcome.NOTHING, [], outside
 
 
 def _contains(sorted_ids: array, term_id: int) -> bool:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.library.matcher import Library, Match
+from bot.library.matcher import Library, Match, Outcome
 from bot.library.schema import Guide
 
 MIN_WORDS = 7
 MIN_ANCHOR = 2.4  # calibrated on labelled channel messages: no offer on chatter that shares words
+OFFER_SURE = 0.9  # the need model's probability that makes a guide worth offering unasked
+OFFER_OUTSIDE = 0.5  # IT, HR, facilities and tool questions are not the library's
 MISTAKE_GUIDE = "mistake-moments"
 
 _CODE = re.compile(r"```.*?```|`[^`]*`", re.S)
@@ -36,9 +38,10 @@ _ASK = re.compile(
     | \bany\s+(tips|advice|ideas|suggestions|recommendations|pointers|formats?|templates?
         |frameworks?)
     | \bis\s+there\s+a\b
-    | \b(need|want|looking\s+for)\s+(a|an|some)\s+(good\s+|better\s+|simple\s+|sane\s+|quick\s+
-        |proper\s+|structured\s+|lightweight\s+|fair\s+)?(way|method|format|structure|framework
-        |approach|process|template|scoring|system)\b
+    | \b(need|want|looking\s+for)\s+(a|an|some)\s+(\w+\s+)?(way|method|format|structure
+        |framework|approach|process|template|scoring|system|habit|routine|conversation)\b
+    | \blooking\s+for\s+(a|an|some|ideas|advice|help)\b
+    | \bwhat\s+are\s+(some\s+)?(better|good|the\s+right)\s+(questions|ways|things)\b
     | \bnot\s+sure\s+(how|what|whether|if|where|when)\b
     | \bno\s+idea\s+(how|what|where)\b | \b(zero|no)\s+clue\b
     | \b(don'?t|do\s+not)\s+know\s+(how|what|where|whether|if)\b
@@ -46,9 +49,9 @@ _ASK = re.compile(
     | \bwhich\s+(one|ones)\b | \bwho\s+should\b | \bshould\s+(i|we)\b | \bdo\s+(i|we)\s+\w+.*\bor\b
     | \bhelp\s+(me|us)\b | \bwhat'?s\s+the\s+(best|right)\b | \bhow\s+(long|much|many)\s+should\b
     | \bwould\s+love\b
-    | \bwant\s+to\s+(\w+\s+)?(get|make|run|give|thank|lead|try|ask|sort|figure|find|start|help
-        |coach|tell|set|write|plan|turn)\b
-    | \bneed\s+to\s+(figure|work\s+out|decide|find)\b
+    | \bwant\s+(us\s+)?to\s+(\w+\s+)?(get|make|run|give|thank|lead|try|ask|sort|figure|find
+        |start|help|coach|tell|set|write|plan|turn|have|agree|rank)\b
+    | \bneed\s+to\s+(figure|work\s+out|decide|find|sort\s+out|get\s+\w+\s+to\s+agree)\b
     """,
     re.X,
 )
@@ -59,19 +62,24 @@ _MISTAKE = re.compile(
         |messed\s+up|screwed\s+up|blew\s+up|took\s+down|nuked)\b
     | \b(accidentally|mortified|my\s+bad|my\s+fault|i\s+messed\s+up|i\s+screwed\s+up)\b
     | \bjust\s+(ran|deleted|dropped|wiped|broke|nuked|emailed|sent)\b
+    | \bi\s+(pushed|sent|shipped|deployed|merged|emailed|published|ran|deleted)\s+the\s+wrong\b
+    | \bbecause\s+of\s+me\b
     """,
     re.X,
 )
 _IMPACT = re.compile(
     r"\b(prod|production|customers?|clients?|everyone|everybody|deploy\w*|build|database|db"
     r"|table|release|main|master|site|website|outage|down|whole|all\s+the|list|data|invoice"
-    r"|payment|orders?)\b"
+    r"|payment|orders?|checkout|paged|people)\b"
 )
 _RECURRING = re.compile(
     r"\bkeeps?\s+(coming\s+back|happening|breaking|failing|slipping|shipping|getting)\b"
     r"|\bsame\s+(\w+\s+){0,3}(again|every|keeps)\b"
     r"|\bevery\s+(release|sprint|quarter|week|time|month)\b.{0,60}\bsame\b"
     r"|\bnothing\s+like\s+anything\b"
+    r"|\b(second|third|fourth|fifth|\d+(st|nd|rd|th))\s+(\w+\s+)?in\s+a\s+row\b"
+    r"|\bkeep\s+(patching|missing|arguing|re-?deciding|going\s+back)\b|\bback\s+and\s+forth\b"
+    r"|\b(nobody|no\s+one)\s+(knows|owns|decides)\b"
 )
 _OBLIGATION = re.compile(
     r"\b(have|has|had|got)\s+to\s+(tell|sell|give|deliver|break|explain|let\s+\w+\s+go|fire|deal)\b"
@@ -90,7 +98,8 @@ _NEED = re.compile(
     r"""\b(want|wants|wanted|need|needs|would\s+love|i'?d\s+love|i'?d\s+like|hoping|trying\s+to
         |struggling|stuck|nervous|dreading|drowning|overwhelmed|worried|anxious|terrified|scared
         |honestly|help|advice|tips|mediate|mortified|part\s+of\s+me|properly|don'?t\s+want\s+to
-        |embarrass\w*|at\s+war|again\s+and\s+again|every\s+single
+        |embarrass\w*|at\s+war|again\s+and\s+again|every\s+single|afraid|upset|terrible|awful
+        |overthinking|agonizing|arguing|debating|too\s+big|not\s+clear|can'?t\s+(say|explain)
         |feels?\s+(weak|urgent|wrong|off|awkward|hard))\b|😬|😅|😰|😟|🙃|😩|😤""",
     re.X,
 )
@@ -98,7 +107,8 @@ _NEED = re.compile(
 _TOOLING = re.compile(
     r"\b(jira|confluence|notion|github|gitlab|terraform|kubernetes|k8s|docker|sql|api|webhook"
     r"|endpoint|regex|css|html|json|yaml|npm|pip|vlookup|dropdown|plugin|permissions?|pdf"
-    r"|login|password|install)\b"
+    r"|login|password|install|branch(es)?|repo|rebase|squash|pull\s+request|prs?|csv|excel|outlook"
+    r"|(a|the|my|last|\d+)\s+commits?)\b"
 )
 
 
@@ -141,10 +151,18 @@ def suggest(library: Library, text: str) -> Suggestion | None:
         return None
     if kind == "mistake" and (guide := library.by_id.get(MISTAKE_GUIDE)):
         return Suggestion(guide, "It sounds like a mistake moment: talking it through helps.")
-    best = library.search(words, limit=1, explain=True).best
-    if best is None or best.anchor < MIN_ANCHOR:
+    result = library.search(words, explain=True)
+    if result.outside >= OFFER_OUTSIDE or not result.matches:
         return None
-    return Suggestion(best.guide, _reason(best))
+    first = result.matches[0]
+    # An answer stands on a word that names the guide or on the need model's certainty; among
+    # choices, only a guide the need model is sure of is worth interrupting someone for.
+    sure = first.need >= OFFER_SURE
+    if result.outcome is Outcome.ANSWER and (first.anchor >= MIN_ANCHOR or sure):
+        return Suggestion(first.guide, _reason(first))
+    if result.outcome is Outcome.CHOICES and sure:
+        return Suggestion(first.guide, _reason(first))
+    return None
 
 
 def _reason(match: Match) -> str:

@@ -23,7 +23,10 @@ _SLACK_BARE_LINK = re.compile(r"<(?:https?://|mailto:)[^>]*>")
 _SLACK_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _SLACK_SPECIAL = re.compile(r"<[@!#][^>]*>")
 _EMOJI = re.compile(r":[a-z0-9_+\-']+:")
-_ONE_ON_ONE = re.compile(r"\b(?:1\s*[:\-/]\s*1|1\s*on\s*1|one\s*[- ]?on\s*[- ]?one|1on1s?|1:1s)\b")
+_ONE_ON_ONE = re.compile(
+    r"\b(?:1\s*[:\-/]\s*1|1\s*on\s*1|one\s*[- ]?on\s*[- ]?one|1on1s?|1:1s|1-?2-?1s?"
+    r"|one\s*to\s*one)\b"
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 # Words that carry no topic: function words and the ways people ask for help.
@@ -63,6 +66,10 @@ OUT_OF_DOMAIN = frozenset(
     invoice invoices parking badge install installed download uninstall license licence pto
     insurance pension 401k lunch menu kitchen cafeteria canteen weather joke jokes recipe movie
     address directions restaurant bathroom toilet visa tax taxes refund
+    jury dentist gym parental maternity paternity holidays vacation overtime relocation taxi uber
+    flight hotel pension retirement covid vaccine insurance printer projector canteen elevator
+    git github excel javascript kubernetes k8s aws azure gcp numpy pandas docker regex vlookup
+    compile salesforce hubspot powerpoint pptx font backdated
     """.split()
 )
 
