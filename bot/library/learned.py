@@ -24,7 +24,7 @@ import json
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,14 +96,12 @@ class NeedModel:
         self.classes: list[str] = []
         totals = array("d")
         postings: dict[str, tuple[array, array]] = {}
-        vocabulary: set[str] = set()
 
         def add(label: str, counts: Counter) -> None:
             index = len(self.classes)
             self.classes.append(label)
             totals.append(sum(counts.values()))
             for feature, count in counts.items():
-                vocabulary.add(feature)
                 labels, gains = postings.setdefault(feature, (array("I"), array("f")))
                 labels.append(index)
                 # how much more likely than an unseen feature: log((count + a) / a)
@@ -118,7 +116,7 @@ class NeedModel:
             add(guide.id, counts)
         if OUTSIDE in by_label:
             add(OUTSIDE, by_label.pop(OUTSIDE))
-        size = len(vocabulary) or 1
+        size = len(postings) or 1
         # Every class is equally likely before reading: guides with more examples are not more
         # often what people need.
         self._prior = -math.log(len(self.classes) or 1)
@@ -139,6 +137,10 @@ class NeedModel:
             self._gains.extend(gains[k] for k in kept)
             self._offsets.append(len(self._labels))
         self._top_base = max(self._base, default=0.0)
+
+    def knows(self, feature: str) -> bool:
+        """Whether any guide or example uses this feature."""
+        return feature in self._feature_ids
 
     @lru_cache(maxsize=256)  # noqa: B019 - the model lives as long as the library
     def _untouched_mass(self, n: int) -> float:
@@ -178,33 +180,49 @@ class ScopeModel:
 
     Each feature counts once per example, and its likelihood is the share of that side's
     examples holding it: the two sides differ tenfold in size, and per-token likelihoods would
-    make any word look like the smaller side's.
+    make any word look like the smaller side's. Only the examples' features are counted; a
+    feature only guides use (`known`) counts as seen once in the library, so a library of
+    thousands of guides adds no memory here.
     """
 
-    def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] = ()):
+    def __init__(
+        self,
+        guides: Iterable[Guide],
+        examples: Iterable[tuple[str, str]] = (),
+        known: Callable[[str], bool] = lambda feature: False,
+    ):
+        examples = [(set(phrase_features(phrase)), label == OUTSIDE) for phrase, label in examples]
+        vocabulary = {f for found, _ in examples for f in found}
         holding = {True: Counter(), False: Counter()}
         size = {True: 0, False: 0}
         for guide in guides:
             for phrase in guide_examples(guide):
-                for feature in set(phrase_features(phrase)):
-                    holding[False][feature] += SCOPE_NAME_WEIGHT
-                size[False] += SCOPE_NAME_WEIGHT
-        for phrase, label in examples:
-            outside = label == OUTSIDE
-            holding[outside].update(set(phrase_features(phrase)))
+                holding[False].update(vocabulary.intersection(phrase_features(phrase)))
+                size[False] += 1
+        for found, outside in examples:
+            holding[outside].update(found)
             size[outside] += 1
-        vocabulary = set(holding[True]) | set(holding[False])
-        self._odds = {
-            f: math.log((holding[True][f] + ALPHA) / (size[True] + 2 * ALPHA))
-            - math.log((holding[False][f] + ALPHA) / (size[False] + 2 * ALPHA))
-            for f in vocabulary
-        }
+
+        def odds(outside: int, inside: int) -> float:
+            return math.log((outside + ALPHA) / (size[True] + 2 * ALPHA)) - math.log(
+                (inside + ALPHA) / (size[False] + 2 * ALPHA)
+            )
+
+        self._odds = {f: odds(holding[True][f], holding[False][f]) for f in vocabulary}
+        self._guides_only = odds(0, 1)
+        self._known = known
 
     def outside(self, said: list[str]) -> float | None:
         """The chance that what was said (features) is outside the library, as if either were
         equally likely beforehand; None when no feature is known."""
-        found = {f for f in said if f in self._odds}
+        diff, found = 0.0, False
+        for feature in set(said):
+            if feature in self._odds:
+                diff += self._odds[feature]
+                found = True
+            elif self._known(feature):
+                diff += self._guides_only
+                found = True
         if not found:
             return None
-        diff = sum(self._odds[f] for f in found)
         return 1 / (1 + math.exp(-max(min(diff, 50.0), -50.0)))

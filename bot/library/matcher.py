@@ -23,6 +23,7 @@ What to answer is one of four outcomes (`Outcome`):
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -65,6 +66,10 @@ MAX_NAME_WORDS = 6  # a guide's names are short; longer runs of a query are neve
 # Bayesian average of ratings: a prior of PRIOR_VOTES votes at PRIOR_MEAN, so one vote barely
 # moves a guide and only a clear, repeated signal reorders close results.
 PRIOR_MEAN, PRIOR_VOTES, RATING_SWAY = 0.5, 10, 0.2
+
+# "who is the ceo", "where is the kitchen": a fact, not a request for a guide ("who is
+# responsible for what" is one).
+_FACT_QUESTION = re.compile(r"(who|where|when)\s+(is|are|was|were)\s+(the|our|my|a|an)\b")
 
 # The decision, tuned on the tune half of the issue-12 evaluation sets (bench/quality.py).
 NEED_WEIGHT = 0.7  # the need model's probability, beside the lexical score scaled to 1 at best
@@ -137,7 +142,7 @@ class Library:
         self._index()
         examples = shipped_examples() if examples is None else list(examples)
         self._needs = NeedModel(self.guides, examples)
-        self._scope = ScopeModel(self.guides, examples)
+        self._scope = ScopeModel(self.guides, examples, known=self._needs.knows)
 
     def runners_up(self, result: SearchResult, best: Guide, count: int = 2) -> list[Guide]:
         """The next matches for "Other matches", topped up with the guide's related ones."""
@@ -559,6 +564,8 @@ class Library:
         a clear margin, or when both rankers put it first and the need model is sure. A query
         with an out-of-library word, or that the scope model reads as outside, gets nothing.
         """
+        if _FACT_QUESTION.match(cleaned):
+            return Outcome.NOTHING, [], 1.0
         content = text.content_words(cleaned.split())
         # IT, payroll, facilities words decide a short request; in a described situation they
         # are scenery ("the payroll run failed and we need to review what happened").
