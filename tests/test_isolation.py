@@ -164,7 +164,7 @@ def a_month(two_workspaces) -> MonthInA:
     _people(served.emulator, TEAM_B, SPONSOR_B, PEER_B, BOSS_B, REPORT_B)
 
     for person in A_PEOPLE:
-        a.command(Command.LEARN, "feedback", user_id=person)
+        a.command(Command.LEARN, "how to take criticism", user_id=person)
         _click(served, a, Action.HELPFUL, state(RATED_IN_A), person)
         a.command(Command.LEARN, GAP_IN_A, user_id=person)
     a.command(Command.LEARN, "sbi", user_id=ME)
@@ -287,8 +287,9 @@ def test_votes_in_one_workspace_are_kept_as_its_own(two_workspaces, month):
 
 
 def test_votes_in_one_workspace_do_not_reorder_the_others_answers(two_workspaces, month):
-    assert _best_answer(two_workspaces.a, "feedback").startswith("Receiving tough feedback")
-    assert _best_answer(two_workspaces.b, "feedback").startswith("Asking for feedback")
+    # A's votes make A sure of the guide its people rated; B, without votes, is unsure.
+    assert _best_answer(two_workspaces.a, "handle feedback").startswith("Receiving tough feedback")
+    assert _best_answer(two_workspaces.b, "handle feedback").startswith("Is it one of these?")
 
 
 def test_a_reaction_on_the_others_shared_guide_counts_nowhere(two_workspaces, month):
@@ -592,7 +593,7 @@ def test_a_mention_in_a_shared_channel_is_answered_as_the_workspace_it_was_deliv
     mention = {
         "type": "app_mention",
         "user": ME,
-        "text": "<@U0BBBBBBBBOT> feedback",
+        "text": "<@U0BBBBBBBBOT> handle feedback",
         "ts": "1700000100.000100",
         "channel": A_CHANNEL,
     }
@@ -602,14 +603,15 @@ def test_a_mention_in_a_shared_channel_is_answered_as_the_workspace_it_was_deliv
 
     [answer] = served.emulator.calls_to("chat.postMessage")
     assert served.emulator.team_of(answer) == TEAM_B
-    assert answer.args["text"].startswith("Asking for feedback")  # A's votes do not count
+    # A's votes do not count: B is unsure where A would answer (the test above)
+    assert answer.args["text"] == "Is it one of these?"
     with served.session() as session:
         asked_in = session.scalars(
             select(GuideEvent.team_id).where(
                 GuideEvent.user_id == ME, GuideEvent.query.is_not(None)
             )
         ).all()
-    assert sorted(asked_in) == [TEAM_A, TEAM_B]  # `/learn sbi` in A, this mention in B
+    assert sorted(asked_in) == [TEAM_A]  # `/learn sbi` in A; choices record no view
 
 
 def test_a_home_tab_delivered_to_one_workspace_shows_that_workspaces_home(two_workspaces, month):

@@ -38,6 +38,7 @@ def test_learn_answers_with_the_guide_inside_the_ack(served):
     assert "Framework · 3 min" in _texts(answer["blocks"])
     assert set(_buttons(answer)) == {
         Action.SHARE_GUIDE,
+        Action.WHOLE_GUIDE,
         Action.OTHER_MATCHES,
         Action.HELPFUL,
         Action.NOT_HELPFUL,

@@ -293,6 +293,12 @@ class Library:
                 if key := text.name_key(name):
                     self._name_docs[key].add(doc)
         self._name_docs = dict(self._name_docs)
+        # Which guides' names each word is part of: one word names a guide only when no other
+        # guide's names use it ("retro" does; "feedback" is in five titles and names none).
+        self._name_word_docs: dict[str, set[int]] = defaultdict(set)
+        for key, docs in self._name_docs.items():
+            for word in key:
+                self._name_word_docs[word] |= docs
         self._doc_of = {guide.id: doc for doc, guide in enumerate(self.guides)}
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
@@ -487,7 +493,7 @@ class Library:
                 phrase = found[1] if found else 0.0
             guide = self.guides[doc]
             factor = _rating_factor(ratings, guide.id)
-            final = score * (1 + max(0.0, phrase - 80) / 40) * factor
+            final = score * (1 + max(0.0, phrase - 80) / 40)
             match = Match(guide, round(final, 4), coverage, phrase, anchor=anchor)
             if explain:
                 match.explain = {
@@ -506,7 +512,7 @@ class Library:
         candidates_seen = [m for m, _ in results]
         categories = _closest_categories(candidates_seen)
         outcome, ranked, outside = self._decide(
-            features(words), features(corrected), results, named, cleaned
+            ratings, features(words), features(corrected), results, named, cleaned
         )
         return SearchResult(
             query, outcome, ranked[:limit], candidates_seen[:limit], categories, outside
@@ -531,7 +537,10 @@ class Library:
                 extra.setdefault(alias, set()).add(doc)
 
         def docs(span: tuple[str, ...]) -> set[int]:
-            return names.get(span, set()) | extra.get(span, set())
+            found = names.get(span, set()) | extra.get(span, set())
+            if len(span) == 1 and len(self._name_word_docs.get(span[0], found)) > 1:
+                return set()
+            return found
 
         if found := docs(key):
             return (next(iter(found)), True) if len(found) == 1 else None
@@ -551,6 +560,7 @@ class Library:
 
     def _decide(
         self,
+        ratings: Mapping[str, tuple[int, int]] | None,
         said: list[str],
         meant: list[str],
         results: list[tuple[Match, int]],
@@ -581,6 +591,10 @@ class Library:
             doc = self._doc_of.get(guide_id)
             if doc is not None:
                 combined[doc] = combined.get(doc, 0.0) + NEED_WEIGHT * chance
+        if ratings:
+            # What the workspace's people rated nudges close results, never more.
+            for doc in combined:
+                combined[doc] *= _rating_factor(ratings, self.guides[doc].id)
         ranked = sorted(combined, key=lambda doc: (-combined[doc], doc))
 
         def matches(docs: list[int]) -> list[Match]:
