@@ -302,7 +302,7 @@ def _content_search(args: argparse.Namespace) -> int:
             for m in result.matches
         ]
         if args.json:
-            out = {"query": query, "matches": matches}
+            out = {"query": query, "outcome": result.outcome.value, "matches": matches}
             if args.explain and not matches:
                 out["considered"] = [
                     {"id": m.guide.id, "score": m.score, "why": m.explain}
@@ -311,7 +311,7 @@ def _content_search(args: argparse.Namespace) -> int:
             print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
             found = ", ".join(f"{m['id']} ({m['score']:.2f})" for m in matches)
-            print(f"{query}\t{found or 'nothing good enough'}", flush=True)
+            print(f"{query}\t{result.outcome.value}\t{found or '-'}", flush=True)
     return 0
 
 

@@ -107,10 +107,22 @@ def test_search_cli_speaks_the_contract(monkeypatch, capsys):
     assert main(["content", "search", "--json", "--limit", "2"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["query"] == "sbi"
+    assert lines[0]["outcome"] == "answer"
     assert lines[0]["matches"][0]["id"] == "sbi-feedback"
     assert isinstance(lines[0]["matches"][0]["score"], float)
     assert len(lines[0]["matches"]) <= 2
-    assert lines[1] == {"query": "wifi password", "matches": []}
+    assert lines[1] == {"query": "wifi password", "outcome": "nothing", "matches": []}
+
+
+def test_search_cli_says_choices_and_help(monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("feedback\nthanks!\n"))
+    assert main(["content", "search", "--json"]) == 0
+    choices, thanks = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert choices["outcome"] == "choices"
+    assert len(choices["matches"]) == 3
+    assert thanks == {"query": "thanks!", "outcome": "help", "matches": []}
 
 
 # -- the four outcomes (issue 12) -------------------------------------------------------------
