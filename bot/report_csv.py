@@ -54,6 +54,13 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
             ["guide", "title", "rating", "raters"],
             [[r.guide_id, r.title, f"{r.score:.3f}", r.raters] for r in report.ratings],
         ),
+        "asked_then_chose": (
+            ["asked", "chose guide", "title", "people", "times"],
+            [
+                [c.asked, c.guide_id, c.title, shown(c.people), shown_with(c.times, c.people)]
+                for c in report.chosen
+            ],
+        ),
         "content_gaps": (
             ["search", "people", "searches", "also asked as"],
             [

@@ -493,6 +493,7 @@ def test_the_csv_command_writes_the_same_figures(
         ("sbi-feedback", "0.688", "6"),
         ("five-whys", "0.400", "5"),
     ]
+    assert _csv(out / "asked_then_chose.csv") == []  # nobody picked from choices in this month
     gaps = _csv(out / "content_gaps.csv")
     assert [(g["search"], g["people"], g["searches"]) for g in gaps] == [
         ("expense reports", "6", "7"),
