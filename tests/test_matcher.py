@@ -138,6 +138,8 @@ from bot.library.matcher import Outcome  # noqa: E402
         ("Saying No", "saying-no"),
         ("hey! how do I run a retro?", "running-a-retrospective"),  # a greeting in front
         ("121 meeting", "one-on-one-meetings"),  # the UK's name for a 1:1
+        ("I screwed up", "mistake-moments"),  # a trigger, typed alone
+        ("thank a colleague", "recognition-that-lands"),  # "thank" is not "thanks!"
     ],
 )
 def test_a_guide_named_in_other_words_is_the_answer(library, query, expected):
@@ -230,3 +232,9 @@ def test_the_decision_holds_on_the_set_it_was_tuned_on():
     assert figures["confident_wrong"] <= 0.03
     assert figures["choices"] <= 0.15
     assert figures["outside"] >= 0.93
+
+
+def test_a_name_inside_a_short_query_is_read_in_whole_words(library):
+    # "time management" is a name of the Eisenhower matrix; a first-time manager is not
+    result = library.search("first time manager")
+    assert result.best is None or result.best.guide.id != "eisenhower-matrix"

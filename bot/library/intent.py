@@ -38,8 +38,9 @@ _SMALL_TALK = re.compile(
 )
 # A greeting or thanks in front of a request: "hey inflow, how do I…", "thanks! now…".
 _ADDRESSED = r"( (there|inflow|bot|everyone|all|team|folks|guys))?"
+# A thank-you only with punctuation after it: "thanks! how do I…", not "thank a colleague".
 _LEADING = re.compile(
-    rf"^\W*(({_GREETING}|{_THANKS}){_ADDRESSED}\b[\s,.!:;-]*)+",
+    rf"^\W*((({_GREETING}){_ADDRESSED}\b[\s,.!:;-]*)|(({_THANKS}){_ADDRESSED}\s*[,.!:;-]+\s*))+",
     re.IGNORECASE,
 )
 

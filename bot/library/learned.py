@@ -42,6 +42,7 @@ RETURNED = 20  # classes a posterior returns: the decision looks at the first fe
 # ...and as this many for the scope model: the examples outside the library were written to
 # share words with guides, so a guide's own words must outweigh them.
 SCOPE_NAME_WEIGHT = 1
+SCOPE_SHRINK = 1
 
 
 def features(words: list[str]) -> list[str]:
@@ -208,7 +209,14 @@ class ScopeModel:
                 (inside + ALPHA) / (size[False] + 2 * ALPHA)
             )
 
-        self._odds = {f: odds(holding[True][f], holding[False][f]) for f in vocabulary}
+        # A feature seen in few examples says little, whatever its odds ("screw" in one
+        # furniture request): odds shrink by n / (n + SCOPE_SHRINK) for n examples holding it.
+        self._odds = {
+            f: odds(holding[True][f], holding[False][f])
+            * (seen := holding[True][f] + holding[False][f])
+            / (seen + SCOPE_SHRINK)
+            for f in vocabulary
+        }
         self._guides_only = odds(0, 1)
         self._known = known
 

@@ -287,12 +287,37 @@ class Library:
         self._vocabulary = vocabulary
         # Each guide's own names (title, aliases, tags, id), as `text.name_key` reads them.
         self._name_docs: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        # A trigger ("i screwed up") is the moment in the person's words: typed alone, it names
+        # its guide too, but its words inside a longer query are only evidence.
+        self._trigger_docs: dict[tuple[str, ...], set[int]] = defaultdict(set)
         for doc, guide in enumerate(self.guides):
             meta = guide.meta
             for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
-                if key := text.name_key(name):
+                key = text.name_key(name)
+                # "what to do first" leaves only "first": a name must keep a telling word
+                if key and not (len(key) == 1 and key[0] in text.LOW_INFORMATION_STEMS):
                     self._name_docs[key].add(doc)
+            for trigger in meta.triggers:
+                key = text.name_key(trigger)
+                if len(key) >= 2:  # "any feedback?" leaves one word, which names nothing
+                    self._trigger_docs[key].add(doc)
         self._name_docs = dict(self._name_docs)
+        self._trigger_docs = dict(self._trigger_docs)
+        # The same names in lightly folded words, for finding one inside a longer query: the
+        # stemmer makes "manager" and "management" one word, and "first time manager" is not
+        # "time management".
+        self._name_runs: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for doc, guide in enumerate(self.guides):
+            meta = guide.meta
+            for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
+                key = text.name_key(name, fold=text.plural)
+                if key and not (len(key) == 1 and key[0] in text.LOW_INFORMATION):
+                    self._name_runs[key].add(doc)
+        self._name_runs = dict(self._name_runs)
+        self._run_word_docs: dict[str, set[int]] = defaultdict(set)
+        for key, docs in self._name_runs.items():
+            for word in key:
+                self._run_word_docs[word] |= docs
         # Which guides' names each word is part of: one word names a guide only when no other
         # guide's names use it ("retro" does; "feedback" is in five titles and names none).
         self._name_word_docs: dict[str, set[int]] = defaultdict(set)
@@ -536,22 +561,27 @@ class Library:
             if doc is not None:
                 extra.setdefault(alias, set()).add(doc)
 
-        def docs(span: tuple[str, ...]) -> set[int]:
-            found = names.get(span, set()) | extra.get(span, set())
-            if len(span) == 1 and len(self._name_word_docs.get(span[0], found)) > 1:
+        found = names.get(key, set()) | extra.get(key, set())
+        if len(key) == 1 and len(self._name_word_docs.get(key[0], found)) > 1:
+            found = set()
+        if found := found or self._trigger_docs.get(key, set()):
+            return (next(iter(found)), True) if len(found) == 1 else None
+        light = text.name_key(cleaned, fold=text.plural)
+        if len(light) > NAMED_WITHIN:
+            return None  # in a longer query, a guide's name may be incidental: the rankers judge
+
+        def runs(span: tuple[str, ...]) -> set[int]:
+            found = self._name_runs.get(span, set())
+            if len(span) == 1 and len(self._run_word_docs.get(span[0], found)) > 1:
                 return set()
             return found
 
-        if found := docs(key):
-            return (next(iter(found)), True) if len(found) == 1 else None
-        if len(key) > NAMED_WITHIN:
-            return None  # in a longer query, a guide's name may be incidental: the rankers judge
         # The longest run of the query's words that is a guide's name.
-        longest = min(len(key), MAX_NAME_WORDS)
+        longest = min(len(light), MAX_NAME_WORDS)
         for size in range(longest, 0, -1):
             hits: set[int] = set()
-            for start in range(len(key) - size + 1):
-                hits |= docs(key[start : start + size])
+            for start in range(len(light) - size + 1):
+                hits |= runs(light[start : start + size])
             if len(hits) == 1:
                 return next(iter(hits)), False
             if hits:

@@ -44,7 +44,7 @@ STOPWORDS = frozenset(
     needs please pls plz tips tip advice guide way ways best good better thing things
     something someone anyone everyone somebody anybody one ones lot lots bit kind sort stuff like
     just maybe much many every ever keep keeps kept make makes made know think thought say says said
-    tell us ok okay hey hi hello thanks thank thx yes yeah yep sure now
+    tell us ok okay hey hi hello thx yes yeah yep sure now
     """.split()
 )
 
@@ -56,6 +56,8 @@ LOW_INFORMATION = frozenset(
     wednesday thursday friday saturday sunday minute minutes team people work today tomorrow
     """.split()
 )
+
+LOW_INFORMATION_STEMS = frozenset(_STEMMER.stemWord(w) for w in LOW_INFORMATION)
 
 # Words of requests the library is not for (IT, payroll, facilities, trivia): a query built on
 # them is answered "nothing good enough" unless a guide's own name matches it closely.
@@ -170,6 +172,11 @@ NAME_FILLER = frozenset(
 )
 
 
-def name_key(phrase: str) -> tuple[str, ...]:
-    """A name as the matcher compares it: cleaned, framing words dropped, stemmed."""
-    return tuple(stem(w) for w in clean(phrase).split() if w not in NAME_FILLER)
+def plural(word: str) -> str:
+    """A word without a plural -s ("retros", "1:1s"): a lighter fold than stemming."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def name_key(phrase: str, fold=stem) -> tuple[str, ...]:
+    """A name as the matcher compares it: cleaned, framing words dropped, folded (stemmed)."""
+    return tuple(fold(w) for w in clean(phrase).split() if w not in NAME_FILLER)
