@@ -45,6 +45,15 @@ _LEADING = re.compile(
 )
 
 
+# People paste the command itself: "/learn help", "/learn how to say no".
+_COMMAND = re.compile(r"^\s*/learn\b", re.IGNORECASE)
+
+
+def without_command(query: str) -> str:
+    """The query without a leading "/learn" someone typed into it."""
+    return _COMMAND.sub("", query, count=1).strip()
+
+
 def is_small_talk(query: str) -> bool:
     """Whether the whole query is a greeting, thanks, a question about inflow itself, or a test."""
     raw = query.strip()

@@ -81,6 +81,8 @@ OUTSIDE_AT = 0.6  # the scope model's chance that a query is outside the library
 NAMED_UNLESS_OUTSIDE = 0.9  # a named guide answers unless the rest says IT, HR, code, life
 OUTSIDE_WORD_WITHIN = 8  # content words up to which one IT, HR or code word makes it outside
 NAMED_WITHIN = 3  # up to this many words, a query containing a guide's name is about it...
+NAMES_COVER, NAME_ANCHOR = 0.8, 2.5  # a query its best guide's names account for
+NAME_PART_WORDS = 2  # a query this short that is part of one guide's names only names it
 NAME_OVERRULED = 0.9  # ...unless the need model is this sure of another ("feedback hurt")
 
 
@@ -419,6 +421,7 @@ class Library:
             explain: keep the evidence for each match (`Match.explain`).
             aliases: names the workspace's owners added, by `text.name_key`, to guide ids.
         """
+        query = intent.without_command(query) or query
         if intent.is_small_talk(query):
             return SearchResult(query, Outcome.HELP, [], [], [])
         query = intent.without_greeting(query)
@@ -426,6 +429,8 @@ class Library:
         words = cleaned.split()
         per_word, concepts, corrected = self._terms(words)
         named = self._named(cleaned, aliases)
+        if named is None and corrected != words:
+            named = self._named(" ".join(corrected), aliases)  # "desicion record", "eisenhover"
         if not self.guides or (not any(per_word) and not concepts and named is None):
             return SearchResult(query, Outcome.NOTHING, [], [], [])
 
@@ -586,6 +591,11 @@ class Library:
                 return next(iter(hits)), False
             if hits:
                 return None
+        # Part of one guide's names, and of no other's: "eisenhower", "retro board".
+        if len(key) <= NAME_PART_WORDS:
+            within = set.intersection(*(self._name_word_docs.get(word, set()) for word in key))
+            if len(within) == 1:
+                return next(iter(within)), False
         return None
 
     def _decide(
@@ -647,7 +657,17 @@ class Library:
             )
             if not overruled:
                 return Outcome.ANSWER, matches([name, *(d for d in ranked if d != name)]), outside
-        if outside_word or not ranked or outside > OUTSIDE_AT:
+        # A query the guides' own names account for ("psycological safety") is the library's
+        # however its words read to the scope model.
+        lexical = results[0][0] if results else None
+        named_words = lexical is not None and (
+            lexical.coverage >= NAMES_COVER and lexical.anchor >= NAME_ANCHOR
+        )
+        if (
+            outside_word
+            or not ranked
+            or outside > (NAMED_UNLESS_OUTSIDE if named_words else OUTSIDE_AT)
+        ):
             return Outcome.NOTHING, [], outside
         first = ranked[0]
         lead = combined[first] - (combined[ranked[1]] if len(ranked) > 1 else 0.0)

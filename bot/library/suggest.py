@@ -23,6 +23,7 @@ MIN_ANCHOR = 2.4  # calibrated on labelled channel messages: no offer on chatter
 OFFER_SURE = 0.9  # the need model's probability that makes a guide worth offering unasked
 OFFER_OUTSIDE = 0.5  # IT, HR, facilities and tool questions are not the library's
 MISTAKE_GUIDE = "mistake-moments"
+TOOL_ASK_REACH = 80  # characters after "how do I" in which a tool makes it a tool question
 
 _CODE = re.compile(r"```.*?```|`[^`]*`", re.S)
 _ENTITY = re.compile(r"<[^>]*>")
@@ -62,7 +63,8 @@ _MISTAKE = re.compile(
         |messed\s+up|screwed\s+up|blew\s+up|took\s+down|nuked)\b
     | \b(accidentally|mortified|my\s+bad|my\s+fault|i\s+messed\s+up|i\s+screwed\s+up)\b
     | \bjust\s+(ran|deleted|dropped|wiped|broke|nuked|emailed|sent)\b
-    | \bi\s+(pushed|sent|shipped|deployed|merged|emailed|published|ran|deleted)\s+the\s+wrong\b
+    | \bi\s+(\w+\s+){0,2}the\s+wrong\b | \b(i|we)\s+made\s+a\s+(big\s+|huge\s+)?mistake\b
+    | \bi\s+(forgot\s+to|missed|double[-\s]booked|overbooked|miscalculated|mislabell?ed)\b
     | \bbecause\s+of\s+me\b
     """,
     re.X,
@@ -70,10 +72,12 @@ _MISTAKE = re.compile(
 _IMPACT = re.compile(
     r"\b(prod|production|customers?|clients?|everyone|everybody|deploy\w*|build|database|db"
     r"|table|release|main|master|site|website|outage|down|whole|all\s+the|list|data|invoice"
-    r"|payment|orders?|checkout|paged|people)\b"
+    r"|payment|orders?|checkout|paged|people|patients?|students?|front\s+desk|cfo|ceo|vendor"
+    r"|walk\s+it\s+back|had\s+to\s+(handle|fix|redo|apologi[sz]e|clean))\b"
 )
 _RECURRING = re.compile(
-    r"\bkeeps?\s+(coming\s+back|happening|breaking|failing|slipping|shipping|getting)\b"
+    r"\bkeeps?\s+(coming\s+back|happening|breaking|failing|slipping|shipping|getting|spiking"
+    r"|popping\s+up|recurring|repeating|dropping|growing)\b"
     r"|\bsame\s+(\w+\s+){0,3}(again|every|keeps)\b"
     r"|\bevery\s+(release|sprint|quarter|week|time|month)\b.{0,60}\bsame\b"
     r"|\bnothing\s+like\s+anything\b"
@@ -82,12 +86,15 @@ _RECURRING = re.compile(
     r"|\b(nobody|no\s+one)\s+(knows|owns|decides)\b"
 )
 _OBLIGATION = re.compile(
-    r"\b(have|has|had|got)\s+to\s+(tell|sell|give|deliver|break|explain|let\s+\w+\s+go|fire|deal)\b"
+    r"\b(have|has|had|got|need)\s+to\s+(\w+\s+){0,5}?(tell|sell|give|deliver|break|explain"
+    r"|let\s+\w+\s+go|fire|deal|roll\s+it\s+out|bring\s+it\s+up|step\s+in|confront)\b"
 )
 # A situation the writer is in...
 _SITUATION = re.compile(
     r"""
       \b(i'?m|i\s+am|we'?re|we\s+are|i'?ve|i\s+have|i'?ll|i\s+will|we'?ll|i\s+was|i'?d|my|our)\b
+    | \b(i|we)\s+(need|want|feel|felt|got|think|must|should|can'?t|don'?t|keep|argued|tried)\b
+    | ^(nervous|dreading|worried|anxious|stressed|just\s+got|need\s+to|have\s+to|choosing)\b
     | ^(drafting|setting\s+up|scoping|meeting|planning|prepping|preparing|running|facilitating
         |presenting|kicking\s+off|writing|giving|leading|hosting|starting|taking\s+over|trying)\b
     """,
@@ -100,10 +107,19 @@ _NEED = re.compile(
         |honestly|help|advice|tips|mediate|mortified|part\s+of\s+me|properly|don'?t\s+want\s+to
         |embarrass\w*|at\s+war|again\s+and\s+again|every\s+single|afraid|upset|terrible|awful
         |overthinking|agonizing|arguing|debating|too\s+big|not\s+clear|can'?t\s+(say|explain)
-        |feels?\s+(weak|urgent|wrong|off|awkward|hard))\b|😬|😅|😰|😟|🙃|😩|😤""",
+        |feels?\s+(weak|urgent|wrong|off|awkward|hard|like|bad|worse)|not\s+looking\s+forward
+        |don'?t\s+(fully\s+)?believe|without\s+(it\s+)?sounding|stung|has\s+to\s+change
+        |makes\s+no\s+sense|in\s+circles|dragging|could\s+go\s+wrong|stayed\s+silent
+        |like\s+to\s+test|be\s+specific|step\s+in)\b|😬|😅|😰|😟|🙃|😩|😤|😞|😔|🤔""",
     re.X,
 )
-# How-to questions about tools are for IT or the docs, not the library.
+# How-to questions about tools are for IT or the docs, not the library: a tool named soon after
+# the ask ("how do I squash the last 5 commits"), not a tool in a story about people ("stuck on
+# the same PR for two days, not sure if I should jump in").
+_TOOL_ASK = re.compile(
+    r"\b(how\s+(do|can|to|should|would)|any(one|body)\s+know|is\s+there\s+a\s+way|what'?s\s+the"
+    r"|where\s+(do|can|is)|can\s+(i|we|you|someone))\b"
+)
 _TOOLING = re.compile(
     r"\b(jira|confluence|notion|github|gitlab|terraform|kubernetes|k8s|docker|sql|api|webhook"
     r"|endpoint|regex|css|html|json|yaml|npm|pip|vlookup|dropdown|plugin|permissions?|pdf"
@@ -123,7 +139,8 @@ def moment(text: str) -> str | None:
     lowered = text.lower()
     if _MISTAKE.search(lowered) and _IMPACT.search(lowered):
         return "mistake"
-    if _TOOLING.search(lowered):
+    ask = _TOOL_ASK.search(lowered)
+    if ask and _TOOLING.search(lowered[ask.end() : ask.end() + TOOL_ASK_REACH]):
         return None
     if _ASK.search(lowered):
         return "ask"

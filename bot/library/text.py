@@ -24,8 +24,8 @@ _SLACK_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _SLACK_SPECIAL = re.compile(r"<[@!#][^>]*>")
 _EMOJI = re.compile(r":[a-z0-9_+\-']+:")
 _ONE_ON_ONE = re.compile(
-    r"\b(?:1\s*[:\-/]\s*1|1\s*on\s*1|one\s*[- ]?on\s*[- ]?one|1on1s?|1:1s|1-?2-?1s?"
-    r"|one\s*to\s*one)\b"
+    r"\b(?:1\s*[:\-/]\s*1s?|1\s*on\s*1s?|one\s*[- ]?on\s*[- ]?ones?|1on1s?|1-?2-?1s?"
+    r"|one\s*to\s*ones?)\b"
 )
 _WORD = re.compile(r"[a-z0-9]+")
 
