@@ -62,6 +62,25 @@ def test_restraint_words_alone_are_not_a_moment(library, text):
     assert offered(library, text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I squash the last 5 commits into one before merging",
+        "anyone know how to export from salesforce to csv without hitting the row limit?",
+        "oops my mistake, meeting's at 3 not 2",
+        "my daughter presented her science fair project to the principal today and nailed it",
+    ],
+)
+def test_tool_questions_and_trivia_get_no_offer(library, text):
+    assert offered(library, text) is None
+
+
+def test_a_tool_in_a_story_about_people_does_not_veto_it():
+    story = "new eng on my team has been stuck on the same PR for two days. not sure if I should"
+    assert moment(story + " jump in or let her work it out") is not None
+    assert moment("how do I rebase my PR onto main without losing commits?") is None
+
+
 def test_the_kinds_of_moment():
     assert moment("anyone have a good format for a kickoff?") == "ask"
     assert moment("i accidentally emailed the whole customer list the wrong code") == "mistake"
@@ -69,6 +88,13 @@ def test_the_kinds_of_moment():
     assert moment("have to tell him tomorrow his project is cancelled") == "obligation"
     assert moment("I'm facilitating the offsite and honestly I'm nervous") == "situation"
     assert moment("deploy to staging done") is None
+    assert (
+        moment("I made a mistake in the clinic schedule, 3 patients got double booked today")
+        == "mistake"
+    )
+    assert moment("have to call a customer today and tell them we're not building it") == (
+        "obligation"
+    )
 
 
 def test_the_reason_names_what_was_said_and_is_one_line(library):
@@ -97,9 +123,10 @@ def _quality(library: Library, path: Path) -> tuple[float, float]:
 @pytest.mark.parametrize(
     ("name", "min_right"),
     [
-        ("channel_messages_dev.jsonl", 0.80),  # the given sample: 0 % noise, 86.7 % right
-        ("channel_messages.jsonl", 0.55),  # our own, written blind: 0 % noise, 58.2 % right
+        ("channel_messages_dev.jsonl", 0.80),  # the given sample: 0 % noise, 83.3 % right
+        ("channel_messages.jsonl", 0.72),  # our own, written blind: 0 % noise, 78.2 % right
         ("channel_messages_logistics.jsonl", 0.0),  # chatter that shares words with guides
+        ("channel_messages_v2_tune.jsonl", 0.75),  # issue 12's tune half: 0 %, 81.7 %
     ],
 )
 def test_quality_on_labelled_channel_messages_does_not_regress(library, name, min_right):
