@@ -287,45 +287,25 @@ class Library:
         del flat_docs[write:], flat_scores[write:]
         self._flat_docs, self._flat_scores = flat_docs, flat_scores
         self._vocabulary = vocabulary
-        # Each guide's own names (title, aliases, tags, id), as `text.name_key` reads them.
-        self._name_docs: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        # Each guide's own names (title, aliases, tags, id), as `text.name_key` reads them, and
+        # again in lightly folded words (`_name_runs`), for finding one inside a longer query:
+        # the stemmer makes "manager" and "management" one word, and "first time manager" is
+        # not "time management".
+        self._name_docs = _index_names(self.guides, text.stem, text.LOW_INFORMATION_STEMS)
+        self._name_runs = _index_names(self.guides, text.plural, text.LOW_INFORMATION)
         # A trigger ("i screwed up") is the moment in the person's words: typed alone, it names
         # its guide too, but its words inside a longer query are only evidence.
         self._trigger_docs: dict[tuple[str, ...], set[int]] = defaultdict(set)
         for doc, guide in enumerate(self.guides):
-            meta = guide.meta
-            for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
-                key = text.name_key(name)
-                # "what to do first" leaves only "first": a name must keep a telling word
-                if key and not (len(key) == 1 and key[0] in text.LOW_INFORMATION_STEMS):
-                    self._name_docs[key].add(doc)
-            for trigger in meta.triggers:
+            for trigger in guide.meta.triggers:
                 key = text.name_key(trigger)
                 if len(key) >= 2:  # "any feedback?" leaves one word, which names nothing
                     self._trigger_docs[key].add(doc)
-        self._name_docs = dict(self._name_docs)
         self._trigger_docs = dict(self._trigger_docs)
-        # The same names in lightly folded words, for finding one inside a longer query: the
-        # stemmer makes "manager" and "management" one word, and "first time manager" is not
-        # "time management".
-        self._name_runs: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        for doc, guide in enumerate(self.guides):
-            meta = guide.meta
-            for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
-                key = text.name_key(name, fold=text.plural)
-                if key and not (len(key) == 1 and key[0] in text.LOW_INFORMATION):
-                    self._name_runs[key].add(doc)
-        self._name_runs = dict(self._name_runs)
-        self._run_word_docs: dict[str, set[int]] = defaultdict(set)
-        for key, docs in self._name_runs.items():
-            for word in key:
-                self._run_word_docs[word] |= docs
+        self._run_word_docs = _words_of(self._name_runs)
         # Which guides' names each word is part of: one word names a guide only when no other
         # guide's names use it ("retro" does; "feedback" is in five titles and names none).
-        self._name_word_docs: dict[str, set[int]] = defaultdict(set)
-        for key, docs in self._name_docs.items():
-            for word in key:
-                self._name_word_docs[word] |= docs
+        self._name_word_docs = _words_of(self._name_docs)
         self._doc_of = {guide.id: doc for doc, guide in enumerate(self.guides)}
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
@@ -682,6 +662,32 @@ class Library:
         if combined[first] >= CHOICES_FLOOR:
             return Outcome.CHOICES, matches(ranked[:CHOICES]), outside
         return Outcome.NOTHING, [], outside
+
+
+def _index_names(
+    guides: list[Guide], fold, uninformative: frozenset[str]
+) -> dict[tuple[str, ...], set[int]]:
+    """Each guide's names as `text.name_key` reads them with `fold`, to the guides they name.
+
+    "what to do first" leaves only "first": a one-word name must be a telling word.
+    """
+    names: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for doc, guide in enumerate(guides):
+        meta = guide.meta
+        for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
+            key = text.name_key(name, fold=fold)
+            if key and not (len(key) == 1 and key[0] in uninformative):
+                names[key].add(doc)
+    return dict(names)
+
+
+def _words_of(names: dict[tuple[str, ...], set[int]]) -> dict[str, set[int]]:
+    """Which guides' names each word is part of."""
+    words: dict[str, set[int]] = defaultdict(set)
+    for key, docs in names.items():
+        for word in key:
+            words[word] |= docs
+    return dict(words)
 
 
 def _contains(sorted_ids: array, term_id: int) -> bool:
