@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.db import transaction
 from bot.emulator import BOT_USER_ID, _default_user
+from bot.library.loader import load_guides
+from bot.library.matcher import Library
 from bot.models import (
     Debrief,
     DebriefAnswer,
@@ -286,10 +288,28 @@ def test_votes_in_one_workspace_are_kept_as_its_own(two_workspaces, month):
     assert in_b == {}
 
 
+QUESTIONS = ("feedback from my boss", "handle feedback", "i got feedback")
+
+
+def _answers(side) -> list[list[dict]]:
+    return [side.command(Command.LEARN, q, user_id=ME).json()["blocks"] for q in QUESTIONS]
+
+
 def test_votes_in_one_workspace_do_not_reorder_the_others_answers(two_workspaces, month):
-    # A's votes make A sure of the guide its people rated; B, without votes, is unsure.
-    assert _best_answer(two_workspaces.a, "handle feedback").startswith("Receiving tough feedback")
-    assert _best_answer(two_workspaces.b, "handle feedback").startswith("Is it one of these?")
+    served = two_workspaces.served
+    library = Library(load_guides(served.settings.content_dir))
+    with served.session() as session:
+        votes_a, votes_b = ratings_by_guide(session, TEAM_A), ratings_by_guide(session, TEAM_B)
+
+    def scores(votes) -> list[list[float]]:
+        return [[m.score for m in library.search(q, ratings=votes).matches] for q in QUESTIONS]
+
+    # A's votes move A's scores; B has none of them, and answers as a library nobody rated.
+    assert scores(votes_a) != scores({})
+    assert votes_b == {} and scores(votes_b) == scores({})
+    before = _answers(two_workspaces.b)
+    _click(served, two_workspaces.a, Action.HELPFUL, state(RATED_IN_A), A_PEOPLE[1])
+    assert _answers(two_workspaces.b) == before
 
 
 def test_a_reaction_on_the_others_shared_guide_counts_nowhere(two_workspaces, month):
@@ -593,7 +613,7 @@ def test_a_mention_in_a_shared_channel_is_answered_as_the_workspace_it_was_deliv
     mention = {
         "type": "app_mention",
         "user": ME,
-        "text": "<@U0BBBBBBBBOT> handle feedback",
+        "text": "<@U0BBBBBBBBOT> feedback from my boss",
         "ts": "1700000100.000100",
         "channel": A_CHANNEL,
     }

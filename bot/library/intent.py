@@ -28,13 +28,14 @@ _ABOUT_BOT = (
     r"|ask)|what can i ask( you)?|what (do|can) you know|commands|usage|menu|start|get started"
     r"|getting started|test(ing)?( \d+)*|ping|hello world|anyone there|you there"
 )
+_HOW_ARE_YOU = r"how are (you|u)( doing| today)?|hows it going|how is it going|whats new"
 _FILLER = (
     r"ok(ay)?|k|kk|cool|nice|great|awesome|lol|haha+|hehe|yes|no|yep|nope|yeah|sure|bye|goodbye"
     r"|see you|cya|good bot|bad bot|wow|hmm+|oops|sorry|nvm|never mind|np|no worries|perfect"
 )
 _SMALL_TALK = re.compile(
-    rf"^(({_GREETING}|{_THANKS}|{_ABOUT_BOT}|{_FILLER})( (there|inflow|bot|everyone|all|team"
-    rf"|folks|guys|again))?\s*)+$"
+    rf"^(({_GREETING}|{_THANKS}|{_ABOUT_BOT}|{_HOW_ARE_YOU}|{_FILLER})"
+    rf"( (there|inflow|bot|everyone|all|team|folks|guys|again))?\s*)+$"
 )
 # A greeting or thanks in front of a request: "hey inflow, how do I…", "thanks! now…".
 _ADDRESSED = r"( (there|inflow|bot|everyone|all|team|folks|guys))?"
@@ -52,6 +53,17 @@ _COMMAND = re.compile(r"^\s*/learn\b", re.IGNORECASE)
 def without_command(query: str) -> str:
     """The query without a leading "/learn" someone typed into it."""
     return _COMMAND.sub("", query, count=1).strip()
+
+
+# An error message or a line of code pasted in: a question for the docs, not for the library.
+_CODE = re.compile(
+    r"\b\w+(Error|Exception)\b|\bundefined\b|\bnull\b|Traceback|=>|\(\)|\w\(\w*\)|[{}]|</?\w+>"
+)
+
+
+def is_code(query: str) -> bool:
+    """Whether the query is, or quotes, code or an error message."""
+    return bool(_CODE.search(query))
 
 
 def is_small_talk(query: str) -> bool:

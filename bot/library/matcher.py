@@ -72,7 +72,7 @@ PRIOR_MEAN, PRIOR_VOTES, RATING_SWAY = 0.5, 10, 0.2
 _FACT_QUESTION = re.compile(r"(who|where|when)\s+(is|are|was|were)\s+(the|our|my|a|an)\b")
 
 # The decision, tuned on the tune half of the issue-12 evaluation sets (bench/quality.py).
-NEED_WEIGHT = 0.7  # the need model's probability, beside the lexical score scaled to 1 at best
+NEED_WEIGHT = 1.0  # the need model's probability, beside the lexical score scaled to 1 at best
 CLEAR_LEAD = 0.7  # one guide is the answer when it leads the next by this much...
 BOTH_SURE = 0.97  # ...or when both rankers put it first and the need model is this sure
 CHOICES = 3  # "is it one of these?" shows this many
@@ -404,6 +404,8 @@ class Library:
         query = intent.without_command(query) or query
         if intent.is_small_talk(query):
             return SearchResult(query, Outcome.HELP, [], [], [])
+        if intent.is_code(query):
+            return SearchResult(query, Outcome.NOTHING, [], [], [], outside=1.0)
         query = intent.without_greeting(query)
         cleaned = text.clean(query[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
         words = cleaned.split()
@@ -627,9 +629,12 @@ class Library:
             return found
 
         need_first = max(needs, key=needs.__getitem__, default=None)
-        if named is not None and not outside_word and outside < NAMED_UNLESS_OUTSIDE:
+        if named is not None and not outside_word:
             name, exact = named
-            overruled = (
+            # A name that is nearly all of the query stands against the scope model; one among
+            # other words ("shadow IT policy") does not.
+            nearly_all = exact or len(content) <= NAME_PART_WORDS
+            overruled = (outside >= (NAMED_UNLESS_OUTSIDE if nearly_all else OUTSIDE_AT)) or (
                 not exact
                 and need_first is not None
                 and self._doc_of.get(need_first) != name

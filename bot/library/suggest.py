@@ -128,6 +128,16 @@ _TOOLING = re.compile(
 )
 
 
+# Life outside work that borrows a guide's words ("my partner and I had a difficult
+# conversation about a third cat", "my coach says I need to fix my form before adding weight").
+_LIFE = re.compile(
+    r"\b(my|our)\s+(partner|wife|husband|girlfriend|boyfriend|kids?|son|daughter|dog|cat|puppy"
+    r"|mum|mom|dad|family|parents?|flat\s*mate|roommate)\b"
+    r"|\b(gym|lifting|workout|marathon|football|soccer|fantasy\s+\w+|drone|sourdough|recipe"
+    r"|garden(ing)?|vacation|wedding|birthday\s+party)\b"
+)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     guide: Guide
@@ -141,6 +151,8 @@ def moment(text: str) -> str | None:
         return "mistake"
     ask = _TOOL_ASK.search(lowered)
     if ask and _TOOLING.search(lowered[ask.end() : ask.end() + TOOL_ASK_REACH]):
+        return None
+    if _LIFE.search(lowered):
         return None
     if _ASK.search(lowered):
         return "ask"
