@@ -64,6 +64,8 @@ _MISTAKE = re.compile(
     | \b(accidentally|mortified|my\s+bad|my\s+fault|i\s+messed\s+up|i\s+screwed\s+up)\b
     | \bjust\s+(ran|deleted|dropped|wiped|broke|nuked|emailed|sent)\b
     | \bi\s+(\w+\s+){0,2}the\s+wrong\b | \b(i|we)\s+made\s+a\s+(big\s+|huge\s+)?mistake\b
+    | \bi\s+(pushed|deployed|shipped|sent|merged|published|approved)\s+(\w+\s+){0,4}?without
+        \s+(checking|testing|a\s+review|review|asking)\b
     | \bi\s+(forgot\s+to|missed|double[-\s]booked|overbooked|miscalculated|mislabell?ed)\b
     | \bbecause\s+of\s+me\b
     """,
@@ -84,6 +86,7 @@ _RECURRING = re.compile(
     r"|\b(second|third|fourth|fifth|\d+(st|nd|rd|th))\s+(\w+\s+)?in\s+a\s+row\b"
     r"|\bkeep\s+(patching|missing|arguing|re-?deciding|going\s+back)\b|\bback\s+and\s+forth\b"
     r"|\b(nobody|no\s+one)\s+(knows|owns|decides)\b"
+    r"|\bkeep\s+\w+ing\b|\b(can'?t|don'?t|won'?t)\s+agree\b|\bnever\s+(say|speak|raise|push)"
 )
 _OBLIGATION = re.compile(
     r"\b(have|has|had|got|need)\s+to\s+(\w+\s+){0,5}?(tell|sell|give|deliver|break|explain"
@@ -117,14 +120,15 @@ _NEED = re.compile(
 # the ask ("how do I squash the last 5 commits"), not a tool in a story about people ("stuck on
 # the same PR for two days, not sure if I should jump in").
 _TOOL_ASK = re.compile(
-    r"\b(how\s+(do|can|to|should|would)|any(one|body)\s+know|is\s+there\s+a\s+way|what'?s\s+the"
+    r"\b(how\s+(do|can|to|should|would)|any(one|body)\s+knows?|is\s+there\s+a\s+way|what'?s\s+the"
     r"|where\s+(do|can|is)|can\s+(i|we|you|someone))\b"
 )
 _TOOLING = re.compile(
     r"\b(jira|confluence|notion|github|gitlab|terraform|kubernetes|k8s|docker|sql|api|webhook"
     r"|endpoint|regex|css|html|json|yaml|npm|pip|vlookup|dropdown|plugin|permissions?|pdf"
     r"|login|password|install|branch(es)?|repo|rebase|squash|pull\s+request|prs?|csv|excel|outlook"
-    r"|(a|the|my|last|\d+)\s+commits?)\b"
+    r"|(a|the|my|last|\d+)\s+commits?|google\s+\w+|time\s*zone|zoom|slack|figma"
+    r"|spreadsheet|macbook|laptop|monitor|printer|wifi|vpn|nda)\b"
 )
 
 
@@ -134,7 +138,7 @@ _LIFE = re.compile(
     r"\b(my|our)\s+(partner|wife|husband|girlfriend|boyfriend|kids?|son|daughter|dog|cat|puppy"
     r"|mum|mom|dad|family|parents?|flat\s*mate|roommate)\b"
     r"|\b(gym|lifting|workout|marathon|football|soccer|fantasy\s+\w+|drone|sourdough|recipe"
-    r"|garden(ing)?|vacation|wedding|birthday\s+party)\b"
+    r"|garden(ing)?|wedding|birthday\s+party)\b"
 )
 
 

@@ -71,7 +71,7 @@ OUT_OF_DOMAIN = frozenset(
     jury dentist gym parental maternity paternity holidays vacation overtime relocation taxi uber
     flight hotel pension retirement covid vaccine insurance printer projector canteen elevator
     git github excel javascript kubernetes k8s aws azure gcp numpy pandas docker regex vlookup
-    compile salesforce hubspot powerpoint pptx font backdated payday aircon
+    compile salesforce hubspot powerpoint pptx font backdated payday aircon nda macbook iphone
     """.split()
 )
 
