@@ -62,7 +62,7 @@ def test_nothing_good_enough_says_so_and_records_the_gap(served):
     answer = served.slack.command(Command.LEARN, "wifi password").json()
 
     shown = _texts(answer["blocks"])
-    assert "I don't have a guide for “wifi password” yet" in shown
+    assert "I don't have a guide for “wifi password”." in shown
     assert "browse" in shown
     [gap] = _rows(served, ContentGap)
     assert (gap.query, gap.user_id) == ("wifi password", ASKER)

@@ -264,12 +264,14 @@ def categories_menu(counts: dict[Category, int]) -> dict:
 
 
 def nothing_found(query: str, categories: Sequence[Category]) -> dict:
-    """Say plainly that nothing fits, offer the closest areas, and say the gap was noted."""
+    """Say plainly that the library has nothing on it and what it is for, offer the closest
+    areas, and say the question was passed on."""
     shown = escape(clip(" ".join(query.split()), 150)) or "that"
     blocks = [
         section(
-            f"I don't have a guide for “{shown}” yet. I've noted it for the people who look "
-            "after the library, so it may be there next time."
+            f"I don't have a guide for “{shown}”. inflow's guides are about how people work "
+            "together: feedback, coaching, decisions, meetings, ideas, learning from mistakes. "
+            "For IT, HR policy, payroll, facilities or code, ask the people who run them."
         )
     ]
     if categories:
@@ -285,12 +287,11 @@ def nothing_found(query: str, categories: Sequence[Category]) -> dict:
         )
     blocks.append(
         context(
-            "inflow's guides are about how people work together: feedback, coaching, decisions, "
-            "meetings, ideas, learning from mistakes. For IT, HR policy, payroll or code, ask "
-            f"the people who run them. Try `{Command.LEARN} browse` to see everything."
+            f"`{Command.LEARN} browse` shows everything. If the library should cover this, the "
+            "people who look after it will see that you asked."
         )
     )
-    return {"response_type": "ephemeral", "text": "No guide for that yet", "blocks": blocks}
+    return {"response_type": "ephemeral", "text": "No guide for that", "blocks": blocks}
 
 
 def notice(text: str) -> dict:
