@@ -287,25 +287,24 @@ class Library:
         del flat_docs[write:], flat_scores[write:]
         self._flat_docs, self._flat_scores = flat_docs, flat_scores
         self._vocabulary = vocabulary
-        # Each guide's own names (title, aliases, tags, id), as `text.name_key` reads them, and
-        # again in lightly folded words (`_name_runs`), for finding one inside a longer query:
-        # the stemmer makes "manager" and "management" one word, and "first time manager" is
-        # not "time management".
-        self._name_docs = _index_names(self.guides, text.stem, text.LOW_INFORMATION_STEMS)
-        self._name_runs = _index_names(self.guides, text.plural, text.LOW_INFORMATION)
-        # A trigger ("i screwed up") is the moment in the person's words: typed alone, it names
-        # its guide too, but its words inside a longer query are only evidence.
-        self._trigger_docs: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        for doc, guide in enumerate(self.guides):
-            for trigger in guide.meta.triggers:
-                key = text.name_key(trigger)
-                if len(key) >= 2:  # "any feedback?" leaves one word, which names nothing
-                    self._trigger_docs[key].add(doc)
-        self._trigger_docs = dict(self._trigger_docs)
-        self._run_word_docs = _words_of(self._name_runs)
-        # Which guides' names each word is part of: one word names a guide only when no other
-        # guide's names use it ("retro" does; "feedback" is in five titles and names none).
-        self._name_word_docs = _words_of(self._name_docs)
+        # Each guide's own names (title, aliases, tags, id) as `text.name_key` reads them; the
+        # words of those names; and triggers ("i screwed up": the moment in the person's words,
+        # which names its guide when typed alone). Each to the one guide it names, or AMBIGUOUS.
+        self._name_owners = _Owners(
+            (key, doc) for doc, guide in enumerate(self.guides) for key in _name_keys(guide)
+        )
+        self._name_words = _Owners(
+            (word, doc)
+            for doc, guide in enumerate(self.guides)
+            for key in _name_keys(guide)
+            for word in key
+        )
+        self._triggers = _Owners(
+            (key, doc)
+            for doc, guide in enumerate(self.guides)
+            for key in map(text.name_key, guide.meta.triggers)
+            if len(key) >= 2  # "any feedback?" leaves one word, which names nothing
+        )
         self._doc_of = {guide.id: doc for doc, guide in enumerate(self.guides)}
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
@@ -412,7 +411,8 @@ class Library:
         per_word, concepts, corrected = self._terms(words)
         named = self._named(cleaned, aliases)
         if named is None and corrected != words:
-            named = self._named(" ".join(corrected), aliases)  # "desicion record", "eisenhover"
+            # "eisenhover": the corrected words are stems, so only whole names and parts of them
+            named = self._named(" ".join(corrected), aliases, runs=False)
         if not self.guides or (not any(per_word) and not concepts and named is None):
             return SearchResult(query, Outcome.NOTHING, [], [], [])
 
@@ -531,54 +531,63 @@ class Library:
         )
 
     def _named(
-        self, cleaned: str, aliases: Mapping[tuple[str, ...], str] | None
+        self, cleaned: str, aliases: Mapping[tuple[str, ...], str] | None, *, runs: bool = True
     ) -> tuple[int, bool] | None:
-        """The guide a query names: the query is one guide's title, alias or tag in other words
-        ("how to say no" for "saying no"), or, when it is short, contains one.
+        """The guide a query names, and whether it is all of the query: the query is one guide's
+        title, alias or tag in other words ("how to say no" for "saying no"), or, when it is
+        short, contains one in whole words (`runs`), or is part of one guide's names only.
 
         The longest name found wins; a name shared by several guides ("feedback") names none.
         """
-        key = text.name_key(cleaned)
+        kept = [w for w in cleaned.split() if w not in text.NAME_FILLER]
+        key = tuple(text.stem(w) for w in kept)
         if not key:
             return None
-        names = self._name_docs
-        extra: dict[tuple[str, ...], set[int]] = {}
-        for alias, guide_id in (aliases or {}).items():
-            doc = self._doc_of.get(guide_id)
-            if doc is not None:
-                extra.setdefault(alias, set()).add(doc)
-
-        found = names.get(key, set()) | extra.get(key, set())
-        if len(key) == 1 and len(self._name_word_docs.get(key[0], found)) > 1:
-            found = set()
-        if found := found or self._trigger_docs.get(key, set()):
-            return (next(iter(found)), True) if len(found) == 1 else None
-        light = text.name_key(cleaned, fold=text.plural)
-        if len(light) > NAMED_WITHIN:
+        alias = self._doc_of.get((aliases or {}).get(key, ""))
+        found = self._name_owners.owner(key)
+        if alias is not None and found not in (None, alias):
+            return None  # the workspace's alias and a guide's own name disagree
+        if alias is not None or found is not None:
+            doc = alias if alias is not None else found
+            if len(key) == 1 and self._name_words.owner(key[0]) != doc:
+                return None  # one word that several guides' names use names none of them
+            return (doc, True) if doc != AMBIGUOUS else None
+        if (trigger := self._triggers.owner(key)) is not None:
+            return (trigger, True) if trigger != AMBIGUOUS else None
+        if len(key) > NAMED_WITHIN:
             return None  # in a longer query, a guide's name may be incidental: the rankers judge
-
-        def runs(span: tuple[str, ...]) -> set[int]:
-            found = self._name_runs.get(span, set())
-            if len(span) == 1 and len(self._run_word_docs.get(span[0], found)) > 1:
-                return set()
-            return found
-
-        # The longest run of the query's words that is a guide's name.
-        longest = min(len(light), MAX_NAME_WORDS)
-        for size in range(longest, 0, -1):
-            hits: set[int] = set()
-            for start in range(len(light) - size + 1):
-                hits |= runs(light[start : start + size])
-            if len(hits) == 1:
-                return next(iter(hits)), False
-            if hits:
-                return None
+        if runs:
+            # The longest run of the query's words that is a guide's name, in whole words: the
+            # stemmer makes "manager" and "management" one, and a first-time manager is not
+            # time management.
+            for size in range(min(len(key), MAX_NAME_WORDS), 0, -1):
+                hits = set()
+                for start in range(len(key) - size + 1):
+                    doc = self._name_owners.owner(key[start : start + size])
+                    if doc is None or (size == 1 and self._name_words.owner(key[start]) != doc):
+                        continue
+                    light = tuple(text.plural(w) for w in kept[start : start + size])
+                    if doc != AMBIGUOUS and light not in self._light_names(doc):
+                        continue
+                    hits.add(doc)
+                if len(hits) == 1 and AMBIGUOUS not in hits:
+                    return next(iter(hits)), False
+                if hits:
+                    return None
         # Part of one guide's names, and of no other's: "eisenhower", "retro board".
         if len(key) <= NAME_PART_WORDS:
-            within = set.intersection(*(self._name_word_docs.get(word, set()) for word in key))
-            if len(within) == 1:
-                return next(iter(within)), False
+            owners = {self._name_words.owner(word) for word in key}
+            if len(owners) == 1 and (doc := owners.pop()) not in (None, AMBIGUOUS):
+                return doc, False
         return None
+
+    def _light_names(self, doc: int) -> set[tuple[str, ...]]:
+        """A guide's names with only plurals folded (for checking a run in whole words)."""
+        meta = self.guides[doc].meta
+        return {
+            text.name_key(name, fold=text.plural)
+            for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " "))
+        }
 
     def _decide(
         self,
@@ -669,30 +678,50 @@ class Library:
         return Outcome.NOTHING, [], outside
 
 
-def _index_names(
-    guides: list[Guide], fold, uninformative: frozenset[str]
-) -> dict[tuple[str, ...], set[int]]:
-    """Each guide's names as `text.name_key` reads them with `fold`, to the guides they name.
+AMBIGUOUS = -1  # a name or word several guides share
 
-    "what to do first" leaves only "first": a one-word name must be a telling word.
+
+def _name_keys(guide: Guide) -> set[tuple[str, ...]]:
+    """A guide's names as `text.name_key` reads them; "what to do first" leaves only "first",
+    and a one-word name must be a telling word."""
+    meta = guide.meta
+    keys = set()
+    for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
+        key = text.name_key(name)
+        if key and not (len(key) == 1 and key[0] in text.LOW_INFORMATION_STEMS):
+            keys.add(key)
+    return keys
+
+
+class _Owners:
+    """Which guide each key (a name, a word) belongs to, or AMBIGUOUS when several share it.
+
+    Held as two arrays, sorted 64-bit hashes and owners, as the lexical index holds its postings:
+    a library of 20,000 guides has about a million names, and a dict of tuples would take
+    hundreds of megabytes. (A collision of two 64-bit hashes is left to chance: about one in
+    ten million for a million names.)
     """
-    names: dict[tuple[str, ...], set[int]] = defaultdict(set)
-    for doc, guide in enumerate(guides):
-        meta = guide.meta
-        for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " ")):
-            key = text.name_key(name, fold=fold)
-            if key and not (len(key) == 1 and key[0] in uninformative):
-                names[key].add(doc)
-    return dict(names)
 
+    def __init__(self, pairs: Iterable[tuple[object, int]]):
+        hashes, owners = array("q"), array("i")
+        for key, doc in pairs:
+            hashes.append(hash(key))
+            owners.append(doc)
+        order = sorted(range(len(hashes)), key=hashes.__getitem__)
+        self._hashes, self._owners = array("q"), array("i")
+        for i in order:
+            if self._hashes and self._hashes[-1] == hashes[i]:
+                if self._owners[-1] != owners[i]:
+                    self._owners[-1] = AMBIGUOUS
+                continue
+            self._hashes.append(hashes[i])
+            self._owners.append(owners[i])
 
-def _words_of(names: dict[tuple[str, ...], set[int]]) -> dict[str, set[int]]:
-    """Which guides' names each word is part of."""
-    words: dict[str, set[int]] = defaultdict(set)
-    for key, docs in names.items():
-        for word in key:
-            words[word] |= docs
-    return dict(words)
+    def owner(self, key: object) -> int | None:
+        """The guide the key belongs to, AMBIGUOUS, or None when no guide has it."""
+        h = hash(key)
+        i = bisect_left(self._hashes, h)
+        return self._owners[i] if i < len(self._hashes) and self._hashes[i] == h else None
 
 
 def _contains(sorted_ids: array, term_id: int) -> bool:
