@@ -4,7 +4,7 @@ The lexical matcher (`matcher.py`) finds guides by the words the guides use. Peo
 other words ("I do everything myself", "my junior is always late to standup"), and the guides
 cannot hold every way of saying a need. This model learns those ways from examples:
 
-- `examples.jsonl` (shipped): about 2,700 requests written for training, each labelled with the
+- `examples.jsonl` (shipped): about 4,600 requests written for training, each labelled with the
   guide it needs, or with none for requests outside the library (IT, HR policy, payroll, code,
   life). Written from the content catalog only, and never from the evaluation sets.
 - each guide's own names and situations (title, aliases, tags, triggers, summary, "When to use
