@@ -150,3 +150,11 @@ def test_suggest_cli_speaks_the_contract(monkeypatch, capsys):
         },
         {"text": "haha fair", "suggestion": None},
     ]
+
+
+def test_a_reason_without_a_word_to_point_at_still_reads_well(library):
+    from bot.library.matcher import Match
+    from bot.library.suggest import _reason
+
+    guide = library.by_id["five-whys"]
+    assert _reason(Match(guide, 1.0, 0.0, 0.0)) == f"This might help: {guide.meta.summary}"

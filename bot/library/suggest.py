@@ -206,5 +206,7 @@ def _reason(match: Match) -> str:
             said.append(word)
         if len(said) == 2:
             break
+    if not said:  # found by the need model alone: no one word to point at
+        return f"This might help: {match.guide.meta.summary}"
     mentioned = " and ".join(f"“{w}”" for w in said)
     return f"You mentioned {mentioned}: {match.guide.meta.summary}"
