@@ -23,6 +23,9 @@ half (seeded, stratified by style or kind) before anyone read it:
   measured once (learn top-1 89.3 %, channel 56.7 % right), then became development data too;
 - `*_v3_tune` / `*_v3_blind`: written after that, and measured once with the final /learn
   decision (the channel decision was then tuned on `*_v3_tune` alone).
+- `channel_messages_v4`: 340 messages (250 chatter) written last to measure the final channel
+  decision once: 77.8 % right, 7.6 % offers on chatter; two restraint rules (small slips owned
+  in passing, tool nouns after an ask) were then added, so later figures on it are not blind.
 The shipped training examples (`bot/library/examples.jsonl`) hold no line of any of these sets.
 """
 

@@ -68,6 +68,8 @@ def test_restraint_words_alone_are_not_a_moment(library, text):
         "how do I squash the last 5 commits into one before merging",
         "anyone know how to export from salesforce to csv without hitting the row limit?",
         "oops my mistake, meeting's at 3 not 2",
+        "my bad, I tagged the wrong Sam in the launch thread 😅",
+        "does anyone know how to stop the pivot table collapsing the dates into months?",
         "my daughter presented her science fair project to the principal today and nailed it",
     ],
 )

@@ -128,9 +128,13 @@ _TOOLING = re.compile(
     r"|endpoint|regex|css|html|json|yaml|npm|pip|vlookup|dropdown|plugin|permissions?|pdf"
     r"|login|password|install|branch(es)?|repo|rebase|squash|pull\s+request|prs?|csv|excel|outlook"
     r"|(a|the|my|last|\d+)\s+commits?|google\s+\w+|time\s*zone|zoom|slack|figma"
-    r"|spreadsheet|macbook|laptop|monitor|printer|wifi|vpn|nda)\b"
+    r"|spreadsheet|macbook|laptop|monitor|printer|wifi|vpn|nda|app|software|settings|module|portal"
+    r"|dashboard|notebook|headset|plugin|platform|lms|crm|pivot\s+tables?|intranet|sklearn)\b"
 )
 
+
+# A small slip, owned in passing ("my bad, I tagged the wrong Sam"): nothing to talk through.
+_TRIVIAL = re.compile(r"^\W*(oops|whoops|my\s+bad|my\s+mistake|sorry|apologies)\b")
 
 # Life outside work that borrows a guide's words ("my partner and I had a difficult
 # conversation about a third cat", "my coach says I need to fix my form before adding weight").
@@ -156,7 +160,7 @@ def moment(text: str) -> str | None:
     ask = _TOOL_ASK.search(lowered)
     if ask and _TOOLING.search(lowered[ask.end() : ask.end() + TOOL_ASK_REACH]):
         return None
-    if _LIFE.search(lowered):
+    if _LIFE.search(lowered) or _TRIVIAL.search(lowered):
         return None
     if _ASK.search(lowered):
         return "ask"
