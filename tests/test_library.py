@@ -165,3 +165,15 @@ def test_lint_cli_exits_non_zero_with_path_and_line(guides_dir, capsys):
     assert main(["content", "lint", str(guides_dir)]) == 1
     out = capsys.readouterr().out
     assert f"{guides_dir / 'copy.md'}:2: error: id 'alpha' must match the file name" in out
+
+
+def test_a_body_splits_into_its_sections():
+    from bot.library.schema import body_sections
+
+    body = "lead in\n## When to use it\nnow\n\n## Steps\n1. one\n"
+    assert body_sections(body) == [
+        ("", None, ["lead in"]),
+        ("when to use it", "## When to use it", ["now", ""]),
+        ("steps", "## Steps", ["1. one"]),
+    ]
+    assert body_sections("## Steps\n1. one") == [("steps", "## Steps", ["1. one"])]

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.library import text
-from bot.library.schema import Guide
+from bot.library.schema import Guide, body_sections
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.jsonl")
 OUTSIDE = ""  # the class of requests the library is not for
@@ -39,10 +39,7 @@ GUIDE_TEXT_WEIGHT = 2  # a guide's own names count as this many examples each
 # term's best postings): a large library's common words would otherwise touch every guide.
 CLASSES_KEPT = 64
 RETURNED = 20  # classes a posterior returns: the decision looks at the first few only
-# ...and as this many for the scope model: the examples outside the library were written to
-# share words with guides, so a guide's own words must outweigh them.
-SCOPE_NAME_WEIGHT = 1
-SCOPE_SHRINK = 1
+SCOPE_SHRINK = 1  # the scope model's shrinkage of a rare feature's odds (see ScopeModel)
 
 
 def features(words: list[str]) -> list[str]:
@@ -70,13 +67,13 @@ def load_examples(path: Path = EXAMPLES_FILE) -> list[tuple[str, str]]:
 def guide_examples(guide: Guide) -> list[str]:
     """What a guide says about the needs it is for, one phrase each."""
     meta = guide.meta
-    situation = []
-    keeping = False
-    for line in guide.body.splitlines():
-        if line.startswith("#"):
-            keeping = line.lstrip("#").strip().lower().startswith("when to use")
-        elif keeping and line.strip():
-            situation.append(line)
+    situation = [
+        line
+        for title, _heading, lines in body_sections(guide.body)
+        if title.startswith("when to use")
+        for line in lines
+        if line.strip()
+    ]
     return [meta.title, *meta.aliases, *meta.tags, *meta.triggers, meta.summary, *situation]
 
 

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from bot.library import intent, text
 from bot.library.learned import NeedModel, ScopeModel, features, shipped_examples
-from bot.library.schema import Category, Guide
+from bot.library.schema import Category, Guide, body_sections
 
 FIELD_WEIGHTS = {
     "title": 3.0,
@@ -732,18 +732,13 @@ def _contains(sorted_ids: array, term_id: int) -> bool:
 def _body_fields(body: str) -> dict[str, list[str]]:
     """Split a guide's Markdown body into fields by the role of each section."""
     fields: dict[str, list[str]] = {"situation": [], "body": [], "aside": []}
-    current = "body"
-    for line in body.splitlines():
-        heading = line.lstrip("#").strip().lower() if line.startswith("#") else None
-        if heading is not None:
-            if heading.startswith(ASIDE_SECTIONS):
-                current = "aside"
-            elif heading.startswith(SITUATION_SECTIONS):
-                current = "situation"
-            else:
-                current = "body"
-            continue
-        fields[current].append(line)
+    for title, _heading, lines in body_sections(body):
+        if title.startswith(ASIDE_SECTIONS):
+            fields["aside"] += lines
+        elif title.startswith(SITUATION_SECTIONS):
+            fields["situation"] += lines
+        else:
+            fields["body"] += lines
     return {name: ["\n".join(lines)] for name, lines in fields.items()}
 
 

@@ -111,3 +111,18 @@ class Guide(BaseModel):
     @property
     def title(self) -> str:
         return self.meta.title
+
+
+def body_sections(body: str) -> list[tuple[str, str | None, list[str]]]:
+    """A guide's Markdown body by section: (title, heading line, lines under it).
+
+    The title is the heading lowercased without its `#`s; lines before the first heading come
+    first, with the title "" and no heading line.
+    """
+    sections: list[tuple[str, str | None, list[str]]] = [("", None, [])]
+    for line in body.splitlines():
+        if line.startswith("#"):
+            sections.append((line.lstrip("#").strip().lower(), line, []))
+        else:
+            sections[-1][2].append(line)
+    return sections if sections[0][2] else sections[1:]

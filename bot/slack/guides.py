@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.library.schema import CATEGORY_LABELS, Category, Guide
+from bot.library.schema import CATEGORY_LABELS, Category, Guide, body_sections
 from bot.slack.ids import Action, Block, Command
 from bot.slack.kit import button, context, section
 from bot.slack.text import (
@@ -67,13 +67,11 @@ FIRST_VIEW_SECTIONS = ("when to use", "steps")
 def first_view(body: str) -> tuple[str, bool]:
     """The part of a guide's body shown first, and whether anything is left for later."""
     kept: list[str] = []
-    keeping, dropped = True, False
-    for line in body.splitlines():
-        if line.startswith("#"):
-            keeping = line.lstrip("#").strip().lower().startswith(FIRST_VIEW_SECTIONS)
-        if keeping:
-            kept.append(line)
-        elif line.strip():
+    dropped = False
+    for title, heading, lines in body_sections(body):
+        if heading is None or title.startswith(FIRST_VIEW_SECTIONS):
+            kept += [heading, *lines] if heading is not None else lines
+        else:
             dropped = True
     return "\n".join(kept), dropped
 
