@@ -31,7 +31,12 @@ def register(app: App, deps: Deps) -> None:
         return guide, [library.by_id[o] for o in read.others if o in library.by_id], read
 
     def record(
-        db: Session, body: dict, guide: Guide, kind: GuideEventKind, channel_id: str | None = None
+        db: Session,
+        body: dict,
+        guide: Guide,
+        kind: GuideEventKind,
+        channel_id: str | None = None,
+        query: str | None = None,
     ) -> None:
         library_service.record_event(
             db,
@@ -40,6 +45,7 @@ def register(app: App, deps: Deps) -> None:
             user_id=body["user"]["id"],
             kind=kind,
             channel_id=channel_id,
+            query=query,
             now=deps.clock(),
         )
 
@@ -101,15 +107,7 @@ def register(app: App, deps: Deps) -> None:
         guide, _, read = guide_from(action["value"])
         record(db, body, guide, GuideEventKind.VIEW, channel_of(body))
         if read.query:
-            library_service.record_event(
-                db,
-                team_id=team_of(body),
-                guide_id=guide.id,
-                user_id=body["user"]["id"],
-                kind=GuideEventKind.CHOSEN,
-                query=read.query,
-                now=deps.clock(),
-            )
+            record(db, body, guide, GuideEventKind.CHOSEN, query=read.query)
         respond(**guides.guide_answer(guide, query=read.query), replace_original=False)
 
     @app.action(Action.WHOLE_GUIDE)
