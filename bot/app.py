@@ -18,6 +18,7 @@ from bot import errors
 from bot.background import Background
 from bot.config import Settings
 from bot.db import transaction, utcnow
+from bot.library import suggest
 from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
@@ -79,6 +80,7 @@ def load_library(
 
     def build(guides: list[Guide]) -> Library:
         library = Library(guides)
+        suggest.warm()
         with transaction(sessions) as session:
             library_service.sync_guides(session, guides, clock())
         return library

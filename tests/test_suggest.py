@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR
+from bot.library import moments
 from bot.library.loader import load_guides
 from bot.library.matcher import Library
-from bot.library.suggest import moment, suggest
+from bot.library.suggest import MOMENT_FLOOR, moment, moment_features, moment_probability, suggest
 
 DATA = Path(__file__).with_name("data")
 
@@ -129,7 +130,8 @@ def _quality(library: Library, path: Path) -> tuple[float, float]:
         ("channel_messages.jsonl", 0.72),  # our own, written blind: 0 % noise, 78.2 % right
         ("channel_messages_logistics.jsonl", 0.0),  # chatter that shares words with guides
         ("channel_messages_v2_tune.jsonl", 0.85),  # issue 12's tune halves: 0 %, 90.0 %
-        ("channel_messages_v3_tune.jsonl", 0.72),  # 1.0 %, 76.4 %
+        ("channel_messages_v3_tune.jsonl", 0.72),  # 0 %, 76.4 %
+        ("channel_messages_v5_tune.jsonl", 0.80),  # 0 %, 84.3 %
     ],
 )
 def test_quality_on_labelled_channel_messages_does_not_regress(library, name, min_right):
@@ -160,3 +162,48 @@ def test_a_reason_without_a_word_to_point_at_still_reads_well(library):
 
     guide = library.by_id["five-whys"]
     assert _reason(Match(guide, 1.0, 0.0, 0.0)) == f"This might help: {guide.meta.summary}"
+
+
+def test_offers_on_chatter_stay_under_one_in_a_hundred_across_every_labelled_set(library):
+    # Issue 12's target, pooled over every set the decision was tuned or measured on (1,100+
+    # chatter messages): 5 offers today (0.5 %).
+    chatter = [
+        row["text"]
+        for path in sorted(DATA.glob("channel_messages*.jsonl"))
+        for row in map(json.loads, path.read_text().splitlines())
+        if row.get("expect") is None
+    ]
+    offers = sum(suggest(library, text) is not None for text in chatter)
+    assert len(chatter) > 1000
+    assert offers / len(chatter) <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "is_moment"),
+    [
+        ("retro moved to 3pm today, same zoom link as always, see you there", False),
+        ("my coach says my 10k pace is finally improving, feeling good about sunday", False),
+        ("oops, wrong thread, I meant to post the rota in #front-desk sorry all", False),
+        ("had the tough conversation with the supplier yesterday, it went fine actually", False),
+        ("first time running our team retro next week, how do I stop it turning into a moan", True),
+        ("I have to tell Priya tomorrow that her project is cancelled and I'm dreading it", True),
+        ("we keep going round in circles on who actually gets to decide the launch date", True),
+    ],
+)
+def test_the_moment_model_tells_a_moment_from_chatter(text, is_moment):
+    assert (moment_probability(text) >= MOMENT_FLOOR) is is_moment
+
+
+def test_the_moment_model_is_the_same_every_time_it_is_trained():
+    rows = moments.load_examples()[:400]
+    first = moments.MomentModel((moment_features(t), m) for t, m in rows)
+    second = moments.MomentModel((moment_features(t), m) for t, m in rows)
+    text = "anyone have a good way to run a premortem before the launch?"
+    assert first.probability(moment_features(text)) == second.probability(moment_features(text))
+
+
+def test_the_model_never_sees_the_evaluation_sets():
+    trained_on = {text.strip().lower() for text, _ in moments.load_examples()}
+    for path in DATA.glob("channel_messages*.jsonl"):
+        for row in map(json.loads, path.read_text().splitlines()):
+            assert row["text"].strip().lower() not in trained_on, path.name

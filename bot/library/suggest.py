@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.library import moments
+from bot.library import text as library_text
 from bot.library.matcher import Library, Match, Outcome
 from bot.library.schema import Guide
 
@@ -22,6 +24,7 @@ MIN_WORDS = 7
 MIN_ANCHOR = 2.4  # calibrated on labelled channel messages: no offer on chatter that shares words
 OFFER_SURE = 0.9  # the need model's probability that makes a guide worth offering unasked
 OFFER_OUTSIDE = 0.5  # IT, HR, facilities and tool questions are not the library's
+MOMENT_FLOOR = 0.5  # the moment model's probability below which a message is chatter
 MISTAKE_GUIDE = "mistake-moments"
 TOOL_ASK_REACH = 80  # characters after "how do I" in which a tool makes it a tool question
 
@@ -173,6 +176,44 @@ def moment(text: str) -> str | None:
     return None
 
 
+_PATTERNS = {
+    "mistake": _MISTAKE,
+    "impact": _IMPACT,
+    "ask": _ASK,
+    "recurring": _RECURRING,
+    "obligation": _OBLIGATION,
+    "situation": _SITUATION,
+    "need": _NEED,
+    "life": _LIFE,
+    "trivial": _TRIVIAL,
+}
+
+
+def moment_features(text: str) -> list[str]:
+    """What the moment model reads: stems with stopwords kept, stem pairs, and which of the
+    patterns above the message shows (and which kind `moment` makes of it)."""
+    lowered = plain_words(text).lower()
+    stems = [library_text.stem(w) for w in library_text.words(lowered)]
+    found = [f"w:{s}" for s in stems]
+    found += [f"b:{a}_{b}" for a, b in zip(stems, stems[1:])]
+    found += [f"p:{name}" for name, pattern in _PATTERNS.items() if pattern.search(lowered)]
+    ask = _TOOL_ASK.search(lowered)
+    if ask and _TOOLING.search(lowered[ask.end() : ask.end() + TOOL_ASK_REACH]):
+        found.append("p:tool_ask")
+    found.append(f"k:{moment(lowered)}")
+    return found
+
+
+def warm() -> None:
+    """Train the moment model now (start-up), not on the first channel message."""
+    moments.trained(moment_features)
+
+
+def moment_probability(text: str) -> float:
+    """The moment model's P(this message is a moment a guide helps with)."""
+    return moments.trained(moment_features).probability(moment_features(text))
+
+
 def plain_words(text: str) -> str:
     """The message without code, links, mentions and channel names."""
     return _ENTITY.sub(" ", _CODE.sub(" ", text))
@@ -185,6 +226,11 @@ def suggest(library: Library, text: str) -> Suggestion | None:
         return None
     kind = moment(words)
     if kind is None:
+        return None
+    # The patterns say what kind of moment it would be; the model says whether it is one. A
+    # first-person slip that hit others is one by its pattern alone: chatter almost never
+    # matches it, so the model has too few such messages on either side to judge.
+    if kind != "mistake" and moment_probability(words) < MOMENT_FLOOR:
         return None
     if kind == "mistake" and (guide := library.by_id.get(MISTAKE_GUIDE)):
         return Suggestion(guide, "It sounds like a mistake moment: talking it through helps.")
