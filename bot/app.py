@@ -9,20 +9,25 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt.request.internals import extract_team_id
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import errors
-from bot.background import Background
+from bot.background import Background, refusal
 from bot.config import Settings
 from bot.db import transaction, utcnow
+from bot.delivery import deliver_due
+from bot.effects import After
 from bot.library import suggest
 from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
 from bot.middleware import handle_each_event_once
+from bot.scheduler import worker_name
 from bot.services import library as library_service
 from bot.services import workspaces as workspace_service
 from bot.services.workspaces import WorkspaceSettings
@@ -33,6 +38,7 @@ from bot.workspaces import Workspaces, from_settings
 log = logging.getLogger(__name__)
 
 FAILED = "inflow_failed"
+RESPOND_NOW = "inflow_respond_now"
 NOT_INSTALLED = (
     "inflow isn't installed in this workspace (or was removed from it). An admin can add it "
     "again with the link your team installed it from."
@@ -93,12 +99,23 @@ class InflowApp(App):
 
     Bolt's global middleware returns before the listener runs, so it cannot commit after it;
     dispatch is the one place that wraps both. Listeners and middleware take the session as
-    `db`. The transaction commits when the listener succeeds and rolls back when it failed.
+    `db` and state their side effects on `after` (bot.effects). The transaction commits when
+    the listener succeeds and rolls back when it failed; only then, and only after a commit, are
+    the effects carried out, in the background, while Slack already has its answer.
     """
 
-    def __init__(self, *, sessions: sessionmaker[Session], **kwargs):
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        background: Background,
+        clock: Callable[[], dt.datetime],
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self._sessions = sessions
+        self._background = background
+        self._clock = clock
         # What listeners are registered, by Slack surface; the manifest test compares it.
         self.registered: dict[str, set[str]] = {
             "commands": set(),
@@ -132,12 +149,16 @@ class InflowApp(App):
         req.context.setdefault("request_id", uuid.uuid4().hex[:12])
         with self._sessions() as session:
             req.context["db"] = session
+            after = req.context["after"] = After(
+                session, _team(req), self._clock(), req.context["request_id"]
+            )
             try:
                 response = super().dispatch(req)
                 if req.context.get(FAILED):
                     session.rollback()
                 else:
                     session.commit()
+                    self._carry_out(after, req.context.client, req.context["request_id"])
                 return response
             except SQLAlchemyError as error:
                 session.rollback()
@@ -148,6 +169,37 @@ class InflowApp(App):
                 return _failure_response(req.body, errors.DATABASE_DOWN)
             finally:
                 req.context.pop("db", None)
+                req.context.pop("after", None)
+
+    def _carry_out(self, after: After, client: WebClient | None, ref: str) -> None:
+        """What the committed request caused, in the background: its messages through the
+        outbox (rows a dead process leaves are the deliverer's), then its UI work in order."""
+        if after.empty or client is None:
+            return
+        rows, work, sessions, clock = (
+            list(after.rows),
+            list(after.work),
+            self._sessions,
+            self._clock,
+        )
+
+        def carry_out() -> None:
+            if rows:
+                report = deliver_due(sessions, client, now=clock(), worker=worker_name(), only=rows)
+                after.outcomes.update(report.outcomes)
+                if report.failed or report.retry_later:
+                    log.warning("request %s: messages not all sent: %s", ref, report.as_dict())
+            after.carried_out = True
+            for name, step in work:
+                try:
+                    step()
+                except SlackApiError as error:
+                    log.warning("request %s: Slack refused %s: %s", ref, name, refusal(error))
+                except Exception:
+                    log.exception("request %s: %s failed after the answer", ref, name)
+                    self._background.failed(name)
+
+        self._background.submit(f"after request {ref}", carry_out)
 
 
 def create_app(
@@ -178,8 +230,11 @@ def create_app(
         from bot.oauth import oauth_flow
 
         flow = oauth_flow(settings, sessions, workspaces, clock)
+    background = background or Background()
     app = InflowApp(
         sessions=sessions,
+        background=background,
+        clock=clock,
         signing_secret=signing_secret,
         # Bolt copies this client for each request, with the workspace's token.
         client=client or make_client(None, settings.slack_api_url),
@@ -191,6 +246,7 @@ def create_app(
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("inflow.bolt"),
     )
+    app.use(_defer_responses)
     app.use(handle_each_event_once)
     app.error(handle_error)
 
@@ -199,7 +255,7 @@ def create_app(
         sessions=sessions,
         library=library or load_library(settings, sessions, clock),
         clock=clock,
-        background=background or Background(),
+        background=background,
         workspaces=workspaces,
     )
     from handlers import (
@@ -240,6 +296,34 @@ def create_app(
     return app
 
 
+class _RespondAfter:
+    """`respond` for listeners: what they say through the response_url is said after the commit
+    (and after the request's messages went), never while Slack waits for the answer."""
+
+    def __init__(self, respond: Respond, after: After):
+        self._respond, self._after = respond, after
+        self.response_url = getattr(respond, "response_url", None)
+
+    def __call__(self, *args, **kwargs) -> None:
+        respond = self._respond
+        if self._after.carried_out:  # called from work already running after the commit
+            respond(*args, **kwargs)
+        else:
+            self._after.then("respond", lambda: respond(*args, **kwargs))
+
+
+def _defer_responses(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):
+    respond, after = req.context.get("respond"), req.context.get("after")
+    if respond is not None and after is not None:
+        req.context[RESPOND_NOW] = respond  # the error handler still answers at once
+        req.context["respond"] = _RespondAfter(respond, after)
+    return next()
+
+
+def _team(req: BoltRequest) -> str:
+    return str(req.context.team_id or extract_team_id(req.body) or "")
+
+
 def _from_a_workspace(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):
     """A signed request that names no workspace is malformed; Slack's own checks pass."""
     body = req.body
@@ -263,10 +347,11 @@ def handle_error(error: Exception, body: dict, context: BoltContext) -> BoltResp
     else:
         log.exception("request %s failed", ref, exc_info=error)
         message = errors.UNEXPECTED.format(ref=ref)
-    if context.ack is not None and context.ack.response is not None and context.respond:
+    respond = context.get(RESPOND_NOW) or context.respond
+    if context.ack is not None and context.ack.response is not None and respond:
         # Already acknowledged (a button, say): the answer goes through the response_url.
         try:
-            context.respond(text=message, response_type="ephemeral", replace_original=False)
+            respond(text=message, response_type="ephemeral", replace_original=False)
         except Exception:
             log.warning("request %s: could not tell the person about the failure", ref)
         return BoltResponse(status=200, body="")

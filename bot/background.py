@@ -12,26 +12,42 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
+from slack_sdk.errors import SlackApiError
+
 log = logging.getLogger(__name__)
 
 
+def refusal(error: SlackApiError) -> str:
+    """Slack's error code for a refused call (never the call's arguments)."""
+    response = error.response
+    return str(response.get("error") or f"http_{response.status_code}")
+
+
 class Background:
-    def __init__(self, workers: int = 2):
+    def __init__(self, workers: int = 8):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inflow-bg")
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
+        self.failures: list[str] = []  # work that raised, Slack's refusals aside (tests fail)
 
     def submit(self, name: str, work: Callable[[], None]) -> None:
         def run() -> None:
             try:
                 work()
+            except SlackApiError as error:  # Slack said no (not in the channel, say): expected
+                log.warning("background work %s: Slack refused: %s", name, refusal(error))
             except Exception:
                 log.exception("background work %s failed", name)
+                self.failed(name)
 
         future = self._pool.submit(run)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            self.failures.append(name)
 
     def _done(self, future: Future) -> None:
         with self._lock:

@@ -13,8 +13,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
-from bot.services import debriefs, outbox
-from bot.services.outbox import METADATA_TYPE, Claimed
+from bot.services import debriefs, library, mistakes, outbox, strengths
+from bot.services.outbox import METADATA_TYPE, Claimed, OutboxKind
 from bot.slack import nudges
 from bot.workspaces import UNINSTALLED, Clients, as_clients
 
@@ -28,6 +28,7 @@ class DeliveryReport:
     skipped: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     retry_later: int = 0
+    outcomes: dict[int, str] = field(default_factory=dict)  # row id -> "sent", or why not
     api_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -60,7 +61,7 @@ def _message(item: Claimed) -> dict:
     """The stored message as Slack gets it: a person's nudge ends with its controls; keys that
     start with `_` are inflow's own notes (`_no_controls`: not a nudge, so no controls)."""
     message = {k: v for k, v in item.message.items() if not k.startswith("_")}
-    if item.to_channel or item.message.get("_no_controls"):
+    if item.to_channel or item.kind == OutboxKind.REPLY or item.message.get("_no_controls"):
         return message
     return nudges.with_controls(message, item.kind, item.subject, item.occurrence)
 
@@ -81,9 +82,42 @@ def _send(client: WebClient, item: Claimed) -> tuple[str, str, bool]:
     return posted["channel"], posted["ts"], False
 
 
-def _after_sent(session: Session, item: Claimed, ts: str) -> None:
+# What a message a person caused leaves behind: where it was posted, recorded on what caused
+# it, or, when Slack refused it for good, the record put back and the person told. A hook's name
+# and the id it is given travel in the message as `_on_sent` / `_on_failed` (bot.effects).
+# ON_SENT hooks: hook(session, team_id=, ref=, channel=, ts=, now=)
+ON_SENT: dict[str, Callable[..., None]] = {
+    "mistake_asked": mistakes.colleague_asked,
+    "mistake_chat_opened": mistakes.chat_opened,
+    "debrief_posted": debriefs.invitation_posted,
+    "debrief_summarised": debriefs.summary_posted,
+    "guide_shared": library.guide_shared,
+}
+# ON_FAILED hooks: hook(session, team_id=, ref=, error=, now=) -> id of a message to send now
+ON_FAILED: dict[str, Callable[..., None]] = {
+    "strength_not_posted": strengths.not_posted,
+    "strength_unmark_posted": strengths.unmark_posted,
+    "debrief_not_posted": debriefs.invitation_not_posted,
+}
+
+
+def _after_failed(
+    sessions: sessionmaker[Session], item: Claimed, error: str, now: dt.datetime
+) -> int | None:
+    """Run the row's failure hook; returns the id of the message it left to send, if any."""
+    if hook := item.message.get("_on_failed"):
+        name, ref = hook
+        with transaction(sessions) as session:
+            return ON_FAILED[name](session, team_id=item.team_id, ref=ref, error=error, now=now)
+    return None
+
+
+def _after_sent(session: Session, item: Claimed, channel: str, ts: str, now: dt.datetime) -> None:
     if (debrief_id := item.message.get("_debrief_id")) is not None:
         debriefs.posted(session, team_id=item.team_id, debrief_id=int(debrief_id), ts=ts)
+    if hook := item.message.get("_on_sent"):
+        name, ref = hook
+        ON_SENT[name](session, team_id=item.team_id, ref=ref, channel=channel, ts=ts, now=now)
 
 
 def deliver_due(
@@ -94,20 +128,25 @@ def deliver_due(
     worker: str,
     batch: int = 100,
     gate: Callable[[str, str], str | None] | None = None,
+    only: list[int] | None = None,
 ) -> DeliveryReport:
-    """Send everything due at `now`, batch by batch, until nothing due is left for this pass.
+    """Send everything due at `now`, batch by batch, until nothing due is left for this pass;
+    with `only`, just those rows (a request's messages, right after it committed).
 
-    `gate(team_id, user_id)` may name a reason to drop a row instead (paused, away). A row for a
-    workspace inflow may no longer act in (`clients` gives no client) is dropped too.
+    `gate(team_id, user_id)` may name a reason to drop a nudge instead (paused, away); a message
+    a person caused is not a nudge and is not gated. A row for a workspace inflow may no longer
+    act in (`clients` gives no client) is dropped.
     """
     clients = as_clients(clients)
     report = DeliveryReport()
     started = time.perf_counter()
     tried: set[int] = set()
+    only = list(only) if only is not None else None
     while True:
+        follow_ups = False
         with transaction(sessions) as session:
             claimed = outbox.claim(
-                session, now=now, worker=worker, limit=batch, exclude=frozenset(tried)
+                session, now=now, worker=worker, limit=batch, exclude=frozenset(tried), only=only
             )
         if not claimed:
             break
@@ -116,7 +155,7 @@ def deliver_due(
             client = clients(item.team_id)
             if client is None:
                 reason = UNINSTALLED
-            elif gate is not None:
+            elif gate is not None and item.kind != OutboxKind.REPLY:
                 reason = gate(item.team_id, item.user_id)
             else:
                 reason = None
@@ -124,6 +163,7 @@ def deliver_due(
                 with transaction(sessions) as session:
                     outbox.record_skipped(session, row_id=item.id, worker=worker, reason=reason)
                 report.skipped[reason] = report.skipped.get(reason, 0) + 1
+                report.outcomes[item.id] = f"skipped: {reason}"
                 continue
             api_started = time.perf_counter()
             try:
@@ -132,9 +172,14 @@ def deliver_due(
                 reason = str(error.response.get("error") or f"http_{error.response.status_code}")
                 with transaction(sessions) as session:
                     outbox.record_failure(session, row_id=item.id, worker=worker, error=reason)
+                report.outcomes[item.id] = reason
                 if reason in outbox.PERMANENT_ERRORS:
                     report.failed[reason] = report.failed.get(reason, 0) + 1
                     log.warning("outbox %s failed for good: %s", item.key, reason)
+                    follow_up = _after_failed(sessions, item, reason, now)
+                    if follow_up is not None and only is not None:
+                        only.append(follow_up)  # the person is told now, not at the next pass
+                        follow_ups = True
                 else:
                     report.retry_later += 1
                 continue
@@ -143,6 +188,7 @@ def deliver_due(
                     outbox.record_failure(
                         session, row_id=item.id, worker=worker, error=f"network: {error}"
                     )
+                report.outcomes[item.id] = "network"
                 report.retry_later += 1
                 continue
             finally:
@@ -151,12 +197,13 @@ def deliver_due(
                 outbox.record_sent(
                     session, row_id=item.id, worker=worker, channel=channel, ts=ts, now=now
                 )
-                _after_sent(session, item, ts)
+                _after_sent(session, item, channel, ts, now)
+            report.outcomes[item.id] = "sent"
             if already:
                 report.already_sent += 1
             else:
                 report.sent += 1
-        if len(claimed) < batch:
+        if len(claimed) < batch and not follow_ups:
             break
     report.seconds = time.perf_counter() - started
     return report

@@ -627,10 +627,20 @@ class Reply:
 class SlackSender:
     """Sends signed Slack requests (slash commands, events, interactivity) to a running app."""
 
-    def __init__(self, url: str, signing_secret: str, *, team_id: str = TEAM_ID):
+    def __init__(
+        self,
+        url: str,
+        signing_secret: str,
+        *,
+        team_id: str = TEAM_ID,
+        settle: Callable[[], None] | None = None,
+    ):
         self.url = url
         self.signing_secret = signing_secret
         self.team_id = team_id
+        # Called after each answer: a test waits here for the work the app does after its
+        # answer (a join, never a sleep) before it looks at what the app sent to Slack.
+        self.settle = settle
         self._event_ids = itertools.count(1)
 
     def post(
@@ -653,9 +663,12 @@ class SlackSender:
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return Reply(response.status, dict(response.headers), response.read().decode())
+                reply = Reply(response.status, dict(response.headers), response.read().decode())
         except urllib.error.HTTPError as error:
-            return Reply(error.code, dict(error.headers), error.read().decode())
+            reply = Reply(error.code, dict(error.headers), error.read().decode())
+        if self.settle is not None:
+            self.settle()
+        return reply
 
     def command(
         self,

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.effects import After
 from bot.errors import InflowError
 from bot.services import debriefs
 from bot.slack import debriefs as blocks
 from bot.slack.ids import Command, DebriefAction, Field, View
 from bot.slack.messaging import open_modal
 from bot.slack.text import unescape
-from handlers.context import NOT_IN_CHANNEL, team_of
+from handlers.context import team_of
 
 IN_A_CHANNEL = f"Use `{Command.DEBRIEF}` in the channel of the team you want to debrief with."
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.DEBRIEF)
-    def debrief_command(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
+    def debrief_command(ack: Ack, command: dict, db: Session, after: After) -> None:
         """Start a debrief in this channel, or set how often the channel debriefs."""
         text = unescape(command.get("text") or "").strip()
         team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
@@ -45,17 +45,20 @@ def register(app: App, deps: Deps) -> None:
         debrief = debriefs.start(
             db, team_id=team, channel_id=channel, user_id=user, topic=text, now=deps.clock()
         )
-        try:
-            posted = client.chat_postMessage(channel=channel, **blocks.invitation(debrief))
-        except SlackApiError as error:
-            if error.response.get("error") in ("not_in_channel", "channel_not_found"):
-                raise InflowError(NOT_IN_CHANNEL) from None
-            raise
-        debrief.message_ts = posted["ts"]
+        after.send(
+            channel,
+            blocks.invitation(debrief),
+            about=f"debrief:{debrief.id}",
+            part="invitation",
+            on_sent=("debrief_posted", debrief.id),
+            on_failed=("debrief_not_posted", debrief.id),
+        )
         ack()
 
     @app.action(DebriefAction.ANSWER)
-    def add_view(ack: Ack, body: dict, action: dict, client: WebClient, db: Session) -> None:
+    def add_view(
+        ack: Ack, body: dict, action: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Open the four questions."""
         ack()
         debrief = debriefs.get(db, team_id=team_of(body), debrief_id=int(action["value"]))
@@ -63,10 +66,13 @@ def register(app: App, deps: Deps) -> None:
             raise InflowError(
                 "This debrief's summary is already posted: start a new one with /debrief."
             )
-        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.answer_modal(debrief))
+        trigger, user, form = body["trigger_id"], body["user"]["id"], blocks.answer_modal(debrief)
+        after.then("debrief form", lambda: open_modal(client, trigger, user, form))
 
     @app.view(View.DEBRIEF)
-    def answered(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+    def answered(
+        ack: Ack, body: dict, view: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Keep this person's answers and update the count in the channel."""
         values = view["state"]["values"]
         answers = {
@@ -87,25 +93,27 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={debriefs.QUESTIONS[0][0]: error.user_message})
             return
         if debrief.message_ts:
-            client.chat_update(
-                channel=debrief.channel_id,
-                ts=debrief.message_ts,
-                **blocks.invitation(debrief, count),
+            channel, ts, invitation = (
+                debrief.channel_id,
+                debrief.message_ts,
+                blocks.invitation(debrief, count),
+            )
+            after.then(
+                "debrief count", lambda: client.chat_update(channel=channel, ts=ts, **invitation)
             )
         ack()
 
     @app.action(DebriefAction.SUMMARY)
-    def post_summary(
-        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
-    ) -> None:
+    def post_summary(ack: Ack, body: dict, action: dict, db: Session, after: After) -> None:
         """Gather everyone's answers into one summary in the thread."""
         ack()
         debrief, answers = debriefs.close(
             db, team_id=team_of(body), debrief_id=int(action["value"]), now=deps.clock()
         )
-        posted = client.chat_postMessage(
-            channel=debrief.channel_id,
-            thread_ts=debrief.message_ts,
-            **blocks.summary(debrief, answers),
+        after.send(
+            debrief.channel_id,
+            {**blocks.summary(debrief, answers), "thread_ts": debrief.message_ts},
+            about=f"debrief:{debrief.id}",
+            part="summary",
+            on_sent=("debrief_summarised", debrief.id),
         )
-        debrief.summary_ts = posted["ts"]

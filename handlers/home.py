@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.effects import After
 from bot.errors import InflowError
 from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
@@ -17,7 +18,7 @@ from bot.services import report as report_service
 from bot.services import workspaces as workspace_service
 from bot.slack.home import HomeData, home_view
 from bot.slack.ids import AdminAction, HomeAction, SettingsField, View
-from bot.slack.messaging import open_modal, send_dm, why_cannot_post
+from bot.slack.messaging import open_modal, why_cannot_post
 from bot.slack.workspace_settings import read_settings, settings_modal
 from handlers.context import team_of
 
@@ -28,7 +29,8 @@ NOT_AN_ADMIN = (
 
 
 def register(app: App, deps: Deps) -> None:
-    def publish(client: WebClient, db: Session, team_id: str, user_id: str) -> None:
+    def publish(client: WebClient, db: Session, after: After, team_id: str, user_id: str) -> None:
+        """Build the person's Home tab now, from this request's data; publish it after."""
         library = deps.library.library
         workspace = deps.workspace(db, team_id)
         admin = user_id in workspace.admins
@@ -51,7 +53,8 @@ def register(app: App, deps: Deps) -> None:
             library_report=_library_report(db, team_id) if admin else None,
             workspace=workspace if admin else None,
         )
-        client.views_publish(user_id=user_id, view=home_view(data))
+        view = home_view(data)
+        after.then("home tab", lambda: client.views_publish(user_id=user_id, view=view))
 
     def _library_report(db: Session, team_id: str) -> report_service.LibraryReport:
         """The last 30 days' report, for the workspace's inflow admins."""
@@ -61,13 +64,15 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.event("app_home_opened")
-    def publish_home(body: dict, event: dict, client: WebClient, db: Session) -> None:
+    def publish_home(body: dict, event: dict, client: WebClient, db: Session, after: After) -> None:
         """Publish the person's Home tab when they open it."""
         if event.get("tab") != "home":
             return
-        publish(client, db, team_of(body), event["user"])
+        publish(client, db, after, team_of(body), event["user"])
 
-    def save(ack: Ack, body: dict, action: dict, client: WebClient, db: Session) -> None:
+    def save(
+        ack: Ack, body: dict, action: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         ack()
         team, user = team_of(body), body["user"]["id"]
         kind = action["action_id"]
@@ -92,33 +97,36 @@ def register(app: App, deps: Deps) -> None:
                 report_ids=action.get("selected_users") or [],
                 now=deps.clock(),
             )
-            publish(client, db, team, user)
+            publish(client, db, after, team, user)
             return
         try:
             preferences.update(db, team_id=team, user_id=user, now=deps.clock(), **changes)
         except InflowError as error:
             # The Home tab has no response_url: say it in the app's DM instead.
-            send_dm(client, user, {"text": error.user_message})
+            after.notice(user, {"text": error.user_message})
             return
-        publish(client, db, team, user)
+        publish(client, db, after, team, user)
 
     save.__doc__ = "Save a nudge setting from the Home tab and show it."
     for action_id in HomeAction:
         app.action(action_id)(save)
 
     @app.action(AdminAction.OPEN_SETTINGS)
-    def open_settings(ack: Ack, body: dict, client: WebClient, db: Session) -> None:
+    def open_settings(ack: Ack, body: dict, client: WebClient, db: Session, after: After) -> None:
         """Open the workspace's settings, for its inflow admins only."""
         ack()
         team, user = team_of(body), body["user"]["id"]
         workspace = deps.workspace(db, team)
         if user not in workspace.admins:
-            send_dm(client, user, {"text": NOT_AN_ADMIN})
+            after.notice(user, {"text": NOT_AN_ADMIN})
             return
-        open_modal(client, body["trigger_id"], user, settings_modal(workspace))
+        trigger, form = body["trigger_id"], settings_modal(workspace)
+        after.then("settings form", lambda: open_modal(client, trigger, user, form))
 
     @app.view(View.WORKSPACE_SETTINGS)
-    def save_settings(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+    def save_settings(
+        ack: Ack, body: dict, view: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Save the workspace's settings if the submitter is still an admin, or say what's wrong
         beside each input."""
         team, user = team_of(body), body["user"]["id"]
@@ -136,4 +144,4 @@ def register(app: App, deps: Deps) -> None:
             return
         workspace_service.change_settings(db, team_id=team, by=user, now=deps.clock(), **changes)
         ack()
-        publish(client, db, team, user)
+        publish(client, db, after, team, user)

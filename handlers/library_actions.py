@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.effects import After
 from bot.errors import InflowError
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.services import library as library_service
@@ -51,12 +50,16 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(Action.SHARE_GUIDE)
     def share(
-        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+        ack: Ack, body: dict, action: dict, respond: Respond, db: Session, after: After
     ) -> None:
-        """Post the guide in the channel, credited to the person who shared it."""
+        """Post the guide in the channel, credited to the person who shared it: once per
+        message it was shared from, however often the button is clicked."""
         ack()
         guide, _others, _ = guide_from(action["value"])
         user_id, channel_id = body["user"]["id"], channel_of(body)
+        if not channel_id or not channel_id.startswith(("C", "G")):
+            respond(**guides.notice(NOT_IN_CHANNEL))
+            return
         workspace = deps.workspace(db, team_of(body))
         message = guides.shared_guide(
             guide,
@@ -64,30 +67,27 @@ def register(app: App, deps: Deps) -> None:
             helpful_emoji=workspace.helpful,
             unhelpful_emoji=workspace.unhelpful,
         )
-        try:
-            posted = client.chat_postMessage(channel=channel_id, **message)
-        except SlackApiError as error:
-            if error.response.get("error") in (
-                "not_in_channel",
-                "channel_not_found",
-                "is_archived",
-            ):
+        clicked = (body.get("container") or {}).get("message_ts") or deps.clock().isoformat()
+        row = after.send(
+            channel_id,
+            message,
+            about=f"share:{guide.id}"[:64],
+            part=f"{user_id}:{clicked}",
+            on_sent=("guide_shared", {"guide": guide.id, "by": user_id}),
+        )
+        if row is None:
+            respond(**guides.notice("You've shared it here already."))
+            return
+        record(db, body, guide, GuideEventKind.SHARE, channel_id)
+        title = guides.escape(guide.title)
+
+        def tell() -> None:
+            if after.sent(row):
+                respond(**guides.notice(f"Shared *{title}* in <#{channel_id}>."))
+            else:
                 respond(**guides.notice(NOT_IN_CHANNEL))
-                return
-            raise
-        library_service.record_guide_message(
-            db,
-            team_id=team_of(body),
-            channel_id=posted["channel"],
-            message_ts=posted["ts"],
-            guide_id=guide.id,
-            shared_by=user_id,
-            now=deps.clock(),
-        )
-        record(db, body, guide, GuideEventKind.SHARE, posted["channel"])
-        respond(
-            **guides.notice(f"Shared *{guides.escape(guide.title)}* in <#{posted['channel']}>.")
-        )
+
+        after.then("shared", tell)
 
     @app.action(Action.OTHER_MATCHES)
     def other_matches(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:

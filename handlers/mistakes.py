@@ -10,12 +10,13 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.effects import After
 from bot.errors import InflowError
 from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
-from bot.slack.messaging import open_group_dm, open_modal, send_dm, why_not_pickable
+from bot.slack.messaging import open_modal, why_not_pickable
 from handlers.context import input_value, team_of
 
 log = logging.getLogger(__name__)
@@ -32,15 +33,20 @@ def register(app: App, deps: Deps) -> None:
         managers = teams.managers_of(db, team_id=team_of(body), report_id=body["user"]["id"])
         return managers[0] if managers else None
 
+    def open_form(client: WebClient, after: After, body: dict, view: dict) -> None:
+        trigger, user = body["trigger_id"], body["user"]["id"]
+        after.then("mistake-moment form", lambda: open_modal(client, trigger, user, view))
+
     @app.shortcut(Shortcut.MISTAKE_MOMENT)
-    def global_shortcut(ack: Ack, body: dict, client: WebClient, db: Session) -> None:
+    def global_shortcut(ack: Ack, body: dict, client: WebClient, db: Session, after: After) -> None:
         """Open the mistake-moment form, suggesting the person's manager when known."""
         ack()
-        view = blocks.moment_modal(suggested=manager_of(db, body))
-        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+        open_form(client, after, body, blocks.moment_modal(suggested=manager_of(db, body)))
 
     @app.shortcut(Shortcut.MISTAKE_MOMENT_MESSAGE)
-    def message_shortcut(ack: Ack, body: dict, client: WebClient, db: Session) -> None:
+    def message_shortcut(
+        ack: Ack, body: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Open the form, quoting the message it was used on."""
         ack()
         message = body.get("message") or {}
@@ -48,10 +54,12 @@ def register(app: App, deps: Deps) -> None:
         view = blocks.moment_modal(
             quoted=message.get("text") or None, metadata=metadata, suggested=manager_of(db, body)
         )
-        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+        open_form(client, after, body, view)
 
     @app.view(View.MISTAKE_MOMENT)
-    def submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+    def submitted(
+        ack: Ack, body: dict, view: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Record the moment and ask the colleague, or set the author up to reflect alone."""
         author, team = body["user"]["id"], team_of(body)
         colleague = input_value(view, Field.COLLEAGUE).get("selected_user")
@@ -87,9 +95,9 @@ def register(app: App, deps: Deps) -> None:
             source_channel_id=metadata.get("channel"),
             source_message_ts=metadata.get("ts"),
         )
+        about = f"moment:{moment.id}"
         if colleague is None:
-            send_dm(
-                client,
+            after.send(
                 author,
                 blocks.author_notice(
                     "Noted, just for you. Take five minutes with the three questions: what "
@@ -97,27 +105,34 @@ def register(app: App, deps: Deps) -> None:
                     moment_id=moment.id,
                     lesson=True,
                 ),
+                about=about,
+                part="noted",
             )
             ack()
             return
         ask = blocks.ask_colleague(
             moment_id=moment.id, author_id=author, when=when, what_happened=moment.what_happened
         )
-        moment.colleague_dm_channel_id, moment.colleague_message_ts = send_dm(
-            client, colleague, ask
-        )
-        send_dm(
-            client,
+        after.send(colleague, ask, about=about, part="ask", on_sent=("mistake_asked", moment.id))
+        after.send(
             author,
             blocks.author_notice(
                 f"I've asked <@{colleague}> for five minutes. I'll tell you what they say."
             ),
+            about=about,
+            part="asked",
         )
         ack()
 
     def answer_handler(reply: Answer):
         def handler(
-            ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+            ack: Ack,
+            body: dict,
+            action: dict,
+            client: WebClient,
+            respond: Respond,
+            db: Session,
+            after: After,
         ) -> None:
             ack()
             moment, changed = mistakes.answer(
@@ -129,25 +144,29 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.clock(),
             )
             if not changed:
-                respond(
-                    text="You've already answered this one.",
-                    response_type="ephemeral",
-                    replace_original=False,
+                after.then(
+                    "already answered",
+                    lambda: respond(
+                        text="You've already answered this one.",
+                        response_type="ephemeral",
+                        replace_original=False,
+                    ),
                 )
                 return
             author, colleague = moment.author_id, moment.colleague_id
-            client.chat_update(
-                channel=body["channel"]["id"],
-                ts=body["message"]["ts"],
-                **blocks.colleague_answered(author_id=author, answer_words=ANSWER_WORDS[reply]),
-            )
+            answered = blocks.colleague_answered(author_id=author, answer_words=ANSWER_WORDS[reply])
+            channel, ts = body["channel"]["id"], body["message"]["ts"]
+            after.then("answered", lambda: client.chat_update(channel=channel, ts=ts, **answered))
+            about = f"moment:{moment.id}"
             if reply is Answer.YES:
-                moment.chat_channel_id = open_group_dm(
-                    client,
+                after.send(
                     [author, colleague],
                     blocks.chat_opening(
                         moment_id=moment.id, author_id=author, colleague_id=colleague
                     ),
+                    about=about,
+                    part="chat",
+                    on_sent=("mistake_chat_opened", moment.id),
                 )
                 notice = blocks.author_notice(
                     f"<@{colleague}> said yes. I've opened a conversation for the two of you."
@@ -160,7 +179,7 @@ def register(app: App, deps: Deps) -> None:
                     moment_id=moment.id,
                     ask_again=True,
                 )
-            send_dm(client, author, notice)
+            after.send(author, notice, about=about, part=f"answer {reply.value}")
 
         handler.__doc__ = f"Record the colleague's answer: {reply.value}."
         return handler
@@ -170,13 +189,15 @@ def register(app: App, deps: Deps) -> None:
     app.action(MomentAction.NO)(answer_handler(Answer.NO))
 
     @app.action(MomentAction.ASK_AGAIN)
-    def ask_again(ack: Ack, body: dict, client: WebClient) -> None:
+    def ask_again(ack: Ack, body: dict, client: WebClient, after: After) -> None:
         """Open the form again to ask someone else."""
         ack()
-        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.moment_modal())
+        open_form(client, after, body, blocks.moment_modal())
 
     @app.action(MomentAction.WRITE_LESSON)
-    def write_lesson(ack: Ack, body: dict, action: dict, client: WebClient, db: Session) -> None:
+    def write_lesson(
+        ack: Ack, body: dict, action: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Open the lesson form, for the author only."""
         ack()
         moment = mistakes.get(db, team_id=team_of(body), moment_id=int(action["value"]))
@@ -185,10 +206,10 @@ def register(app: App, deps: Deps) -> None:
         view = blocks.lesson_modal(
             moment_id=moment.id, learning_channel=deps.workspace(db, team_of(body)).learning_channel
         )
-        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+        open_form(client, after, body, view)
 
     @app.view(View.LESSON)
-    def lesson_saved(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+    def lesson_saved(ack: Ack, body: dict, view: dict, db: Session, after: After) -> None:
         """Keep the lesson; share it without a name only when the author ticked the box."""
         lesson = input_value(view, Field.LESSON).get("value") or ""
         share = bool(input_value(view, Field.SHARE_LESSON).get("selected_options"))
@@ -208,5 +229,10 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={Field.LESSON: error.user_message})
             return
         if moment.lesson_shared:
-            client.chat_postMessage(channel=learning_channel, **blocks.shared_lesson(moment.lesson))
+            after.send(
+                learning_channel,
+                blocks.shared_lesson(moment.lesson),
+                about=f"moment:{moment.id}",
+                part="lesson shared",
+            )
         ack()

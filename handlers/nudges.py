@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot import planning
 from bot.app import Deps
+from bot.effects import After
 from bot.services import nudges as nudge_service
 from bot.slack import nudges as nudge_blocks
 from bot.slack import strengths as spot_blocks
@@ -20,10 +21,11 @@ def register(app: App, deps: Deps) -> None:
     register_follow_ups(app, deps)
 
     @app.action(NudgeAction.OPEN_SPOT)
-    def open_spot(ack: Ack, body: dict, client: WebClient) -> None:
+    def open_spot(ack: Ack, body: dict, client: WebClient, after: After) -> None:
         """Open the spotting form from the weekly nudge."""
         ack()
-        open_modal(client, body["trigger_id"], body["user"]["id"], spot_blocks.spot_modal())
+        trigger, user = body["trigger_id"], body["user"]["id"]
+        after.then("spot form", lambda: open_modal(client, trigger, user, spot_blocks.spot_modal()))
 
     @app.action(NudgeAction.NOT_USEFUL)
     def not_useful(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:

@@ -7,16 +7,16 @@ import re
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.app import Deps
+from bot.effects import After
 from bot.errors import InflowError
 from bot.services import strengths
 from bot.services.strengths import Theme
 from bot.slack import strengths as blocks
 from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
-from bot.slack.messaging import open_modal, send_dm, why_not_pickable
+from bot.slack.messaging import open_modal, why_not_pickable
 from bot.slack.text import unescape
 from handlers.context import MENTION, NOT_IN_CHANNEL, channel_of, input_value, team_of
 
@@ -27,7 +27,7 @@ LEADING_MENTION = re.compile(rf"^\s*{MENTION.pattern}\s*(.*)$", re.DOTALL)
 def register(app: App, deps: Deps) -> None:
     def give(
         db: Session,
-        client: WebClient,
+        after: After,
         *,
         team_id: str,
         giver: str,
@@ -44,15 +44,16 @@ def register(app: App, deps: Deps) -> None:
             theme=theme,
             now=deps.clock(),
         )
-        send_dm(
-            client,
+        after.send(
             receiver,
             blocks.to_receiver(giver_id=giver, note=strength.note, theme=Theme(strength.theme)),
+            about=f"strength:{strength.id}",
+            part="receiver",
         )
         return strength
 
     @app.command(Command.SPOT)
-    def spot_command(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
+    def spot_command(ack: Ack, command: dict, client: WebClient, db: Session, after: After) -> None:
         """Send someone what you saw them do at their best."""
         text = unescape(command.get("text") or "").strip()
         found = LEADING_MENTION.match(text)
@@ -62,7 +63,8 @@ def register(app: App, deps: Deps) -> None:
                 ack(**blocks.spot_help())
                 return
             ack()
-            open_modal(client, command["trigger_id"], giver, blocks.spot_modal(note=text))
+            form = blocks.spot_modal(note=text)
+            after.then("spot form", lambda: open_modal(client, command["trigger_id"], giver, form))
             return
         receiver, note = found.group(1), found.group(2).strip()
         strengths.check(giver_id=giver, receiver_id=receiver, note=note or "-")
@@ -72,28 +74,36 @@ def register(app: App, deps: Deps) -> None:
             ack(**blocks.vague_note(receiver, note))
             return
         strength = give(
-            db, client, team_id=team, giver=giver, receiver=receiver, note=note, theme=None
+            db, after, team_id=team, giver=giver, receiver=receiver, note=note, theme=None
         )
         can_post = bool(command.get("channel_id", "").startswith(("C", "G")))
         ack(**blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post))
 
     @app.shortcut(Shortcut.SPOT_STRENGTH)
-    def spot_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
+    def spot_shortcut(ack: Ack, body: dict, client: WebClient, after: After) -> None:
         """Open the spotting form."""
         ack()
-        open_modal(client, body["trigger_id"], body["user"]["id"], blocks.spot_modal())
+        trigger, user = body["trigger_id"], body["user"]["id"]
+        after.then("spot form", lambda: open_modal(client, trigger, user, blocks.spot_modal()))
 
     @app.action(SpotAction.OPEN_FORM)
-    def open_form(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def open_form(ack: Ack, body: dict, action: dict, client: WebClient, after: After) -> None:
         """Continue a vague note in the form."""
         ack()
         receiver, note = blocks.read_draft(action["value"])
         view = blocks.spot_modal(receiver_id=receiver, note=note, suggestion=blocks.VAGUE_HINT)
-        open_modal(client, body["trigger_id"], body["user"]["id"], view)
+        trigger, user = body["trigger_id"], body["user"]["id"]
+        after.then("spot form", lambda: open_modal(client, trigger, user, view))
 
     @app.action(SpotAction.SEND_ANYWAY)
     def send_anyway(
-        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+        ack: Ack,
+        body: dict,
+        action: dict,
+        client: WebClient,
+        respond: Respond,
+        db: Session,
+        after: After,
     ) -> None:
         """Send the note as the giver wrote it."""
         ack()
@@ -103,7 +113,7 @@ def register(app: App, deps: Deps) -> None:
             raise InflowError(problem)  # the person comes from the button: checked like /spot
         strength = give(
             db,
-            client,
+            after,
             team_id=team,
             giver=giver,
             receiver=receiver,
@@ -111,41 +121,58 @@ def register(app: App, deps: Deps) -> None:
             theme=None,
         )
         can_post = (channel_of(body) or "").startswith(("C", "G"))
-        respond(
-            **blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post),
-            replace_original=True,
-        )
+        sent = blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post)
+        after.then("spot sent", lambda: respond(**sent, replace_original=True))
 
     @app.action(SpotAction.POST_HERE)
     def post_here(
-        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, db: Session
+        ack: Ack, body: dict, action: dict, respond: Respond, db: Session, after: After
     ) -> None:
-        """Post the note in the channel, once."""
+        """Post the note in the channel, once, however many times the button is clicked."""
         ack()
-        strength = strengths.get(db, team_id=team_of(body), strength_id=int(action["value"]))
+        strength = strengths.get(
+            db, team_id=team_of(body), strength_id=int(action["value"]), for_update=True
+        )
         if strength.giver_id != body["user"]["id"]:
             raise InflowError("Only the person who wrote it can post it.")
         if strength.posted_channel_id:
-            respond(text="It's already posted.", response_type="ephemeral", replace_original=False)
-            return
-        channel = channel_of(body)
-        try:
-            client.chat_postMessage(
-                channel=channel,
-                **blocks.in_channel(
-                    giver_id=strength.giver_id, receiver_id=strength.receiver_id, note=strength.note
+            after.then(
+                "already posted",
+                lambda: respond(
+                    text="It's already posted.", response_type="ephemeral", replace_original=False
                 ),
             )
-        except SlackApiError as error:
-            if error.response.get("error") in ("not_in_channel", "channel_not_found"):
-                respond(text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
-                return
-            raise
+            return
+        channel = channel_of(body)
+        if not channel or not channel.startswith(("C", "G")):
+            raise InflowError(NOT_IN_CHANNEL)
         strength.posted_channel_id = channel
-        respond(text=f"Posted in <#{channel}>.", response_type="ephemeral", replace_original=True)
+        row = after.send(
+            channel,
+            blocks.in_channel(
+                giver_id=strength.giver_id, receiver_id=strength.receiver_id, note=strength.note
+            ),
+            about=f"strength:{strength.id}",
+            part=f"channel {after.request_id}",  # after a refusal and /invite, a new try
+            on_failed=("strength_unmark_posted", strength.id),
+        )
+
+        def tell() -> None:  # after delivery: whether it is really there
+            if after.sent(row):
+                respond(
+                    text=f"Posted in <#{channel}>.",
+                    response_type="ephemeral",
+                    replace_original=True,
+                )
+            else:
+                respond(text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
+
+        after.then("posted", tell)
 
     @app.view(View.SPOT)
-    def spot_submitted(ack: Ack, body: dict, view: dict, client: WebClient, db: Session) -> None:
+    def spot_submitted(
+        ack: Ack, body: dict, view: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Send from the form; suggest specifics once for a vague note."""
         giver, team = body["user"]["id"], team_of(body)
         receiver = input_value(view, Field.PERSON).get("selected_user")
@@ -170,7 +197,7 @@ def register(app: App, deps: Deps) -> None:
             return
         strength = give(
             db,
-            client,
+            after,
             team_id=team,
             giver=giver,
             receiver=receiver,
@@ -178,21 +205,12 @@ def register(app: App, deps: Deps) -> None:
             theme=Theme(chosen) if chosen else None,
         )
         if channel:
-            try:
-                client.chat_postMessage(
-                    channel=channel,
-                    **blocks.in_channel(giver_id=giver, receiver_id=receiver, note=strength.note),
-                )
-                strength.posted_channel_id = channel
-            except SlackApiError as error:
-                if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                    raise
-                send_dm(
-                    client,
-                    giver,
-                    {
-                        "text": f"Sent to <@{receiver}>, but not posted in <#{channel}>. "
-                        + NOT_IN_CHANNEL
-                    },
-                )
+            strength.posted_channel_id = channel
+            after.send(
+                channel,
+                blocks.in_channel(giver_id=giver, receiver_id=receiver, note=strength.note),
+                about=f"strength:{strength.id}",
+                part="channel",
+                on_failed=("strength_not_posted", strength.id),
+            )
         ack()

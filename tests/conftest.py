@@ -29,6 +29,7 @@ from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.emulator import SlackEmulator, SlackSender
 from bot.server import SlackWSGI, build_wsgi
+from bot.slack import people
 from tests.slack_spec import problems_with
 
 SIGNING_SECRET = "test-signing-secret"
@@ -95,6 +96,7 @@ def slack_emulator() -> Iterator[SlackEmulator]:
 def emulator(slack_emulator) -> SlackEmulator:
     slack_emulator.reset()
     slack_emulator.users.clear()
+    people.forget_all()  # what one test's Slack said about someone is not the next test's
     return slack_emulator
 
 
@@ -180,7 +182,7 @@ def serving(settings: Settings, emulator: SlackEmulator, clock) -> Iterator[Serv
         yield Served(
             url=url,
             wsgi=wsgi,
-            slack=SlackSender(f"{url}/slack/events", SIGNING_SECRET),
+            slack=SlackSender(f"{url}/slack/events", SIGNING_SECRET, settle=background.join),
             emulator=emulator,
             engine=wsgi.engine,
             background=background,
@@ -192,6 +194,7 @@ def serving(settings: Settings, emulator: SlackEmulator, clock) -> Iterator[Serv
         wsgi.workspaces.close()
         wsgi.engine.dispose()
     assert problems_with(emulator.calls) == [], "the app called Slack outside its published API"
+    assert background.failures == [], "work the app did after its answer raised"
 
 
 @pytest.fixture
@@ -276,6 +279,6 @@ def two_workspaces(oauth_settings, emulator, engine, clock) -> Iterator[Workspac
         events = f"{served.url}/slack/events"
         yield Workspaces(
             served,
-            SlackSender(events, SIGNING_SECRET, team_id=TEAM_A),
-            SlackSender(events, SIGNING_SECRET, team_id=TEAM_B),
+            SlackSender(events, SIGNING_SECRET, team_id=TEAM_A, settle=served.settle),
+            SlackSender(events, SIGNING_SECRET, team_id=TEAM_B, settle=served.settle),
         )

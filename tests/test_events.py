@@ -39,14 +39,15 @@ def test_retry_whose_first_delivery_never_arrived_is_handled(served):
     assert len(served.emulator.calls_to("views.publish")) == 1
 
 
-def test_failed_event_is_not_recorded_so_slacks_retry_is_handled(served):
+def test_a_web_api_failure_after_the_answer_is_logged_and_the_event_handled_once(served):
+    # Slack has its 200 before inflow calls the Web API, so a failure there cannot make Slack
+    # retry; the retry Slack may send anyway is the same event, handled already.
     served.emulator.fail("views.publish", 200, error="invalid_auth")
     first = served.slack.event(HOME_OPENED, event_id="Ev0000000003")
     retry = served.slack.event(HOME_OPENED, event_id="Ev0000000003", retry_num=1)
 
-    assert first.status == 500
-    assert retry.status == 200
-    assert len(served.emulator.calls_to("views.publish")) == 2
+    assert (first.status, retry.status) == (200, 200)
+    assert len(served.emulator.calls_to("views.publish")) == 1
     with served.session() as session:
         assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
 

@@ -520,7 +520,9 @@ def test_another_workspaces_nudge_cannot_be_snoozed(two_workspaces, month, clock
 
     assert _told(served.emulator).startswith("That nudge is no longer planned")
     with served.session() as session:
-        planned = session.scalars(select(OutboxMessage.occurrence)).all()
+        planned = session.scalars(
+            select(OutboxMessage.occurrence).where(OutboxMessage.kind == "follow_ups")
+        ).all()
     assert planned == ["2026-W48"]
     assert _sent_into(served.emulator, TEAM_A) == []
 

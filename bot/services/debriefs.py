@@ -212,3 +212,48 @@ def posted(session: Session, *, team_id: str, debrief_id: int, ts: str) -> None:
     if debrief is not None:
         debrief.message_ts = ts
         session.flush()
+
+
+def invitation_posted(
+    session: Session, *, team_id: str, ref: int, channel: str, ts: str, now: dt.datetime
+) -> None:
+    """A /debrief invitation went out (after its request): answers and the summary go under it."""
+    posted(session, team_id=team_id, debrief_id=int(ref), ts=ts)
+
+
+def summary_posted(
+    session: Session, *, team_id: str, ref: int, channel: str, ts: str, now: dt.datetime
+) -> None:
+    debrief = session.get(Debrief, int(ref))
+    if debrief is not None and debrief.team_id == team_id:
+        debrief.summary_ts = ts
+        session.flush()
+
+
+def invitation_not_posted(
+    session: Session, *, team_id: str, ref: int, error: str, now: dt.datetime
+) -> int | None:
+    """Slack would not take the invitation (inflow is not in the channel): the debrief never
+    started, and whoever started it is told how to fix that."""
+    debrief = session.get(Debrief, int(ref))
+    if debrief is None or debrief.team_id != team_id:
+        return None
+    told = outbox.insert(
+        session,
+        team_id=team_id,
+        user_id=debrief.started_by,
+        kind=outbox.OutboxKind.REPLY,
+        subject=f"debrief:{debrief.id}",
+        occurrence="not posted",
+        due_at=now,
+        message={"text": NOT_POSTED.format(channel=debrief.channel_id)},
+    )
+    session.delete(debrief)
+    session.flush()
+    return told
+
+
+NOT_POSTED = (
+    "I couldn't start the debrief in <#{channel}>: I'm not in that channel yet. Add me with "
+    "`/invite @inflow`, then run `/debrief` again."
+)

@@ -205,6 +205,21 @@ def record_guide_message(
     session.flush()
 
 
+def guide_shared(
+    session: Session, *, team_id: str, ref: dict, channel: str, ts: str, now: dt.datetime
+) -> None:
+    """A shared guide is in the channel: reactions to that message rate the guide."""
+    record_guide_message(
+        session,
+        team_id=team_id,
+        channel_id=channel,
+        message_ts=ts,
+        guide_id=ref["guide"],
+        shared_by=ref["by"],
+        now=now,
+    )
+
+
 def base_emoji(name: str) -> str:
     """`thumbsup::skin-tone-3` counts as `thumbsup`."""
     return name.split("::", 1)[0].strip(":")

@@ -164,3 +164,23 @@ def awaiting_lesson(session: Session, *, before: dt.datetime) -> list[MistakeMom
             )
         )
     )
+
+
+def colleague_asked(
+    session: Session, *, team_id: str, ref: int, channel: str, ts: str, now: dt.datetime
+) -> None:
+    """Where the colleague's invitation was posted (kept so forget-me can say what it held)."""
+    moment = session.get(MistakeMoment, int(ref))
+    if moment is not None and moment.team_id == team_id:
+        moment.colleague_dm_channel_id, moment.colleague_message_ts = channel, ts
+        session.flush()
+
+
+def chat_opened(
+    session: Session, *, team_id: str, ref: int, channel: str, ts: str, now: dt.datetime
+) -> None:
+    """The group DM where the two of them talk."""
+    moment = session.get(MistakeMoment, int(ref))
+    if moment is not None and moment.team_id == team_id:
+        moment.chat_channel_id = channel
+        session.flush()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,6 +46,12 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+class OutboxKind(StrEnum):
+    """Kinds of outbox rows besides the nudges (`NudgeKind`), the debriefs and the reviews."""
+
+    REPLY = "reply"  # a message a person caused, sent right after their request commits
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     CLAIMED = "claimed"
@@ -65,7 +72,7 @@ class Claimed:
     subject: str
     occurrence: str
     message: dict
-    reclaimed: bool  # a previous claimer may have sent it: look before sending
+    reclaimed: bool  # tried before (a lost reply, a dead claimer): look before sending again
 
     @property
     def key(self) -> str:
@@ -93,6 +100,35 @@ def enqueue(
     priority: int = 0,
 ) -> bool:
     """Plan one occurrence; returns False when it was already planned."""
+    return (
+        insert(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            kind=kind,
+            subject=subject,
+            occurrence=occurrence,
+            due_at=due_at,
+            message=message,
+            priority=priority,
+        )
+        is not None
+    )
+
+
+def insert(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    subject: str,
+    occurrence: str,
+    due_at: dt.datetime,
+    message: dict,
+    priority: int = 0,
+) -> int | None:
+    """Add one row; returns its id, or None when that key is already there."""
     statement = insert_for(session, OutboxMessage).values(
         team_id=team_id,
         user_id=user_id,
@@ -106,7 +142,7 @@ def enqueue(
         priority=priority,
     )
     inserted = session.execute(statement.on_conflict_do_nothing().returning(OutboxMessage.id))
-    return inserted.first() is not None
+    return inserted.scalar()
 
 
 def claim(
@@ -117,8 +153,10 @@ def claim(
     limit: int = 100,
     grace: dt.timedelta = GRACE,
     exclude: frozenset[int] = frozenset(),
+    only: Collection[int] | None = None,
 ) -> list[Claimed]:
-    """Skip what is too old, then claim up to `limit` due rows (and rows whose lease expired)."""
+    """Skip what is too old, then claim up to `limit` due rows (and rows whose lease expired);
+    with `only`, just those of these rows (a request's messages, right after its commit)."""
     session.execute(
         update(OutboxMessage)
         .where(
@@ -138,6 +176,8 @@ def claim(
     due = and_(due, OutboxMessage.team_id.not_in(inactive))
     if exclude:
         due = and_(due, OutboxMessage.id.not_in(exclude))
+    if only is not None:
+        due = and_(due, OutboxMessage.id.in_(list(only)))
     rows = list(
         session.scalars(
             select(OutboxMessage)
@@ -149,7 +189,9 @@ def claim(
     )
     claimed = []
     for row in rows:
-        reclaimed = row.status == OutboxStatus.CLAIMED.value
+        # A claimer that died, or an earlier try whose reply was lost (a 5xx, a timeout): the
+        # message may be in the conversation already.
+        reclaimed = row.status == OutboxStatus.CLAIMED.value or row.attempts > 0
         row.status = OutboxStatus.CLAIMED.value
         row.claimed_by = worker
         row.claimed_at = now
@@ -219,6 +261,7 @@ def unplan(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
         delete(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.user_id == user_id,
+            OutboxMessage.kind != OutboxKind.REPLY.value,
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.due_at > now,
             OutboxMessage.occurrence.not_like(f"%{SNOOZED}%"),

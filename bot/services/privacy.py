@@ -55,7 +55,7 @@ from bot.models import (
     SuggestionOptOut,
     WorkspaceRecord,
 )
-from bot.services.outbox import OutboxStatus
+from bot.services.outbox import OutboxKind, OutboxStatus
 
 # Stands in for a forgotten person where a row has to stay. Slack user ids are upper case
 # letters and digits (U…, W…), so this can never be mistaken for, or collide with, a person.
@@ -136,6 +136,10 @@ HOLDINGS: tuple[Holding, ...] = (
     # Nudges to others about them ("a coaching question to try with <@them>", "<@them>
     # started a debrief"): the planned ones go, the record of sent ones loses the id.
     Holding(OutboxMessage, "message", Policy.SCRUB),
+    # Messages people caused name everyone in them: a group DM's recipients ("U1,U2"), who
+    # shared a guide from where (the occurrence).
+    Holding(OutboxMessage, "user_id", Policy.SCRUB),
+    Holding(OutboxMessage, "occurrence", Policy.SCRUB),
     Holding(ManagerReport, "manager_id", Policy.DELETE),
     Holding(ManagerReport, "report_id", Policy.DELETE),
     Holding(Person, "user_id", Policy.DELETE),
@@ -438,7 +442,12 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                     "sent_at": _iso(o.sent_at),
                     "status": o.status,
                 }
-                for o in rows(OutboxMessage, OutboxMessage.user_id == user_id)
+                # messages people caused are in the areas they came from (strengths, ideas…)
+                for o in rows(
+                    OutboxMessage,
+                    OutboxMessage.user_id == user_id,
+                    OutboxMessage.kind != OutboxKind.REPLY.value,
+                )
             ],
             "not_useful": [
                 {"kind": f.kind, "subject": f.subject, "at": _iso(f.at)}

@@ -43,7 +43,7 @@ from bot.models import (
 from bot.services.debriefs import QUESTIONS
 from bot.services.ideas import Stage
 from bot.services.library import GuideEventKind, workspace_aliases
-from bot.services.outbox import SNOOZED, OutboxStatus, is_channel
+from bot.services.outbox import SNOOZED, OutboxKind, OutboxStatus, is_channel
 from bot.services.preferences import KIND_LABELS, NudgeKind
 from bot.services.suggestions import Outcome
 
@@ -480,6 +480,7 @@ def nudges(session: Session, team_id: str, period: Period) -> list[NudgeFigures]
         .where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.status == OutboxStatus.SENT.value,
+            OutboxMessage.kind != OutboxKind.REPLY.value,  # people's own messages, not nudges
             _in(OutboxMessage.sent_at, period),
         )
         .group_by(OutboxMessage.kind, OutboxMessage.user_id)

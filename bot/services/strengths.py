@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.errors import InflowError
 from bot.library import text
 from bot.models import Strength
+from bot.services import outbox
 
 MAX_NOTE = 500
 MIN_SPECIFIC_WORDS = 8
@@ -120,10 +121,11 @@ def spot(
     return strength
 
 
-def get(session: Session, *, team_id: str, strength_id: int) -> Strength:
-    strength = session.scalar(
-        select(Strength).where(Strength.team_id == team_id, Strength.id == strength_id)
-    )
+def get(session: Session, *, team_id: str, strength_id: int, for_update: bool = False) -> Strength:
+    """One note of this workspace; `for_update` locks it until the request commits, so two
+    clicks at once act one after the other."""
+    query = select(Strength).where(Strength.team_id == team_id, Strength.id == strength_id)
+    strength = session.scalar(query.with_for_update() if for_update else query)
     if strength is None:
         raise InflowError("That note is no longer here.")
     return strength
@@ -151,3 +153,44 @@ def received_by(
             .limit(limit)
         )
     )
+
+
+NOT_POSTED = (
+    "Your note reached <@{receiver}>, but I couldn't post it in <#{channel}>: I'm not in that "
+    "channel yet. Add me with `/invite @inflow`, then use *Post it in the channel* again."
+)
+
+
+def not_posted(
+    session: Session, *, team_id: str, ref: int, error: str, now: dt.datetime
+) -> int | None:
+    """Slack would not take the note in the channel: it is not marked posted, and the giver is
+    told why (the note itself reached the receiver)."""
+    strength = session.get(Strength, int(ref))
+    if strength is None or strength.team_id != team_id or not strength.posted_channel_id:
+        return None
+    channel, strength.posted_channel_id = strength.posted_channel_id, None
+    told = outbox.insert(
+        session,
+        team_id=team_id,
+        user_id=strength.giver_id,
+        kind=outbox.OutboxKind.REPLY,
+        subject=f"strength:{strength.id}",
+        occurrence=f"not posted {now:%H%M%S}",
+        due_at=now,
+        message={"text": NOT_POSTED.format(receiver=strength.receiver_id, channel=channel)},
+    )
+    session.flush()
+    return told
+
+
+def unmark_posted(
+    session: Session, *, team_id: str, ref: int, error: str, now: dt.datetime
+) -> int | None:
+    """Slack would not take the note in the channel, and the giver was told there and then:
+    it is just not marked posted, so they can try again."""
+    strength = session.get(Strength, int(ref))
+    if strength is not None and strength.team_id == team_id:
+        strength.posted_channel_id = None
+        session.flush()
+    return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.slack import people
+
 
 def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
     """Open (or reuse) the app's DM with a person and post `message`; returns (channel, ts)."""
@@ -27,8 +29,13 @@ def open_group_dm(client: WebClient, user_ids: list[str], message: dict) -> str:
 
 
 def why_not_pickable(client: WebClient, user_id: str, team_id: str) -> str | None:
-    """Why a person cannot be picked (a bot, deactivated, another workspace), or None."""
-    user = client.users_info(user=user_id)["user"]
+    """Why a person cannot be picked (a bot, deactivated, another workspace), or None; None too
+    when Slack is too slow to say (see bot.slack.people)."""
+    user = people.lookup(client, user_id)
+    if user is None:
+        return None
+    if user.get("not_found"):
+        return "I can't find that person in this workspace. Pick someone from the list."
     if user.get("is_bot") or user.get("is_app_user") or user_id == "USLACKBOT":
         return "That's a bot. Pick a person."
     if user.get("deleted"):
