@@ -199,7 +199,8 @@ class InflowApp(App):
                     log.exception("request %s: %s failed after the answer", ref, name)
                     self._background.failed(name)
 
-        self._background.submit(f"after request {ref}", carry_out)
+        # Without messages to deliver first, the work is a person's screen: it goes at once.
+        self._background.submit(f"after request {ref}", carry_out, prompt=not rows)
 
 
 def create_app(

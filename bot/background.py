@@ -26,11 +26,14 @@ def refusal(error: SlackApiError) -> str:
 class Background:
     def __init__(self, workers: int = 8):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inflow-bg")
+        # Work a person is waiting to see (a modal whose trigger lasts 3 s) never queues behind
+        # deliveries, each of which may take seconds on a slow day.
+        self._prompt = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inflow-now")
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
         self.failures: list[str] = []  # work that raised, Slack's refusals aside (tests fail)
 
-    def submit(self, name: str, work: Callable[[], None]) -> None:
+    def submit(self, name: str, work: Callable[[], None], *, prompt: bool = False) -> None:
         def run() -> None:
             try:
                 work()
@@ -40,7 +43,7 @@ class Background:
                 log.exception("background work %s failed", name)
                 self.failed(name)
 
-        future = self._pool.submit(run)
+        future = (self._prompt if prompt else self._pool).submit(run)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -61,3 +64,4 @@ class Background:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+        self._prompt.shutdown(wait=True)

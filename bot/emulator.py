@@ -65,6 +65,7 @@ class Failure:
     retry_after: int | None = None
     error: str | None = None
     times: int = 1
+    after_doing_it: bool = False  # carry the call out, then answer with the failure
 
 
 def _default_user(user_id: str) -> dict:
@@ -102,6 +103,9 @@ class SlackEmulator:
         self.channels: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
         self._failures: dict[str, list[Failure]] = {}
+        # Seconds every Web API call and response_url post takes to answer: a slow Slack (a
+        # far region, an incident) for benchmarks; 0 for tests.
+        self.latency = 0.0
         # Bot tokens by workspace: a token it never issued belongs to DEFAULT_TEAM (one
         # workspace, as most tests have); a revoked one is refused like Slack refuses it.
         self.tokens: dict[str, Team] = {}
@@ -178,11 +182,15 @@ class SlackEmulator:
         retry_after: int | None = None,
         error: str | None = None,
         times: int = 1,
+        after_doing_it: bool = False,
     ) -> None:
         """Answer the next `times` calls of `method` with `status` (429 with Retry-After, 500, …),
-        or with HTTP 200 and `{"ok": false, "error": error}` when status is 200."""
+        or with HTTP 200 and `{"ok": false, "error": error}` when status is 200. With
+        `after_doing_it`, the call is carried out first: Slack posted, and the reply was lost."""
         with self._lock:
-            self._failures.setdefault(method, []).append(Failure(status, retry_after, error, times))
+            self._failures.setdefault(method, []).append(
+                Failure(status, retry_after, error, times, after_doing_it)
+            )
 
     def reset(self) -> None:
         with self._lock:
@@ -194,6 +202,7 @@ class SlackEmulator:
             self.calls.clear()
             self.responses.clear()
             self._failures.clear()
+            self.latency = 0.0
 
     def reset_calls(self) -> None:
         """Forget the calls made so far (keeping workspaces and tokens)."""
@@ -381,6 +390,12 @@ class SlackEmulator:
         users = sorted(str(args.get("users", "")).split(","))
         if not users or users == [""]:
             return {"ok": False, "error": "users_list_not_supplied"}
+        for user in users:  # as Slack refuses: no DM with a bot or a deactivated account
+            known = self.users.get(user) or {}
+            if known.get("is_bot") or user == "USLACKBOT":
+                return {"ok": False, "error": "cannot_dm_bot"}
+            if known.get("deleted"):
+                return {"ok": False, "error": "user_disabled"}
         kind = "D" if len(users) == 1 else "G"
         channel_id = kind + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
         return {
@@ -473,6 +488,7 @@ class SlackEmulator:
             with self._lock:
                 self.responses.append((path, body))
                 self._lock.notify_all()
+            self._slowly()
             return 200, {"Content-Type": "text/plain"}, b"ok"
         if not path.startswith("/api/"):
             return 404, {}, b"not found"
@@ -484,6 +500,9 @@ class SlackEmulator:
             self.calls.append(Call(method, args, token))
             self._lock.notify_all()
             failure = self._take_failure(method)
+        self._slowly()
+        if failure is not None and failure.after_doing_it:
+            self._answer(method, args, authorization, token)  # done; only the reply is lost
         if failure is not None:
             if failure.status == 200:
                 return _json(200, {"ok": False, "error": failure.error or "fatal_error"})
@@ -493,6 +512,11 @@ class SlackEmulator:
             error = failure.error or ("ratelimited" if failure.status == 429 else "internal_error")
             status, hdrs, body = _json(failure.status, {"ok": False, "error": error})
             return status, {**hdrs, **extra}, body
+        return self._answer(method, args, authorization, token)
+
+    def _answer(
+        self, method: str, args: dict, authorization: str, token: str | None
+    ) -> tuple[int, dict, bytes]:
         if method == "oauth.v2.access":
             return _json(200, self._oauth_access(args, _basic(authorization)))
         if token is None and method not in ("api.test",):
@@ -505,6 +529,12 @@ class SlackEmulator:
         if method == "auth.test":
             return _json(200, self._auth_test(args, token))
         return _json(200, handler(args))
+
+    def _slowly(self) -> None:
+        """A slow Slack, when a benchmark asks for one: the call is received (and recorded) at
+        once, its answer comes `latency` seconds later."""
+        if self.latency:
+            time.sleep(self.latency)
 
     def _revoked(self, token: str | None) -> bool:
         with self._lock:

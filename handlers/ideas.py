@@ -15,7 +15,7 @@ from bot.services import ideas, privacy, teams
 from bot.services.ideas import Stage
 from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
-from bot.slack.messaging import open_modal, why_not_pickable
+from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
 from bot.slack.text import unescape
 from handlers.context import MENTION, input_value, team_of
 
@@ -36,7 +36,13 @@ def register(app: App, deps: Deps) -> None:
         idea = ideas.pitch(
             db, team_id=team, author_id=author, sponsor_id=sponsor, title=title, now=deps.clock()
         )
-        after.send(sponsor, blocks.to_sponsor(idea), about=f"idea:{idea.id}", part="sponsor")
+        after.send(
+            sponsor,
+            blocks.to_sponsor(idea),
+            about=f"idea:{idea.id}",
+            part="sponsor",
+            on_failed=("tell", {"to": author, "text": NOT_REACHED.format(who=sponsor)}),
+        )
         return idea
 
     @app.command(Command.PITCH)

@@ -16,7 +16,7 @@ from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
-from bot.slack.messaging import open_modal, why_not_pickable
+from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
 from handlers.context import input_value, team_of
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,14 @@ def register(app: App, deps: Deps) -> None:
         ask = blocks.ask_colleague(
             moment_id=moment.id, author_id=author, when=when, what_happened=moment.what_happened
         )
-        after.send(colleague, ask, about=about, part="ask", on_sent=("mistake_asked", moment.id))
+        after.send(
+            colleague,
+            ask,
+            about=about,
+            part="ask",
+            on_sent=("mistake_asked", moment.id),
+            on_failed=("tell", {"to": author, "text": NOT_REACHED.format(who=colleague)}),
+        )
         after.send(
             author,
             blocks.author_notice(

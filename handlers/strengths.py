@@ -16,7 +16,7 @@ from bot.services import strengths
 from bot.services.strengths import Theme
 from bot.slack import strengths as blocks
 from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
-from bot.slack.messaging import open_modal, why_not_pickable
+from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
 from bot.slack.text import unescape
 from handlers.context import MENTION, NOT_IN_CHANNEL, channel_of, input_value, team_of
 
@@ -49,6 +49,7 @@ def register(app: App, deps: Deps) -> None:
             blocks.to_receiver(giver_id=giver, note=strength.note, theme=Theme(strength.theme)),
             about=f"strength:{strength.id}",
             part="receiver",
+            on_failed=("tell", {"to": giver, "text": NOT_REACHED.format(who=receiver)}),
         )
         return strength
 

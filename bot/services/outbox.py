@@ -332,3 +332,18 @@ def counts(session: Session) -> dict[str, int]:
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         ).all()
     )
+
+
+def tell(session: Session, *, team_id: str, ref: dict, error: str, now: dt.datetime) -> int | None:
+    """A message Slack refused for good (to a bot, a deactivated account): tell whoever caused
+    it, in words `ref["text"]` gives; returns the row to send now."""
+    return insert(
+        session,
+        team_id=team_id,
+        user_id=ref["to"],
+        kind=OutboxKind.REPLY,
+        subject=str(ref.get("about", "refused"))[:64],
+        occurrence=f"refused {now:%H%M%S%f}",
+        due_at=now,
+        message={"text": ref["text"]},
+    )

@@ -53,15 +53,58 @@ def make_client(
         else RateLimitErrorRetryHandler(max_retry_count=retries)
     )
     handlers: list[RetryHandler] = [
-        ConnectionErrorRetryHandler(max_retry_count=retries),
+        OnlyIfRepeatable(ConnectionErrorRetryHandler(max_retry_count=retries)),
         rate_limits,
-        ServerErrorRetryHandler(max_retry_count=retries),
+        OnlyIfRepeatable(ServerErrorRetryHandler(max_retry_count=retries)),
     ]
     if observer is not None:
         # First in the list: the SDK asks the handlers in order and stops at the first that
         # retries, so only the first one sees every answer.
         handlers.insert(0, ErrorWatcher(observer))
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+
+
+# Calls that do something new each time: after a 5xx or a broken connection Slack may have
+# done it, so they are never repeated blindly (the outbox looks for the message first).
+NOT_REPEATABLE = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "files.completeUploadExternal",
+        "views.open",
+        "views.push",
+    }
+)
+
+
+class OnlyIfRepeatable(RetryHandler):
+    """A retry handler's judgement, for calls that are safe to make twice only.
+
+    A 429 is Slack saying it did nothing, so rate limits are retried for every call (by the
+    rate-limit handler); a 5xx or a lost connection may come after Slack carried the call out.
+    """
+
+    def __init__(self, inner: RetryHandler):
+        super().__init__(
+            max_retry_count=inner.max_retry_count, interval_calculator=inner.interval_calculator
+        )
+        self.inner = inner
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if method_of(request) in NOT_REPEATABLE:
+            return False
+        return self.inner._can_retry(state=state, request=request, response=response, error=error)
+
+    def prepare_for_next_attempt(self, **kwargs) -> None:
+        self.inner.prepare_for_next_attempt(**kwargs)
 
 
 class ErrorWatcher(RetryHandler):

@@ -62,6 +62,11 @@ def why_cannot_post(client: WebClient, channel_id: str) -> str | None:
     return None
 
 
+NOT_REACHED = (
+    "I couldn't reach <@{who}>: Slack says that's a bot or an account that's no longer active. "
+    "Nothing was sent; pick someone else if you like."
+)
+
 TOO_SLOW = "That took a moment too long and Slack closed the window. Please try again."
 
 

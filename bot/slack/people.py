@@ -3,9 +3,9 @@
 Checking a person picked in a form (a bot? deactivated? from another workspace?) is the one Web
 API read a request makes before it answers. On a bad day Slack takes seconds to answer it, and
 Slack gives up on inflow after 3. So a request waits at most `WAIT` for the answer; without one
-the person gets the benefit of the doubt (a message to a bot or a deactivated account then fails
-for good at delivery, and is recorded so). The answer, when it comes, is remembered for the next
-request.
+the person gets the benefit of the doubt: a message to a bot or a deactivated account then fails
+for good at delivery, and whoever sent it is told (the `tell` hook of bot.delivery). The answer,
+when it comes, is remembered for the next request.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-WAIT = 0.25  # seconds a request waits for users.info before it goes on without the answer
+WAIT = 0.05  # seconds a request waits for users.info before it goes on without the answer
 KEPT_FOR = 3600.0  # seconds an answer is trusted
 KEPT = 10_000  # answers remembered per process
 NOT_FOUND = {"deleted": True, "not_found": True}
