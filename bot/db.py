@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -107,6 +107,14 @@ def insert_for(session: Session, model):
 
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def locked_row(session: Session, model, **key):
+    """The row with this unique key, made if missing (columns left out take their defaults),
+    and locked until the transaction ends. Two requests at once for the same key (a double
+    click) take turns instead of one failing on the unique constraint."""
+    session.execute(insert_for(session, model).values(**key).on_conflict_do_nothing())
+    return session.scalars(select(model).filter_by(**key).with_for_update()).one()
 
 
 @contextmanager

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.delivery import deliver_due
-from bot.models import MistakeMoment, OutboxMessage, Strength
+from bot.models import MistakeMoment, NudgePreference, OutboxMessage, Rating, Strength
 from bot.slack import mistakes as mistake_blocks
-from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
+from bot.slack.guides import state
+from bot.slack.ids import Action, Command, Field, HomeAction, Shortcut, SpotAction, View
 
 GIVER, RECEIVER, COLLEAGUE = "U0ASKER01", "U0RECEIVE1", "U0COLLEAG1"
 SPECIFIC = "I see you at your best when you calmed the upset client down and found a fix together"
@@ -174,3 +175,52 @@ def test_a_bot_slack_was_too_slow_to_name_is_caught_at_delivery_and_the_giver_to
     with served.session() as session:
         statuses = sorted(session.scalars(select(OutboxMessage.status)))
     assert statuses == ["failed", "sent"]
+
+
+def _at_once(times: int, act) -> list:
+    with ThreadPoolExecutor(max_workers=times) as pool:
+        return list(pool.map(act, range(times)))
+
+
+def test_twenty_helpful_taps_at_once_are_one_vote_and_no_error(served):
+    def tap(_):
+        return served.slack.click(
+            Action.HELPFUL,
+            state("premortem"),
+            user_id=RECEIVER,
+            response_url=served.emulator.response_url(),
+        ).status
+
+    assert _at_once(20, tap) == [200] * 20
+    with served.session() as session:
+        assert session.scalars(select(Rating.value)).all() == [1]
+    answers = [body.get("text", "") for _, body in served.emulator.wait_for_responses(20)]
+    assert len(answers) == 20 and not any("went wrong" in a for a in answers)
+
+
+def test_twenty_home_tab_changes_at_once_all_land_without_an_error(served):
+    def change(i):
+        served.slack.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": RECEIVER, "team_id": "T0INFLOW1"},
+                "container": {"type": "view", "view_id": "V0HOME"},
+                "view": {"id": "V0HOME", "type": "home", "team_id": "T0INFLOW1"},
+                "trigger_id": "1.2.3",
+                "actions": [
+                    {
+                        "action_id": HomeAction.DAYS,
+                        "block_id": "b",
+                        "action_ts": "1.2",
+                        "selected_options": [{"value": "mon"}, {"value": ("tue", "wed")[i % 2]}],
+                    }
+                ],
+            }
+        )
+
+    _at_once(20, change)
+    with served.session() as session:
+        [days] = session.scalars(select(NudgePreference.days)).all()
+    assert days in ("mon,tue", "mon,wed")
+    assert len(served.emulator.calls_to("views.publish")) == 20
+    assert not [c for c in served.emulator.calls_to("chat.postMessage")]  # no error told

@@ -139,31 +139,20 @@ def _set_vote(
     value: int,
     now: dt.datetime,
 ) -> None:
-    existing = session.scalar(
-        select(Rating).where(
-            Rating.team_id == team_id,
-            Rating.guide_id == guide_id,
-            Rating.user_id == user_id,
-            Rating.source_key == source_key,
+    key = {"team_id": team_id, "guide_id": guide_id, "user_id": user_id, "source_key": source_key}
+    if value == 0:
+        session.execute(delete(Rating).filter_by(**key))
+        return
+    # One statement, so a double tap (or two at once) is one vote, never a unique-key error.
+    session.execute(
+        insert_for(session, Rating)
+        .values(**key, value=value, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=list(key),
+            set_={"value": value, "updated_at": now},
+            where=Rating.value != value,  # the same vote again changes nothing
         )
     )
-    if value == 0:
-        if existing is not None:
-            session.delete(existing)
-    elif existing is None:
-        session.add(
-            Rating(
-                team_id=team_id,
-                guide_id=guide_id,
-                user_id=user_id,
-                source_key=source_key,
-                value=value,
-                updated_at=now,
-            )
-        )
-    elif existing.value != value:
-        existing.value = value
-        existing.updated_at = now
     session.flush()
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db import locked_row
 from bot.errors import InflowError
 from bot.models import NudgePreference, WorkspaceRecord
 from bot.services import outbox
@@ -146,11 +147,8 @@ def update(
         if kinds_on is None
         else frozenset(NudgeKind(k) for k in kinds_on if k in NudgeKind._value2member_map_)
     )
-    row = _row(session, team_id, user_id)
-    if row is None:
-        # Days and time stay None, following the workspace's default, until the person sets them.
-        row = NudgePreference(team_id=team_id, user_id=user_id)
-        session.add(row)
+    # Days and time stay None, following the workspace's default, until the person sets them.
+    row = locked_row(session, NudgePreference, team_id=team_id, user_id=user_id)
     if days is not None:
         row.days = ",".join(d for d in DAYS if d in days)
     if time is not None:
