@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import errors
 from bot.background import Background, refusal
 from bot.config import Settings
-from bot.db import transaction, utcnow
+from bot.db import limit_request, transaction, utcnow
 from bot.delivery import deliver_due
 from bot.effects import After
 from bot.library import suggest
@@ -148,6 +148,7 @@ class InflowApp(App):
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         req.context.setdefault("request_id", uuid.uuid4().hex[:12])
         with self._sessions() as session:
+            limit_request(session)
             req.context["db"] = session
             after = req.context["after"] = After(
                 session, _team(req), self._clock(), req.context["request_id"]
@@ -166,6 +167,18 @@ class InflowApp(App):
                 log.error(
                     "could not commit request %s: %s", req.context["request_id"], _brief(error)
                 )
+                respond = req.context.get(RESPOND_NOW)
+                if respond is not None and req.body.get("type") == "block_actions":
+                    # A click's answer is already gone: tell the person through its response_url.
+                    self._background.submit(
+                        "tell: database down",
+                        lambda: respond(
+                            text=errors.DATABASE_DOWN,
+                            response_type="ephemeral",
+                            replace_original=False,
+                        ),
+                        prompt=True,
+                    )
                 return _failure_response(req.body, errors.DATABASE_DOWN)
             finally:
                 req.context.pop("db", None)
@@ -249,7 +262,7 @@ def create_app(
     )
     app.use(_defer_responses)
     app.use(handle_each_event_once)
-    app.error(handle_error)
+    app.error(lambda error, body, context: handle_error(error, body, context, background))
 
     deps = Deps(
         settings=settings,
@@ -335,7 +348,9 @@ def _from_a_workspace(req: BoltRequest, resp: BoltResponse, next: Callable[[], B
     return BoltResponse(status=400, body="no workspace in this request")
 
 
-def handle_error(error: Exception, body: dict, context: BoltContext) -> BoltResponse:
+def handle_error(
+    error: Exception, body: dict, context: BoltContext, background: Background
+) -> BoltResponse:
     """Answer the person kindly; log what they should not see."""
     context[FAILED] = True
     ref = context.get("request_id", "-")
@@ -349,12 +364,17 @@ def handle_error(error: Exception, body: dict, context: BoltContext) -> BoltResp
         log.exception("request %s failed", ref, exc_info=error)
         message = errors.UNEXPECTED.format(ref=ref)
     respond = context.get(RESPOND_NOW) or context.respond
-    if context.ack is not None and context.ack.response is not None and respond:
-        # Already acknowledged (a button, say): the answer goes through the response_url.
-        try:
-            respond(text=message, response_type="ephemeral", replace_original=False)
-        except Exception:
-            log.warning("request %s: could not tell the person about the failure", ref)
+    acked = context.ack is not None and context.ack.response is not None
+    if respond and (acked or body.get("type") == "block_actions"):
+        # A click (or anything already acknowledged): the answer goes through the response_url,
+        # after Slack has its own.
+        def tell() -> None:
+            try:
+                respond(text=message, response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.warning("request %s: could not tell the person about the failure", ref)
+
+        background.submit("tell: failed", tell, prompt=True)
         return BoltResponse(status=200, body="")
     return _failure_response(body, message)
 

@@ -51,11 +51,36 @@ def make_engine(database_url: str, **kwargs) -> Engine:
         # pysqlite's own transaction handling defers BEGIN and breaks savepoints; take it over.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    connect_args = {"connect_timeout": 5}
+    # A database that does not answer must cost a request less than Slack's 3 s: connecting
+    # gives up after CONNECT_TIMEOUT, waiting for a pooled connection after POOL_TIMEOUT, and
+    # each request's statements and lock waits are bounded too (see `limit_request`).
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT}
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     return create_engine(url, connect_args=connect_args, **kwargs)
+
+
+CONNECT_TIMEOUT = 1  # seconds (libpq's smallest useful value)
+POOL_TIMEOUT = 1  # seconds to wait for a free pooled connection
+REQUEST_STATEMENT_TIMEOUT_MS = 1500  # one statement of a request, at most
+REQUEST_LOCK_TIMEOUT_MS = 1000  # a request waiting on another's row lock, at most
+
+
+def limit_request(session: Session) -> None:
+    """Bound every statement and lock wait of this session's transactions (PostgreSQL), so a
+    hung database or a stuck transaction gives a person the kind answer within Slack's 3 s
+    instead of a hung worker. Background work (planning, reports by CLI) is not bounded."""
+
+    def on_begin(_session, _transaction, connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(
+                f"SET LOCAL statement_timeout = {REQUEST_STATEMENT_TIMEOUT_MS}; "
+                f"SET LOCAL lock_timeout = {REQUEST_LOCK_TIMEOUT_MS}"
+            )
+
+    event.listen(session, "after_begin", on_begin)
 
 
 def make_reader(engine: Engine) -> Engine:

@@ -224,3 +224,39 @@ def test_twenty_home_tab_changes_at_once_all_land_without_an_error(served):
     assert days in ("mon,tue", "mon,wed")
     assert len(served.emulator.calls_to("views.publish")) == 20
     assert not [c for c in served.emulator.calls_to("chat.postMessage")]  # no error told
+
+
+def test_a_click_while_the_database_is_down_tells_the_person_so(served, monkeypatch):
+    from bot.db import make_engine, make_sessionmaker
+
+    unreachable = make_sessionmaker(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    monkeypatch.setattr(served.wsgi.app, "_sessions", unreachable)
+    reply = served.slack.click(
+        Action.HELPFUL,
+        state("premortem"),
+        user_id=RECEIVER,
+        response_url=served.emulator.response_url(),
+    )
+
+    assert reply.status == 200
+    [(_, told)] = served.emulator.wait_for_responses(1)
+    assert told["text"].startswith("inflow can't reach its database right now")
+    assert told["response_type"] == "ephemeral"
+
+
+def test_a_row_locked_by_a_stuck_transaction_gives_a_kind_answer_not_a_hung_worker(served):
+    if served.engine.dialect.name != "postgresql":
+        pytest.skip("statement and lock timeouts are PostgreSQL's; SQLite waits its busy timeout")
+    served.slack.command(Command.SPOT, f"<@{RECEIVER}> {SPECIFIC}")
+    strength = _strength_id(served)
+    with served.engine.connect() as stuck:  # holds the note's row lock and never lets go
+        stuck.execute(select(Strength).where(Strength.id == int(strength)).with_for_update())
+        reply = served.slack.click(
+            SpotAction.POST_HERE, strength, response_url=served.emulator.response_url()
+        )
+        [(_, told)] = served.emulator.wait_for_responses(1)
+        stuck.rollback()
+
+    assert reply.status == 200
+    assert "try again" in told["text"]
+    assert _posts_to(served, "C0GENERAL") == []
