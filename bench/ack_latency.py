@@ -11,21 +11,19 @@ same workspace installed through OAuth (issue 7), its token read from the encryp
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
-    bench_env,
     free_port,
     gunicorn,
     gunicorn_cmd,
     learn_body,
     measure,
+    migrated_env,
     percentile,
-    temp_sqlite,
 )
 from bot.emulator import SlackEmulator
 
@@ -33,13 +31,7 @@ from bot.emulator import SlackEmulator
 def run(requests: int, text: str) -> dict[str, tuple[float, float]]:
     results = {}
     with SlackEmulator() as emulator:
-        env = bench_env(emulator.api_url, temp_sqlite())
-        subprocess.run(
-            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        env = migrated_env(emulator.api_url)
         bodies = [learn_body(text)] * requests
         port = free_port()
         inflow_cmd = gunicorn_cmd("bot.wsgi:application", port)

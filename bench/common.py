@@ -38,6 +38,16 @@ def bench_env(api_url: str, database_url: str) -> dict[str, str]:
     }
 
 
+def migrated_env(api_url: str, database_url: str | None = None) -> dict[str, str]:
+    """The environment inflow is served with, its database (a new SQLite file unless given)
+    migrated to head."""
+    env = bench_env(api_url, database_url or temp_sqlite())
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, check=True, capture_output=True
+    )
+    return env
+
+
 @contextmanager
 def gunicorn(target: list[str], env: dict[str, str], port: int, ready_path: str):
     """Run a server process and wait until it answers."""

@@ -15,7 +15,6 @@ import argparse
 import http.client
 import itertools
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -24,13 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
-    bench_env,
     free_port,
     gunicorn,
     gunicorn_cmd,
+    migrated_env,
     percentile,
     signed_post,
-    temp_sqlite,
 )
 from bot.emulator import SlackEmulator
 
@@ -95,13 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     total = args.rate * args.seconds
     with SlackEmulator() as emulator:
-        env = bench_env(emulator.api_url, args.database_url or temp_sqlite())
-        subprocess.run(
-            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        env = migrated_env(emulator.api_url, args.database_url)
         port = free_port()
         with gunicorn(gunicorn_cmd("bot.wsgi:application", port, threads=8), env, port, "/healthz"):
             start = time.perf_counter() + 0.5

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,12 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     SECRET,
-    bench_env,
     free_port,
     gunicorn,
     gunicorn_cmd,
+    migrated_env,
     percentile,
-    temp_sqlite,
 )
 from bot.emulator import SlackEmulator, SlackSender
 from bot.slack.ids import Action, Command, Field, Shortcut, View
@@ -157,13 +155,7 @@ def expected(requests: int) -> dict[str, Callable[[SlackEmulator], int]]:
 
 def run(requests: int, latency: float) -> None:
     with SlackEmulator() as emulator:
-        env = bench_env(emulator.api_url, temp_sqlite())
-        subprocess.run(
-            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        env = migrated_env(emulator.api_url)
         port = free_port()
         with gunicorn(gunicorn_cmd("bot.wsgi:application", port), env, port, "/healthz"):
             slack = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET)

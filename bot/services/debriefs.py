@@ -238,15 +238,16 @@ def invitation_not_posted(
     debrief = session.get(Debrief, int(ref))
     if debrief is None or debrief.team_id != team_id:
         return None
-    told = outbox.insert(
+    told = outbox.tell(
         session,
         team_id=team_id,
-        user_id=debrief.started_by,
-        kind=outbox.OutboxKind.REPLY,
-        subject=f"debrief:{debrief.id}",
-        occurrence="not posted",
-        due_at=now,
-        message={"text": NOT_POSTED.format(channel=debrief.channel_id)},
+        ref={
+            "to": debrief.started_by,
+            "about": f"debrief:{debrief.id}",
+            "text": NOT_POSTED.format(channel=debrief.channel_id),
+        },
+        error=error,
+        now=now,
     )
     session.delete(debrief)
     session.flush()

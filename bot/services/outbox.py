@@ -87,33 +87,10 @@ def is_channel(recipient: str) -> bool:
     return recipient.startswith(("C", "G"))
 
 
-def enqueue(
-    session: Session,
-    *,
-    team_id: str,
-    user_id: str,
-    kind: str,
-    subject: str,
-    occurrence: str,
-    due_at: dt.datetime,
-    message: dict,
-    priority: int = 0,
-) -> bool:
-    """Plan one occurrence; returns False when it was already planned."""
-    return (
-        insert(
-            session,
-            team_id=team_id,
-            user_id=user_id,
-            kind=kind,
-            subject=subject,
-            occurrence=occurrence,
-            due_at=due_at,
-            message=message,
-            priority=priority,
-        )
-        is not None
-    )
+def enqueue(session: Session, **row) -> bool:
+    """Plan one occurrence (the arguments of `insert`); returns False when it was already
+    planned."""
+    return insert(session, **row) is not None
 
 
 def insert(

@@ -170,15 +170,16 @@ def not_posted(
     if strength is None or strength.team_id != team_id or not strength.posted_channel_id:
         return None
     channel, strength.posted_channel_id = strength.posted_channel_id, None
-    told = outbox.insert(
+    told = outbox.tell(
         session,
         team_id=team_id,
-        user_id=strength.giver_id,
-        kind=outbox.OutboxKind.REPLY,
-        subject=f"strength:{strength.id}",
-        occurrence=f"not posted {now:%H%M%S}",
-        due_at=now,
-        message={"text": NOT_POSTED.format(receiver=strength.receiver_id, channel=channel)},
+        ref={
+            "to": strength.giver_id,
+            "about": f"strength:{strength.id}",
+            "text": NOT_POSTED.format(receiver=strength.receiver_id, channel=channel),
+        },
+        error=error,
+        now=now,
     )
     session.flush()
     return told
