@@ -29,9 +29,9 @@ _known: OrderedDict[tuple[str, str], tuple[float, dict]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def lookup(client: WebClient, user_id: str, *, wait: float = WAIT) -> dict | None:
+def lookup(client: WebClient, user_id: str, *, wait: float | None = None) -> dict | None:
     """Slack's `user` object for `user_id` as `client`'s workspace sees it; None when Slack did
-    not answer within `wait` seconds (the answer is still remembered when it comes)."""
+    not answer within `wait` seconds (WAIT by default; the answer is remembered when it comes)."""
     key = (client.token or "", user_id)
     with _lock:
         found = _known.get(key)
@@ -40,7 +40,7 @@ def lookup(client: WebClient, user_id: str, *, wait: float = WAIT) -> dict | Non
             return found[1]
     future = _pool.submit(_fetch, client, key)
     try:
-        return future.result(timeout=wait)
+        return future.result(timeout=WAIT if wait is None else wait)
     except FutureTimeout:
         return None
 
