@@ -53,21 +53,25 @@ def gunicorn(target: list[str], env: dict[str, str], port: int, ready_path: str)
     """Run a server process and wait until it answers."""
     process = subprocess.Popen(target, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("POST" if ready_path == "/slack/events" else "GET", ready_path)
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"server on :{port} never came up")
+        wait_until_serving(port, ready_path)
         yield
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def wait_until_serving(port: int, ready_path: str, seconds: float = 60) -> None:
+    """Poll the server until it answers `ready_path` (a benchmark may wait like this)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("POST" if ready_path == "/slack/events" else "GET", ready_path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on :{port} never came up")
 
 
 def gunicorn_cmd(app: str, port: int, threads: int = 4) -> list[str]:

@@ -148,8 +148,15 @@ def start_clock(
         "replace_existing": True,
     }
     scheduler.add_job(planner, "interval", seconds=PLAN_EVERY_SECONDS, id="planner", **common)
+    # The deliverer's first pass runs at start: what a process killed after its answer left
+    # (the messages a request caused) goes now, not half a minute later.
     scheduler.add_job(
-        deliverer, "interval", seconds=DELIVER_EVERY_SECONDS, id="deliverer", **common
+        deliverer,
+        "interval",
+        seconds=DELIVER_EVERY_SECONDS,
+        id="deliverer",
+        next_run_time=dt.datetime.now(dt.UTC),
+        **common,
     )
     scheduler.start()
     return scheduler

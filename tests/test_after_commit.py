@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.delivery import deliver_due
 from bot.models import MistakeMoment, NudgePreference, OutboxMessage, Rating, Strength
+from bot.services import outbox
 from bot.slack import mistakes as mistake_blocks
 from bot.slack.guides import state
 from bot.slack.ids import Action, Command, Field, HomeAction, Shortcut, SpotAction, View
@@ -260,3 +261,23 @@ def test_a_row_locked_by_a_stuck_transaction_gives_a_kind_answer_not_a_hung_work
     assert reply.status == 200
     assert "try again" in told["text"]
     assert _posts_to(served, "C0GENERAL") == []
+
+
+def test_a_process_killed_after_claiming_its_messages_leaves_them_sent_once_a_minute_on(
+    served, clock, monkeypatch
+):
+    # The request committed, its process claimed the messages to send them, and died.
+    def dies_after_claiming(name, work, **_):
+        with served.sessions() as session, session.begin():
+            outbox.claim(session, now=clock(), worker="killed")
+
+    monkeypatch.setattr(served.background, "submit", dies_after_claiming)
+    served.slack.submit(View.MISTAKE_MOMENT, _moment_form(COLLEAGUE))
+    assert served.emulator.calls_to("chat.postMessage") == []
+
+    clock.advance(seconds=30)
+    assert _deliver(served, clock, "restarted").sent == 0  # the claim may still be alive
+    clock.advance(seconds=31)
+    assert _deliver(served, clock, "restarted").sent == 2  # looked for first, then sent
+    assert _deliver(served, clock, "restarted").sent == 0
+    assert len(_dms(served)) == 2

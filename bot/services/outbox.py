@@ -33,6 +33,7 @@ from bot.models import OutboxMessage, WorkspaceRecord
 
 GRACE = dt.timedelta(hours=6)
 LEASE = dt.timedelta(minutes=5)
+REPLY_LEASE = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 5
 METADATA_TYPE = "inflow_outbox"
 
@@ -141,12 +142,14 @@ def claim(
         )
         .values(status=OutboxStatus.SKIPPED.value, error="past the grace period")
     )
+    claimed = OutboxMessage.status == OutboxStatus.CLAIMED.value
+    reply = OutboxMessage.kind == OutboxKind.REPLY.value
     due = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.due_at <= now),
-        and_(
-            OutboxMessage.status == OutboxStatus.CLAIMED.value,
-            OutboxMessage.claimed_at < now - LEASE,
-        ),
+        and_(claimed, ~reply, OutboxMessage.claimed_at < now - LEASE),
+        # A request's own messages are claimed a few at a time and sent at once: a claimer
+        # gone for a minute died (after the answer, before sending), and someone waits.
+        and_(claimed, reply, OutboxMessage.claimed_at < now - REPLY_LEASE),
     )
     # Nothing goes to a workspace that uninstalled inflow, whichever process heard it.
     inactive = select(WorkspaceRecord.team_id).where(WorkspaceRecord.status != "active")
