@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_bolt.request.internals import extract_team_id
@@ -21,6 +19,7 @@ from bot.background import Background, refusal
 from bot.config import Settings
 from bot.db import limit_request, transaction, utcnow
 from bot.delivery import deliver_due
+from bot.deps import Deps
 from bot.effects import After
 from bot.library import suggest
 from bot.library.loader import LibraryHolder
@@ -29,11 +28,10 @@ from bot.library.schema import Guide
 from bot.middleware import handle_each_event_once
 from bot.scheduler import worker_name
 from bot.services import library as library_service
-from bot.services import workspaces as workspace_service
-from bot.services.workspaces import WorkspaceSettings
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
 from bot.workspaces import Workspaces, from_settings
+from handlers import register_listeners
 
 log = logging.getLogger(__name__)
 
@@ -43,40 +41,6 @@ NOT_INSTALLED = (
     "inflow isn't installed in this workspace (or was removed from it). An admin can add it "
     "again with the link your team installed it from."
 )
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    """A `/learn <word>` handled by another module.
-
-    `form` is what may follow the word (a regular expression matched in full, ignoring case), so
-    `/learn report` runs the report while `/learn report writing` is a question for the library.
-    `run` is called as run(ack=, command=, client=, db=, rest=).
-    """
-
-    form: str
-    run: Callable[..., None]
-
-    def accepts(self, rest: str) -> bool:
-        return re.fullmatch(self.form, rest.strip(), re.IGNORECASE) is not None
-
-
-@dataclass
-class Deps:
-    """What listeners need besides the request: settings, the database, the library, the clock."""
-
-    settings: Settings
-    sessions: sessionmaker[Session]
-    library: LibraryHolder
-    clock: Callable[[], dt.datetime] = field(default=utcnow)
-    # `/learn <word> …` handled elsewhere, each only on its exact form (anything else is a query)
-    learn_subcommands: dict[str, Subcommand] = field(default_factory=dict)
-    background: Background = field(default_factory=Background)  # work after the ack
-    workspaces: Workspaces | None = None  # the bot token of each workspace inflow serves
-
-    def workspace(self, db: Session, team_id: str) -> WorkspaceSettings:
-        """What this workspace's admins chose, with the environment's defaults for the rest."""
-        return workspace_service.settings_of(db, team_id, self.settings)
 
 
 def load_library(
@@ -272,41 +236,7 @@ def create_app(
         background=background,
         workspaces=workspaces,
     )
-    from handlers import (
-        commands,
-        conversations,
-        debriefs,
-        events,
-        home,
-        ideas,
-        installs,
-        library_actions,
-        mistakes,
-        nudges,
-        privacy,
-        report,
-        strengths,
-    )
-
-    # Bolt tries listeners in this order and stops at the first match, building arguments for
-    # each matcher: the busiest surface (channel messages) goes first.
-    modules = (
-        conversations,
-        events,
-        commands,
-        library_actions,
-        mistakes,
-        strengths,
-        ideas,
-        debriefs,
-        nudges,
-        report,
-        home,
-        privacy,
-        installs,
-    )
-    for module in modules:
-        module.register(app, deps)
+    register_listeners(app, deps)
     return app
 
 

@@ -1,0 +1,45 @@
+"""Slack listeners, one module per surface; `register_listeners` adds them all to an app."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers import (
+    commands,
+    conversations,
+    debriefs,
+    events,
+    home,
+    ideas,
+    installs,
+    library_actions,
+    mistakes,
+    nudges,
+    privacy,
+    report,
+    strengths,
+)
+
+
+def register_listeners(app: App, deps: Deps) -> None:
+    """Register every module's listeners, as Slack's Bolt samples do."""
+    # Bolt tries listeners in this order and stops at the first match, building arguments for
+    # each matcher: the busiest surface (channel messages) goes first.
+    modules = (
+        conversations,
+        events,
+        commands,
+        library_actions,
+        mistakes,
+        strengths,
+        ideas,
+        debriefs,
+        nudges,
+        report,
+        home,
+        privacy,
+        installs,
+    )
+    for module in modules:
+        module.register(app, deps)

@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.app import Deps, Subcommand
 from bot.db import transaction
+from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
 from bot.library.suggest import suggest
 from bot.middleware import first_delivery

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.deps import Deps
 from bot.services import library as library_service
 from handlers.context import team_of
 

@@ -8,7 +8,7 @@ import logging
 from slack_bolt import App
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.deps import Deps
 from bot.services import workspaces as workspace_service
 from handlers.context import team_of
 

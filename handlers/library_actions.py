@@ -7,7 +7,7 @@ import re
 from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.deps import Deps
 from bot.effects import After
 from bot.errors import InflowError
 from bot.library.schema import CATEGORY_LABELS, Category, Guide

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.deps import Deps
 from bot.effects import After
 from bot.errors import InflowError
 from bot.services import mistakes, teams
@@ -26,6 +26,12 @@ ANSWER_WORDS = {
     Answer.LATER: "You said later today: I've let them know.",
     Answer.NO: "You said you can't this time: I've let them know, kindly.",
 }
+
+
+LESSON_NOT_SHARED = (
+    "Your lesson is saved, but I couldn't share it in <#{}>: I'm not in that channel. Ask "
+    "someone there to `/invite @inflow`, or an admin to pick another learning channel."
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -241,5 +247,9 @@ def register(app: App, deps: Deps) -> None:
                 blocks.shared_lesson(moment.lesson),
                 about=f"moment:{moment.id}",
                 part="lesson shared",
+                on_failed=(
+                    "tell",
+                    {"to": body["user"]["id"], "text": LESSON_NOT_SHARED.format(learning_channel)},
+                ),
             )
         ack()

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot import planning
-from bot.app import Deps
+from bot.deps import Deps
 from bot.effects import After
 from bot.services import nudges as nudge_service
 from bot.slack import nudges as nudge_blocks

@@ -6,8 +6,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.app import Deps, Subcommand
 from bot.db import transaction
+from bot.deps import Deps, Subcommand
 from bot.services import privacy
 from bot.slack import privacy as blocks
 from bot.slack.ids import PrivacyAction

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.app import Deps, Subcommand
+from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
 from bot.services import library as library_service
 from bot.services import report as report_service

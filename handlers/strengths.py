@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.app import Deps
+from bot.deps import Deps
 from bot.effects import After
 from bot.errors import InflowError
 from bot.services import strengths

@@ -47,14 +47,17 @@ def why_not_pickable(client: WebClient, user_id: str, team_id: str) -> str | Non
 
 def why_cannot_post(client: WebClient, channel_id: str) -> str | None:
     """Why inflow could not post in a channel (archived, or not invited), or None. A channel
-    Slack will not describe for another reason (a private one, say) is given the benefit of the
-    doubt."""
+    Slack will not describe for another reason (a private one, say), or not within
+    `people.WAIT`, is given the benefit of the doubt."""
     try:
-        channel = client.conversations_info(channel=channel_id)["channel"]
+        answer = people.within(lambda: client.conversations_info(channel=channel_id))
     except SlackApiError as error:
         if error.response.get("error") != "channel_not_found":
             return None
-        channel = {"is_member": False}
+        answer = {"channel": {"is_member": False}}
+    if answer is None:  # Slack too slow to say: a refused post later tells whoever caused it
+        return None
+    channel = answer["channel"]
     if channel.get("is_archived"):
         return "That channel is archived. Pick another, or none."
     if not channel.get("is_member", True):

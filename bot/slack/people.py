@@ -45,6 +45,16 @@ def lookup(client: WebClient, user_id: str, *, wait: float | None = None) -> dic
         return None
 
 
+def within(work, *, wait: float | None = None):
+    """`work()`'s result if it comes within `wait` seconds (WAIT by default), else None; it goes
+    on in the background either way. For a Web API read a request would like, not need."""
+    future = _pool.submit(work)
+    try:
+        return future.result(timeout=WAIT if wait is None else wait)
+    except FutureTimeout:
+        return None
+
+
 def forget_all() -> None:
     """Forget every answer (tests)."""
     with _lock:
