@@ -21,7 +21,6 @@ from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,6 +38,7 @@ from bot.models import (
     Person,
     WorkspaceRecord,
 )
+from bot.profiles import person, refresh_profiles
 from bot.services import debriefs, holidays, outbox, preferences
 from bot.services import workspaces as workspace_service
 from bot.services.ideas import Stage
@@ -46,15 +46,13 @@ from bot.services.library import GuideEventKind
 from bot.services.mistakes import MomentStatus
 from bot.services.outbox import SNOOZED, OutboxStatus
 from bot.services.preferences import DAYS, DEFAULT, NudgeKind, Preferences
-from bot.services.timing import is_away, local_week, next_slot, zone
+from bot.services.timing import local_week, next_slot, zone
 from bot.slack import debriefs as debrief_blocks
 from bot.slack import nudges
 from bot.workspaces import UNINSTALLED, Clients, as_clients
 
 log = logging.getLogger(__name__)
 
-PROFILE_MAX_AGE = dt.timedelta(days=1)
-PROFILE_FETCHES_PER_PASS = 200  # users.info is rate-limited: newcomers are placed over passes
 WEEKLY_BUDGET = 3
 NOT_USEFUL_MEMORY = dt.timedelta(days=90)
 NOT_USEFUL_PENALTY = 15
@@ -355,95 +353,6 @@ def gather(session: Session, now: dt.datetime, everyone) -> list[Want]:
         *coaching_wants(session, now),
         *reflection_wants(session, now, everyone),
     ]
-
-
-# -- who: profiles from Slack, cached ------------------------------------------------------------
-
-
-def _fetch_profile(client: WebClient, user_id: str) -> dict:
-    try:
-        return client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        if error.response.get("error") not in ("user_not_found", "account_inactive"):
-            raise
-        return {"deleted": True}
-
-
-def _apply(cached: Person, user: dict, now: dt.datetime) -> None:
-    cached.tz = user.get("tz")
-    cached.away = is_away(user.get("profile") or {})
-    cached.deleted = bool(user.get("deleted"))
-    cached.fetched_at = now
-
-
-def person(
-    session: Session, client: WebClient, *, team_id: str, user_id: str, now: dt.datetime
-) -> Person:
-    """A person's zone and status, from the cache or (at most daily) from `users.info`."""
-    cached = session.scalar(
-        select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
-    )
-    if cached is not None and now - cached.fetched_at < PROFILE_MAX_AGE:
-        return cached
-    cached = _store(session, team_id, user_id, _fetch_profile(client, user_id), now, cached)
-    session.flush()
-    return cached
-
-
-def _store(
-    session: Session,
-    team_id: str,
-    user_id: str,
-    user: dict,
-    now: dt.datetime,
-    cached: Person | None = None,
-) -> Person:
-    """Keep what Slack said about a person, in their cached row (made if new)."""
-    if cached is None:
-        cached = session.scalar(
-            select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
-        )
-    if cached is None:
-        cached = Person(team_id=team_id, user_id=user_id, fetched_at=now)
-        session.add(cached)
-    _apply(cached, user, now)
-    return cached
-
-
-def refresh_profiles(
-    sessions: sessionmaker[Session],
-    clients: WebClient | Clients,
-    people: set[tuple[str, str]],
-    *,
-    now: dt.datetime,
-    limit: int = PROFILE_FETCHES_PER_PASS,
-) -> None:
-    """Fetch the profiles planning needs that are missing or a day old: newcomers first, at most
-    `limit` calls, outside any transaction. Nobody is fetched in a workspace inflow may no
-    longer act in."""
-    clients = as_clients(clients)
-    with sessions() as session:
-        known = set(session.execute(select(Person.team_id, Person.user_id)).tuples())
-        fresh = set(
-            session.execute(
-                select(Person.team_id, Person.user_id).where(
-                    Person.fetched_at > now - PROFILE_MAX_AGE
-                )
-            ).tuples()
-        )
-    missing = [key for key in people if key not in known]
-    stale = [key for key in people if key in known and key not in fresh]
-    fetched = {}
-    for team_id, user_id in [(t, u) for t, u in missing + stale if clients(t)][:limit]:
-        try:
-            fetched[team_id, user_id] = _fetch_profile(clients(team_id), user_id)
-        except SlackApiError as error:
-            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
-    if not fetched:
-        return
-    with transaction(sessions) as session:
-        for (team_id, user_id), user in fetched.items():
-            _store(session, team_id, user_id, user, now)
 
 
 # -- where: placing wants within the budget ------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot import planning
+from bot import planning, profiles
 from bot.db import make_sessionmaker, transaction
 from bot.emulator import _default_user
 from bot.models import Debrief, DebriefSchedule, ManagerReport, NudgeFeedback, OutboxMessage
@@ -285,7 +285,7 @@ def test_newcomers_profiles_are_fetched_within_a_limit_per_pass(sessions, emulat
         )
         for n in range(5)
     ]
-    planning.refresh_profiles(
+    profiles.refresh_profiles(
         sessions, _client(emulator), {(w.team_id, w.user_id) for w in wants}, now=MONDAY, limit=3
     )
     assert len(emulator.calls_to("users.info")) == 3
