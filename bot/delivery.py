@@ -114,9 +114,10 @@ def _after_failed(
 
 
 def _after_sent(session: Session, item: Claimed, channel: str, ts: str, now: dt.datetime) -> None:
-    if (debrief_id := item.message.get("_debrief_id")) is not None:
-        debriefs.posted(session, team_id=item.team_id, debrief_id=int(debrief_id), ts=ts)
-    if hook := item.message.get("_on_sent"):
+    hook = item.message.get("_on_sent")
+    if hook is None and "_debrief_id" in item.message:  # rows planned before `_on_sent`
+        hook = ["debrief_posted", item.message["_debrief_id"]]
+    if hook:
         name, ref = hook
         ON_SENT[name](session, team_id=item.team_id, ref=ref, channel=channel, ts=ts, now=now)
 

@@ -8,8 +8,9 @@ the request's transaction has committed.
 - `after.send(...)`: a message a person caused (a DM, a post in a channel, a group DM). It is
   written to the outbox in the request's own transaction, so a rolled-back request sends
   nothing, and a request Slack delivers twice adds nothing (the outbox key is unique). It is
-  delivered right after the commit; if the process dies first, the deliverer's next pass (in any
-  replica, within 30 s) sends it, once, looking for it in the conversation before any second try.
+  delivered right after the commit; if the process dies first, a deliverer pass (every 30 s in
+  any replica, and at once when a process starts) sends it, once, looking for it in the
+  conversation before any second try.
 - `after.then(...)`: what only makes sense now: open a modal (its trigger lasts 3 s), update the
   clicked message, answer through the response_url, publish a Home tab. Run after the commit
   too, after the request's messages are delivered (so an answer can say whether they went);
@@ -19,7 +20,6 @@ the request's transaction has committed.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,8 +28,6 @@ from sqlalchemy.orm import Session
 
 from bot.services import outbox
 from bot.services.outbox import OutboxKind
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

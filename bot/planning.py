@@ -595,7 +595,10 @@ def plan_debriefs(
                 topic=f"our work since the last debrief ({debriefs.cadence_of(schedule).words})",
                 now=slot,
             )
-            message = {**debrief_blocks.invitation(debrief), "_debrief_id": debrief.id}
+            message = {
+                **debrief_blocks.invitation(debrief),
+                "_on_sent": ["debrief_posted", debrief.id],  # answers go under it
+            }
             new += outbox.enqueue(
                 session,
                 team_id=schedule.team_id,

@@ -204,21 +204,15 @@ def next_date(schedule: DebriefSchedule, *, on_or_after: dt.date, tz: ZoneInfo) 
     return first + dt.timedelta(days=periods * every)
 
 
-def posted(session: Session, *, team_id: str, debrief_id: int, ts: str) -> None:
-    """The scheduled invitation went out: answers and the summary thread under it."""
-    debrief = session.scalar(
-        select(Debrief).where(Debrief.team_id == team_id, Debrief.id == debrief_id)
-    )
-    if debrief is not None:
-        debrief.message_ts = ts
-        session.flush()
-
-
 def invitation_posted(
     session: Session, *, team_id: str, ref: int, channel: str, ts: str, now: dt.datetime
 ) -> None:
-    """A /debrief invitation went out (after its request): answers and the summary go under it."""
-    posted(session, team_id=team_id, debrief_id=int(ref), ts=ts)
+    """A debrief's invitation went out (a /debrief, or the channel's rhythm): answers and the
+    summary go under it."""
+    debrief = session.get(Debrief, int(ref))
+    if debrief is not None and debrief.team_id == team_id:
+        debrief.message_ts = ts
+        session.flush()
 
 
 def summary_posted(

@@ -38,11 +38,7 @@ def lookup(client: WebClient, user_id: str, *, wait: float | None = None) -> dic
         if found is not None and time.monotonic() - found[0] < KEPT_FOR:
             _known.move_to_end(key)
             return found[1]
-    future = _pool.submit(_fetch, client, key)
-    try:
-        return future.result(timeout=WAIT if wait is None else wait)
-    except FutureTimeout:
-        return None
+    return within(lambda: _fetch(client, key), wait=wait)
 
 
 def within(work, *, wait: float | None = None):
