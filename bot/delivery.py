@@ -99,6 +99,7 @@ ON_FAILED: dict[str, Callable[..., None]] = {
     "strength_unmark_posted": strengths.unmark_posted,
     "debrief_not_posted": debriefs.invitation_not_posted,
     "tell": outbox.tell,
+    "release": outbox.release,
 }
 
 

@@ -67,13 +67,15 @@ def register(app: App, deps: Deps) -> None:
             helpful_emoji=workspace.helpful,
             unhelpful_emoji=workspace.unhelpful,
         )
-        clicked = (body.get("container") or {}).get("message_ts") or deps.clock().isoformat()
+        clicked = (body.get("container") or {}).get("message_ts") or f"{deps.clock():%s.%f}"
+        about, part = f"share:{guide.id}"[:64], f"{user_id}:{clicked}"[:32]
         row = after.send(
             channel_id,
             message,
-            about=f"share:{guide.id}"[:64],
-            part=f"{user_id}:{clicked}",
+            about=about,
+            part=part,
             on_sent=("guide_shared", {"guide": guide.id, "by": user_id}),
+            on_failed=("release", {"to": channel_id, "about": about, "part": part}),
         )
         if row is None:
             respond(**guides.notice("You've shared it here already."))

@@ -281,3 +281,21 @@ def test_a_process_killed_after_claiming_its_messages_leaves_them_sent_once_a_mi
     assert _deliver(served, clock, "restarted").sent == 2  # looked for first, then sent
     assert _deliver(served, clock, "restarted").sent == 0
     assert len(_dms(served)) == 2
+
+
+def test_a_share_slack_refused_can_be_tried_again_once_inflow_is_invited(served):
+    def share():
+        served.slack.click(
+            Action.SHARE_GUIDE,
+            state("premortem"),
+            response_url=served.emulator.response_url(),
+            message_ts="1700000000.000100",
+        )
+
+    served.emulator.fail("chat.postMessage", 200, error="not_in_channel")
+    share()
+    share()  # after /invite @inflow: the same button, from the same message
+
+    told = [body["text"] for _, body in served.emulator.wait_for_responses(2)]
+    assert "/invite @inflow" in told[0] and told[1].startswith("Shared *")
+    assert len(_posts_to(served, "C0GENERAL")) == 2  # the refused try, then the post

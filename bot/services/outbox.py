@@ -327,3 +327,18 @@ def tell(session: Session, *, team_id: str, ref: dict, error: str, now: dt.datet
         due_at=now,
         message={"text": ref["text"]},
     )
+
+
+def release(session: Session, *, team_id: str, ref: dict, error: str, now: dt.datetime) -> None:
+    """A message Slack refused for good frees its key, so the person may try again once the
+    cause is fixed (inflow invited to the channel): `ref` holds its recipient, about and part."""
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.user_id == ref["to"],
+            OutboxMessage.kind == OutboxKind.REPLY.value,
+            OutboxMessage.subject == ref["about"][:64],
+            OutboxMessage.occurrence == ref["part"][:32],
+            OutboxMessage.status == OutboxStatus.FAILED.value,
+        )
+    )
