@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import migrate
 from bot.db import make_engine, make_sessionmaker, transaction
-from bot.delivery import deliver_due
 from bot.emulator import SlackEmulator
+from bot.jobs.deliverer import deliver_due
 from bot.services import outbox
 from bot.slack.client import make_client
 
@@ -43,7 +43,7 @@ def main() -> None:
             outbox.enqueue(
                 session,
                 team_id="T0BENCH",
-                user_id=f"U{n:06d}",
+                recipient=f"U{n:06d}",
                 kind="follow_up",
                 subject="guide",
                 occurrence="1",

@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from bot import migrate, planning
+from bot import migrate
 from bot.db import make_engine, make_sessionmaker, transaction
 from bot.emulator import SlackEmulator
+from bot.jobs import planner
 from bot.models import (
     GuideEvent,
     GuideRecord,
@@ -189,10 +190,10 @@ def main() -> None:
     with SlackEmulator() as emulator:
         client = make_client("xoxb-bench", emulator.api_url)
         started = time.perf_counter()
-        first = planning.plan(sessions, client, now=NOW)
+        first = planner.plan(sessions, client, now=NOW)
         first_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        second = planning.plan(sessions, client, now=NOW)
+        second = planner.plan(sessions, client, now=NOW)
         second_seconds = time.perf_counter() - started
         calls = len(emulator.calls)
     engine.dispose()

@@ -15,18 +15,18 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import errors
-from bot.background import Background, refusal
 from bot.config import Settings
 from bot.db import limit_request, transaction, utcnow
-from bot.delivery import deliver_due
 from bot.deps import Deps
-from bot.effects import After
+from bot.jobs.after import After
+from bot.jobs.background import Background, refusal
+from bot.jobs.clock import worker_name
+from bot.jobs.deliverer import deliver_due
 from bot.library import suggest
 from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
 from bot.middleware import handle_each_event_once
-from bot.scheduler import worker_name
 from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
@@ -63,7 +63,7 @@ class InflowApp(App):
 
     Bolt's global middleware returns before the listener runs, so it cannot commit after it;
     dispatch is the one place that wraps both. Listeners and middleware take the session as
-    `db` and state their side effects on `after` (bot.effects). The transaction commits when
+    `db` and state their side effects on `after` (bot.jobs.after). The transaction commits when
     the listener succeeds and rolls back when it failed; only then, and only after a commit, are
     the effects carried out, in the background, while Slack already has its answer.
     """

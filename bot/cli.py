@@ -467,7 +467,7 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
     import json
 
     from bot.db import make_engine, make_sessionmaker, utcnow
-    from bot.scheduler import Workspace, run_once
+    from bot.jobs.clock import Workspace, run_once
     from bot.workspaces import from_settings
 
     settings = _settings()

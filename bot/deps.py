@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.background import Background
 from bot.config import Settings
 from bot.db import utcnow
+from bot.jobs.background import Background
 from bot.library.loader import LibraryHolder
 from bot.services import workspaces as workspace_service
 from bot.services.workspaces import WorkspaceSettings

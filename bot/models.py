@@ -307,7 +307,7 @@ class NudgePreference(Base):
 
 
 class OutboxMessage(Base):
-    """A scheduled message: one row per (workspace, person, kind, subject, occurrence).
+    """A message to send: one row per (workspace, recipient, kind, subject, occurrence).
 
     The unique key makes planning idempotent; the status makes delivery exactly-once: rows are
     claimed under a lease, and a row whose claimer died is checked against Slack before any
@@ -316,14 +316,14 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("team_id", "user_id", "kind", "subject", "occurrence"),
+        UniqueConstraint("team_id", "recipient", "kind", "subject", "occurrence"),
         Index(None, "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(32))  # a person, or a channel (a debrief)
+    kind: Mapped[str] = mapped_column(String(32))  # OutboxKind
     subject: Mapped[str] = mapped_column(String(64))
     occurrence: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[dt.datetime]
@@ -334,7 +334,7 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
-    channel_id: Mapped[str | None] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # where it was posted
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

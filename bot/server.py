@@ -212,7 +212,7 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
     app_kwargs.setdefault("client", make_client(None, settings.slack_api_url, observer=metrics))
     app = create_app(settings, sessions=sessions, workspaces=workspaces, **app_kwargs)
     if clock_running:
-        from bot.scheduler import Workspace, start_clock
+        from bot.jobs.clock import Workspace, start_clock
 
         start_clock(sessions, workspaces.for_a_pass, workspace=Workspace.of(settings))
     secret = settings.slack_signing_secret

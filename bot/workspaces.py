@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 
 # Who to talk to in a workspace: a client holding its bot token, or None when inflow may not.
 Clients = Callable[[str], WebClient | None]
-# Why a scheduled message was dropped when `Clients` gave no client for its workspace.
-UNINSTALLED = "uninstalled"
 
 
 def as_clients(client: WebClient | Clients) -> Clients:

@@ -9,9 +9,10 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.effects import After
 from bot.errors import InflowError
+from bot.jobs.after import After
 from bot.services import debriefs
+from bot.services.outbox import OnFailed, OnSent
 from bot.slack import debriefs as blocks
 from bot.slack.ids import Command, DebriefAction, Field, View
 from bot.slack.messaging import open_modal
@@ -50,8 +51,8 @@ def register(app: App, deps: Deps) -> None:
             blocks.invitation(debrief),
             about=f"debrief:{debrief.id}",
             part="invitation",
-            on_sent=("debrief_posted", debrief.id),
-            on_failed=("debrief_not_posted", debrief.id),
+            on_sent=(OnSent.DEBRIEF_POSTED, debrief.id),
+            on_failed=(OnFailed.DEBRIEF_NOT_POSTED, debrief.id),
         )
         ack()
 
@@ -115,5 +116,5 @@ def register(app: App, deps: Deps) -> None:
             {**blocks.summary(debrief, answers), "thread_ts": debrief.message_ts},
             about=f"debrief:{debrief.id}",
             part="summary",
-            on_sent=("debrief_summarised", debrief.id),
+            on_sent=(OnSent.DEBRIEF_SUMMARISED, debrief.id),
         )

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.effects import After
 from bot.errors import InflowError
+from bot.jobs.after import After
 from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
 from bot.services import report as report_service
@@ -22,18 +22,13 @@ from bot.slack.messaging import open_modal, why_cannot_post
 from bot.slack.workspace_settings import read_settings, settings_modal
 from handlers.context import team_of
 
-NOT_AN_ADMIN = (
-    "Workspace settings are for this workspace's inflow admins. Any of them can add you: the "
-    "list is under Workspace settings on their inflow Home tab."
-)
-
 
 def register(app: App, deps: Deps) -> None:
     def publish(client: WebClient, db: Session, after: After, team_id: str, user_id: str) -> None:
         """Build the person's Home tab now, from this request's data; publish it after."""
         library = deps.library.library
         workspace = deps.workspace(db, team_id)
-        admin = user_id in workspace.admins
+        admin = workspace.is_admin(user_id)
         mine, sponsored = ideas.of_person(db, team_id=team_id, user_id=user_id)
         data = HomeData(
             strength_themes=strengths.themes_of(db, team_id=team_id, receiver_id=user_id),
@@ -117,8 +112,10 @@ def register(app: App, deps: Deps) -> None:
         ack()
         team, user = team_of(body), body["user"]["id"]
         workspace = deps.workspace(db, team)
-        if user not in workspace.admins:
-            after.notice(user, {"text": NOT_AN_ADMIN})
+        try:
+            workspace_service.require_admin(workspace, user)
+        except workspace_service.NotAnAdmin as error:
+            after.notice(user, {"text": error.user_message})  # a Home tab has no response_url
             return
         trigger, form = body["trigger_id"], settings_modal(workspace)
         after.then("settings form", lambda: open_modal(client, trigger, user, form))
@@ -131,8 +128,8 @@ def register(app: App, deps: Deps) -> None:
         beside each input."""
         team, user = team_of(body), body["user"]["id"]
         current = deps.workspace(db, team)
-        if user not in current.admins:
-            raise InflowError(NOT_AN_ADMIN)  # answered with a modal saying so; nothing changes
+        # answered with a modal saying so; nothing changes
+        workspace_service.require_admin(current, user)
         changes = workspace_service.only_changed(current, **read_settings(view["state"]["values"]))
         problems = workspace_service.problems_with(**changes)
         channel = changes.get(SettingsField.LEARNING_CHANNEL)

@@ -9,10 +9,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.effects import After
 from bot.errors import InflowError
+from bot.jobs.after import After
 from bot.services import ideas, privacy, teams
 from bot.services.ideas import Stage
+from bot.services.outbox import OnFailed
 from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
 from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
@@ -41,7 +42,7 @@ def register(app: App, deps: Deps) -> None:
             blocks.to_sponsor(idea),
             about=f"idea:{idea.id}",
             part="sponsor",
-            on_failed=("tell", {"to": author, "text": NOT_REACHED.format(who=sponsor)}),
+            on_failed=(OnFailed.TELL, {"to": author, "text": NOT_REACHED.format(who=sponsor)}),
         )
         return idea
 

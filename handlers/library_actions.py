@@ -8,11 +8,12 @@ from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.effects import After
 from bot.errors import InflowError
+from bot.jobs.after import After
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.services import library as library_service
 from bot.services.library import GuideEventKind
+from bot.services.outbox import OnFailed, OnSent
 from bot.slack import guides
 from bot.slack.ids import Action
 from handlers.context import NOT_IN_CHANNEL, channel_of, team_of
@@ -74,8 +75,8 @@ def register(app: App, deps: Deps) -> None:
             message,
             about=about,
             part=part,
-            on_sent=("guide_shared", {"guide": guide.id, "by": user_id}),
-            on_failed=("release", {"to": channel_id, "about": about, "part": part}),
+            on_sent=(OnSent.GUIDE_SHARED, {"guide": guide.id, "by": user_id}),
+            on_failed=(OnFailed.RELEASE, {"to": channel_id, "about": about, "part": part}),
         )
         if row is None:
             respond(**guides.notice("You've shared it here already."))

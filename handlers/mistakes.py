@@ -10,10 +10,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.effects import After
 from bot.errors import InflowError
+from bot.jobs.after import After
 from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
+from bot.services.outbox import OnFailed, OnSent
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
 from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
@@ -124,8 +125,8 @@ def register(app: App, deps: Deps) -> None:
             ask,
             about=about,
             part="ask",
-            on_sent=("mistake_asked", moment.id),
-            on_failed=("tell", {"to": author, "text": NOT_REACHED.format(who=colleague)}),
+            on_sent=(OnSent.MISTAKE_ASKED, moment.id),
+            on_failed=(OnFailed.TELL, {"to": author, "text": NOT_REACHED.format(who=colleague)}),
         )
         after.send(
             author,
@@ -179,7 +180,7 @@ def register(app: App, deps: Deps) -> None:
                     ),
                     about=about,
                     part="chat",
-                    on_sent=("mistake_chat_opened", moment.id),
+                    on_sent=(OnSent.MISTAKE_CHAT_OPENED, moment.id),
                 )
                 notice = blocks.author_notice(
                     f"<@{colleague}> said yes. I've opened a conversation for the two of you."
@@ -248,7 +249,7 @@ def register(app: App, deps: Deps) -> None:
                 about=f"moment:{moment.id}",
                 part="lesson shared",
                 on_failed=(
-                    "tell",
+                    OnFailed.TELL,
                     {"to": body["user"]["id"], "text": LESSON_NOT_SHARED.format(learning_channel)},
                 ),
             )

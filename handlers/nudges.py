@@ -6,9 +6,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot import planning
 from bot.deps import Deps
-from bot.effects import After
+from bot.jobs import controls
+from bot.jobs.after import After
 from bot.services import nudges as nudge_service
 from bot.slack import nudges as nudge_blocks
 from bot.slack import strengths as spot_blocks
@@ -54,7 +54,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         until, _, key = action["selected_option"]["value"].partition("|")
         kind, subject, occurrence = nudge_blocks.read_key(key)
-        back = planning.snooze(
+        back = controls.snooze(
             db,
             client,
             team_id=team_of(body),
@@ -73,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
         """Turn this kind of nudge off, at once."""
         ack()
         kind, _, _ = nudge_blocks.read_key(action["value"])
-        label = planning.stop(
+        label = controls.stop(
             db, team_id=team_of(body), user_id=body["user"]["id"], kind=kind, now=deps.clock()
         )
         respond(text=nudge_blocks.stopped(label), replace_original=True)

@@ -13,6 +13,7 @@ from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
 from bot.services import library as library_service
 from bot.services import report as report_service
+from bot.services import workspaces as workspace_service
 from bot.slack import report as report_blocks
 from bot.slack.ids import Action
 from handlers.context import team_of
@@ -59,8 +60,9 @@ def report_command(deps: Deps) -> Callable[..., None]:
     # A factory, not a closure over defaults: `/learn` calls it with these five arguments.
     def report(ack: Ack, command: dict, client: WebClient, db: Session, rest: str) -> None:
         """Answer `/learn report [days]` with the library report, privately, inside the ack."""
-        if command["user_id"] not in deps.workspace(db, command["team_id"]).admins:
-            raise InflowError(NOT_AN_ADMIN)
+        workspace_service.require_admin(
+            deps.workspace(db, command["team_id"]), command["user_id"], NOT_AN_ADMIN
+        )
         period = report_service.Period.last(report_service.parse_days(rest), now=deps.clock())
         built = report_service.build(
             db, team_id=command["team_id"], period=period, guides=deps.library.library.guides

@@ -10,9 +10,10 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.effects import After
 from bot.errors import InflowError
+from bot.jobs.after import After
 from bot.services import strengths
+from bot.services.outbox import OnFailed
 from bot.services.strengths import Theme
 from bot.slack import strengths as blocks
 from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
@@ -49,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
             blocks.to_receiver(giver_id=giver, note=strength.note, theme=Theme(strength.theme)),
             about=f"strength:{strength.id}",
             part="receiver",
-            on_failed=("tell", {"to": giver, "text": NOT_REACHED.format(who=receiver)}),
+            on_failed=(OnFailed.TELL, {"to": giver, "text": NOT_REACHED.format(who=receiver)}),
         )
         return strength
 
@@ -155,7 +156,7 @@ def register(app: App, deps: Deps) -> None:
             ),
             about=f"strength:{strength.id}",
             part=f"channel {after.request_id}",  # after a refusal and /invite, a new try
-            on_failed=("strength_unmark_posted", strength.id),
+            on_failed=(OnFailed.STRENGTH_UNMARK_POSTED, strength.id),
         )
 
         def tell() -> None:  # after delivery: whether it is really there
@@ -212,6 +213,6 @@ def register(app: App, deps: Deps) -> None:
                 blocks.in_channel(giver_id=giver, receiver_id=receiver, note=strength.note),
                 about=f"strength:{strength.id}",
                 part="channel",
-                on_failed=("strength_not_posted", strength.id),
+                on_failed=(OnFailed.STRENGTH_NOT_POSTED, strength.id),
             )
         ack()

@@ -24,10 +24,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot import migrate
-from bot.background import Background
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.emulator import SlackEmulator, SlackSender
+from bot.jobs.background import Background
 from bot.server import SlackWSGI, build_wsgi
 from bot.slack import people
 from tests.slack_spec import problems_with

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from bot.delivery import deliver_due
+from bot.jobs.deliverer import deliver_due
 from bot.models import MistakeMoment, NudgePreference, OutboxMessage, Rating, Strength
 from bot.services import outbox
 from bot.slack import mistakes as mistake_blocks

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.db import transaction
 from bot.emulator import BOT_USER_ID, _default_user
+from bot.jobs.clock import run_once
 from bot.library.loader import load_guides
 from bot.library.matcher import Library
 from bot.models import (
@@ -35,7 +36,6 @@ from bot.models import (
     SuggestionOffer,
     WorkspaceRecord,
 )
-from bot.scheduler import run_once
 from bot.services import outbox, privacy
 from bot.services.ideas import Stage
 from bot.services.library import ratings_by_guide
@@ -502,7 +502,7 @@ def test_another_workspaces_nudge_cannot_be_snoozed(two_workspaces, month, clock
         outbox.enqueue(
             session,
             team_id=TEAM_A,
-            user_id=ME,
+            recipient=ME,
             kind="follow_ups",
             subject="guide:sbi-feedback",
             occurrence="2026-W48",
@@ -705,7 +705,7 @@ def test_an_invitation_sent_in_one_workspace_never_marks_the_others_debrief(
         outbox.enqueue(
             session,
             team_id=TEAM_B,
-            user_id=B_CHANNEL,
+            recipient=B_CHANNEL,
             kind="debrief",
             subject="schedule:1",
             occurrence="2026-11-23",

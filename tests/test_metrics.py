@@ -135,7 +135,7 @@ def _plan(served, user: str, due: dt.datetime) -> None:
         outbox.enqueue(
             session,
             team_id="T0INFLOW1",
-            user_id=user,
+            recipient=user,
             kind="coaching",
             subject="weekly",
             occurrence="2026-W48",

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_sessionmaker, transaction
-from bot.delivery import deliver_due
+from bot.jobs.deliverer import deliver_due
 from bot.models import OutboxMessage
 from bot.services import outbox
 from bot.services.outbox import LEASE
+from bot.services.preferences import NudgeKind
 from bot.slack.client import make_client
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
@@ -37,7 +38,7 @@ def _plan(sessions, user: str, *, due: dt.datetime = NOW, occurrence: str = "202
         return outbox.enqueue(
             session,
             team_id="T0INFLOW1",
-            user_id=user,
+            recipient=user,
             kind="coaching",
             subject="weekly",
             occurrence=occurrence,
@@ -48,7 +49,7 @@ def _plan(sessions, user: str, *, due: dt.datetime = NOW, occurrence: str = "202
 
 def _rows(sessions) -> dict[str, OutboxMessage]:
     with sessions() as session:
-        return {r.user_id: r for r in session.scalars(select(OutboxMessage))}
+        return {r.recipient: r for r in session.scalars(select(OutboxMessage))}
 
 
 def _sent_keys(emulator) -> Counter:
@@ -155,7 +156,7 @@ def test_a_worker_that_died_after_claiming_is_taken_over_once_its_lease_ends(ses
 
 
 def test_a_worker_that_died_after_sending_is_not_sent_twice(sessions, emulator):
-    from bot.delivery import _send
+    from bot.jobs.deliverer import _send
 
     _plan(sessions, "U1")
     with transaction(sessions) as session:
@@ -191,7 +192,7 @@ def test_three_processes_at_the_same_instant_deliver_each_of_1000_once(
             outbox.enqueue(
                 session,
                 team_id="T0INFLOW1",
-                user_id=f"U{n:05d}",
+                recipient=f"U{n:05d}",
                 kind="follow_up",
                 subject="guide",
                 occurrence="1",
@@ -219,3 +220,8 @@ def test_three_processes_at_the_same_instant_deliver_each_of_1000_once(
     sent = _sent_keys(emulator)
     assert len(sent) == 1000 and set(sent.values()) == {1}
     assert {r.status for r in _rows(sessions).values()} == {"sent"}
+
+
+def test_the_outbox_knows_every_kind_of_nudge_a_person_can_switch():
+    assert {kind.value for kind in outbox.NUDGE_KINDS} == {kind.value for kind in NudgeKind}
+    assert all(outbox.OutboxKind(kind.value) for kind in NudgeKind)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.db import make_sessionmaker, transaction
 from bot.emulator import _default_user
+from bot.jobs.clock import run_once
 from bot.models import ManagerReport, NudgeFeedback, OutboxMessage
-from bot.scheduler import run_once
 from bot.services import outbox, preferences
 from bot.slack.client import make_client
 from bot.slack.ids import NudgeAction, View
@@ -56,7 +56,7 @@ def test_a_manager_is_asked_on_thursday_at_their_own_time(sessions, emulator):
 
     assert (planned, report.sent) == (2, 0)  # the spotting nudge and the coaching question
     [row] = _rows(sessions, "spot-weekly")
-    assert (row.user_id, row.kind, row.subject, row.occurrence) == (
+    assert (row.recipient, row.kind, row.subject, row.occurrence) == (
         MANAGER,
         "coaching",
         "spot-weekly",
@@ -139,7 +139,7 @@ def _fill_week(sessions, priority: int, n: int = 3) -> None:
             outbox.enqueue(
                 session,
                 team_id="T0INFLOW1",
-                user_id=MANAGER,
+                recipient=MANAGER,
                 kind="follow_ups",
                 subject=f"guide:{i}",
                 occurrence="2026-W48",
@@ -248,7 +248,7 @@ def _planned_follow_up(served, status: str = "sent") -> None:
         session.add(
             OutboxMessage(
                 team_id="T0INFLOW1",
-                user_id="U0ASKER01",
+                recipient="U0ASKER01",
                 kind="follow_ups",
                 subject="guide:sbi-feedback",
                 occurrence="2026-W48",

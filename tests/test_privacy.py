@@ -197,7 +197,7 @@ def world(served, clock):
             outbox.enqueue(
                 session,
                 team_id=TEAM_ID,
-                user_id=user,
+                recipient=user,
                 kind="follow_ups" if user == ME else "coaching",
                 subject=subject,
                 occurrence=week,
@@ -557,7 +557,7 @@ def test_mention_names_people_and_nobody_else():
 # -- the registry ----------------------------------------------------------------------------
 
 # user_id, author_id, by_user, set_by, started_by, shared_by, owner, …
-LOOKS_LIKE_A_PERSON = re.compile(r"(_ids?|_by|_users?)$|^(by|user)_|^(users?|owner)$")
+LOOKS_LIKE_A_PERSON = re.compile(r"(_ids?|_by|_users?)$|^(by|user)_|^(users?|owner|recipient)$")
 
 
 def test_every_column_that_could_hold_a_person_is_in_the_registry():

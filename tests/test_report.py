@@ -127,7 +127,7 @@ def seed(sessions, now: dt.datetime, library_dir: Path) -> int:
             outbox.enqueue(
                 s,
                 team_id=TEAM,
-                user_id=user,
+                recipient=user,
                 kind=kind,
                 subject="x",
                 occurrence=occurrence,
@@ -136,7 +136,7 @@ def seed(sessions, now: dt.datetime, library_dir: Path) -> int:
             )
             s.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.user_id == user, OutboxMessage.occurrence == occurrence)
+                .where(OutboxMessage.recipient == user, OutboxMessage.occurrence == occurrence)
                 .values(status=status.value, sent_at=now - 3 * DAY)
             )
 

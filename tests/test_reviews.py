@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.db import make_sessionmaker
 from bot.emulator import TEAM_ID, _default_user
+from bot.jobs.clock import Workspace, plan, run_once
 from bot.models import OutboxMessage
-from bot.scheduler import Workspace, plan, run_once
 from bot.services import workspaces
 from bot.slack.client import make_client
 from tests.conftest import BOT_TOKEN
@@ -76,7 +76,7 @@ def test_an_owner_gets_one_dm_a_month_naming_the_guides_and_dates(sessions, emul
     plan(sessions, _client(emulator), MONDAY, workspace)
 
     [row] = _rows(sessions)
-    assert (row.user_id, row.subject, row.occurrence) == (ANA, "ana@example.com", "2026-11")
+    assert (row.recipient, row.subject, row.occurrence) == (ANA, "ana@example.com", "2026-11")
     assert row.due_at == dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)  # her own time
 
     _, report = run_once(
@@ -132,7 +132,7 @@ def test_an_owner_slack_does_not_know_is_logged_and_skipped(sessions, emulator, 
         review_by=dt.date(2026, 9, 1),
     )
     workspace = Workspace(content_dir=library)
-    with caplog.at_level(logging.WARNING, logger="bot.reviews"):
+    with caplog.at_level(logging.WARNING, logger="bot.jobs.reviews"):
         plan(sessions, _client(emulator), MONDAY, workspace)
     assert "ghost@example.com" in caplog.text and "one-page-pitch" in caplog.text
 

@@ -9,13 +9,17 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot import planning, profiles
+from bot import profiles
 from bot.db import make_sessionmaker, transaction
 from bot.emulator import _default_user
+from bot.jobs import planner
+from bot.jobs.clock import Workspace, run_once
+from bot.jobs.slots import soon
+from bot.jobs.wants import Want
 from bot.models import Debrief, DebriefSchedule, ManagerReport, NudgeFeedback, OutboxMessage
-from bot.scheduler import Workspace, run_once
 from bot.services import holidays, ideas, mistakes, preferences
 from bot.services.mistakes import MomentWhen
+from bot.services.preferences import NudgeKind
 from bot.slack.client import make_client
 from bot.slack.ids import DebriefAction, IdeaAction, MomentAction
 from tests.conftest import BOT_TOKEN
@@ -48,7 +52,7 @@ def _client(emulator):
 
 
 def _plan(sessions, emulator, now, **workspace) -> int:
-    return planning.plan(sessions, _client(emulator), now=now, **workspace)
+    return planner.plan(sessions, _client(emulator), now=now, **workspace)
 
 
 def _row(sessions, subject: str) -> OutboxMessage:
@@ -104,7 +108,7 @@ def test_the_working_day_after_a_mistake_moment_chat_the_author_is_asked_for_the
     _plan(sessions, emulator, friday + dt.timedelta(minutes=5))
 
     row = _row(sessions, f"lesson:{moment_id}")
-    assert (row.user_id, row.kind, row.due_at) == (REPORT, "follow_ups", at(23, 9, 30))  # Monday
+    assert (row.recipient, row.kind, row.due_at) == (REPORT, "follow_ups", at(23, 9, 30))  # Monday
     assert MomentAction.WRITE_LESSON in row.message
     assert "wrong file" not in row.message  # what happened stays out of scheduled messages
 
@@ -138,7 +142,7 @@ def test_an_idea_is_checked_in_at_its_stage_and_its_managers_hear_when_it_sits_s
 
     _plan(sessions, emulator, at(3, 7))
     check_in = _row(sessions, f"idea:{idea_id}")
-    assert (check_in.user_id, check_in.occurrence, check_in.due_at) == (
+    assert (check_in.recipient, check_in.occurrence, check_in.due_at) == (
         REPORT,
         "pitch",
         at(9, 9, 30),  # five working days on
@@ -148,7 +152,7 @@ def test_an_idea_is_checked_in_at_its_stage_and_its_managers_hear_when_it_sits_s
 
     _plan(sessions, emulator, at(17, 7))  # two weeks and a day at Pitch
     stuck = _row(sessions, f"idea-stuck:{idea_id}")
-    assert (stuck.user_id, stuck.kind, stuck.due_at) == (MANAGER, "coaching", at(17, 9, 30))
+    assert (stuck.recipient, stuck.kind, stuck.due_at) == (MANAGER, "coaching", at(17, 9, 30))
     assert "has been at Pitch for 15 days" in stuck.message
 
 
@@ -167,7 +171,7 @@ def test_the_weekly_reflection_is_off_until_chosen_then_on_the_last_working_day(
         )
     _plan(sessions, emulator, MONDAY)
     row = _row(sessions, "weekly-reflection")
-    assert (row.user_id, row.due_at) == (REPORT, at(26, 9, 30))  # their last day is Thursday
+    assert (row.recipient, row.due_at) == (REPORT, at(26, 9, 30))  # their last day is Thursday
 
 
 def test_holidays_are_skipped_for_everyone_and_dropped_at_the_door(sessions, emulator):
@@ -180,7 +184,7 @@ def test_holidays_are_skipped_for_everyone_and_dropped_at_the_door(sessions, emu
         session.add(
             OutboxMessage(
                 team_id=TEAM,
-                user_id=REPORT,
+                recipient=REPORT,
                 kind="follow_ups",
                 subject="guide:x",
                 occurrence="2026-W48",
@@ -238,7 +242,7 @@ def test_not_useful_taps_make_a_kind_lose_to_others_for_the_last_place(sessions,
                     team_id=TEAM, user_id=MANAGER, kind="coaching", subject="spot-weekly", at=MONDAY
                 )
             )
-    planning.plan(sessions, _client(emulator), now=MONDAY, budget=1)
+    planner.plan(sessions, _client(emulator), now=MONDAY, budget=1)
 
     # spotting (25) less two taps (30) falls below the coaching question (20)
     assert _subjects(sessions) == {"coaching-question"}
@@ -259,7 +263,7 @@ def test_a_channels_recurring_debrief_is_posted_there_on_its_day(sessions, emula
     assert _plan(sessions, emulator, at(21, 12)) == 2  # too early: the coaching nudges only
     _plan(sessions, emulator, at(22, 12))  # the day before
     row = _row(sessions, "schedule:1")
-    assert (row.user_id, row.kind, row.occurrence, row.due_at) == (
+    assert (row.recipient, row.kind, row.occurrence, row.due_at) == (
         "C0PROJECT",
         "debrief",
         "2026-11-23",
@@ -280,10 +284,7 @@ def test_a_channels_recurring_debrief_is_posted_there_on_its_day(sessions, emula
 
 def test_newcomers_profiles_are_fetched_within_a_limit_per_pass(sessions, emulator):
     wants = [
-        planning.Want(
-            TEAM, f"U0NEW{n:04d}", planning.NudgeKind.FOLLOW_UPS, "x", planning.soon(), dict, 1
-        )
-        for n in range(5)
+        Want(TEAM, f"U0NEW{n:04d}", NudgeKind.FOLLOW_UPS, "x", soon(), dict, 1) for n in range(5)
     ]
     profiles.refresh_profiles(
         sessions, _client(emulator), {(w.team_id, w.user_id) for w in wants}, now=MONDAY, limit=3

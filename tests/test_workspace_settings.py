@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.config import load_settings
 from bot.db import transaction
 from bot.emulator import BOT_USER_ID, SlackSender, _default_user
+from bot.jobs.clock import plan
 from bot.models import (
     GuideMessage,
     ManagerReport,
@@ -23,7 +24,6 @@ from bot.models import (
     SuggestionOptOut,
     WorkspaceRecord,
 )
-from bot.scheduler import plan
 from bot.services import preferences
 from bot.services import workspaces as workspace_service
 from bot.slack.guides import state
@@ -513,7 +513,7 @@ def _planned(served, user: str) -> list[OutboxMessage]:
         return list(
             session.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.user_id == user, OutboxMessage.status == "pending")
+                .where(OutboxMessage.recipient == user, OutboxMessage.status == "pending")
                 .order_by(OutboxMessage.due_at)
             )
         )

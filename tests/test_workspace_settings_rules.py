@@ -12,7 +12,7 @@ from bot.config import load_settings
 from bot.models import OutboxMessage, WorkspaceRecord
 from bot.services import outbox, preferences
 from bot.services import workspaces as workspace_service
-from bot.services.report import REVIEW_KIND
+from bot.services.outbox import OutboxKind
 from bot.services.workspaces import SettingsError, WorkspaceSettings, emoji_names, only_changed
 from bot.slack.ids import Field, SettingsField, View
 from bot.slack.workspace_settings import read_settings, settings_modal
@@ -269,7 +269,7 @@ def _plan(db, user: str, *, kind: str = "coaching", occurrence: str = "2026-W48"
     outbox.enqueue(
         db,
         team_id=team,
-        user_id=user,
+        recipient=user,
         kind=kind,
         subject="spot-weekly",
         occurrence=occurrence,
@@ -279,7 +279,7 @@ def _plan(db, user: str, *, kind: str = "coaching", occurrence: str = "2026-W48"
 
 
 def _still_planned(db) -> set[str]:
-    rows = db.execute(select(OutboxMessage.user_id, OutboxMessage.kind, OutboxMessage.occurrence))
+    rows = db.execute(select(OutboxMessage.recipient, OutboxMessage.kind, OutboxMessage.occurrence))
     return {"/".join(row) for row in rows}
 
 
@@ -290,7 +290,7 @@ def test_a_new_default_time_unplans_the_nudges_of_those_who_follow_it_only(db):
         _plan(db, person)
     _plan(db, "U0DEFAULT", occurrence="2026-W48~2026-11-25")  # snoozed: the person's own ask
     _plan(db, "C0PROJECT", kind="debrief")  # a channel's routine, not a nudge
-    _plan(db, "U0DEFAULT", kind=REVIEW_KIND)  # an owner's review list, not a nudge
+    _plan(db, "U0DEFAULT", kind=OutboxKind.REVIEW)  # an owner's review list, not a nudge
     _plan(db, "U0DEFAULT", team="T0ANOTHER")
 
     workspace_service.change_settings(db, team_id=TEAM, by=ADMIN, now=NOW, nudge_time="08:00")
@@ -299,13 +299,13 @@ def test_a_new_default_time_unplans_the_nudges_of_those_who_follow_it_only(db):
         "U0OWNTIME/coaching/2026-W48",
         "U0DEFAULT/coaching/2026-W48~2026-11-25",
         "C0PROJECT/debrief/2026-W48",
-        f"U0DEFAULT/{REVIEW_KIND}/2026-W48",
+        f"U0DEFAULT/{OutboxKind.REVIEW}/2026-W48",
         "U0DEFAULT/coaching/2026-W48",  # in the other workspace
     }
     assert (
         db.scalar(
             select(OutboxMessage.team_id)
-            .where(OutboxMessage.user_id == "U0DEFAULT", OutboxMessage.kind == "coaching")
+            .where(OutboxMessage.recipient == "U0DEFAULT", OutboxMessage.kind == "coaching")
             .where(OutboxMessage.occurrence == "2026-W48")
         )
         == "T0ANOTHER"

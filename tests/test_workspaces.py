@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.db import transaction
 from bot.emulator import SlackSender
+from bot.jobs.clock import plan, run_once
 from bot.models import SLACK_BOTS, SLACK_INSTALLATIONS, OutboxMessage, Rating, WorkspaceRecord
 from bot.oauth import BOT_SCOPES
-from bot.scheduler import plan, run_once
 from bot.services import outbox
 from bot.services import workspaces as workspace_service
 from tests.conftest import (
@@ -35,7 +35,7 @@ def _enqueue(session, team_id: str, user_id: str, due: dt.datetime, subject: str
     outbox.enqueue(
         session,
         team_id=team_id,
-        user_id=user_id,
+        recipient=user_id,
         kind="follow_ups",
         subject=subject,
         occurrence="1",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.errors import InflowError
 from bot.models import Debrief, DebriefAnswer, DebriefSchedule
 from bot.services import outbox
+from bot.services.outbox import OutboxKind
 
 MAX_TOPIC = 200
 MAX_ANSWER = 1000
@@ -160,7 +161,11 @@ def set_schedule(
     """Make the channel's debrief recurring, or stop it (`cadence` None). What the old rhythm
     had planned is dropped."""
     outbox.drop_pending(
-        session, team_id=team_id, user_id=channel_id, kinds=["debrief"], reason="rhythm changed"
+        session,
+        team_id=team_id,
+        recipient=channel_id,
+        kinds=[OutboxKind.DEBRIEF],
+        reason="rhythm changed",
     )
     session.execute(
         delete(DebriefSchedule).where(

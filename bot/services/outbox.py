@@ -48,9 +48,52 @@ PERMANENT_ERRORS = frozenset(
 
 
 class OutboxKind(StrEnum):
-    """Kinds of outbox rows besides the nudges (`NudgeKind`), the debriefs and the reviews."""
+    """What an outbox row is. The nudges share their values with `NudgeKind`, the person's
+    switches for them; the rest are outside every budget and every switch."""
 
+    COACHING = "coaching"
+    FOLLOW_UPS = "follow_ups"
+    IDEAS = "ideas"
+    REFLECTION = "reflection"
+    DEBRIEF = "debrief"  # a channel's own routine, posted in the channel
+    REVIEW = "review"  # the monthly "guides of yours to review" DM to a guide's owner
     REPLY = "reply"  # a message a person caused, sent right after their request commits
+
+
+# The kinds a person's budget and switches apply to (`NudgeKind`'s values; a test holds them equal)
+NUDGE_KINDS = frozenset(
+    {OutboxKind.COACHING, OutboxKind.FOLLOW_UPS, OutboxKind.IDEAS, OutboxKind.REFLECTION}
+)
+
+
+class Skip(StrEnum):
+    """Why a due row was dropped at the last moment rather than sent."""
+
+    UNINSTALLED = "uninstalled"  # no client for the workspace any more
+    ACCOUNT_INACTIVE = "account_inactive"  # Slack says the person is gone
+    PAUSED = "paused"  # the person paused their nudges
+    AWAY = "away"  # Slack shows them away
+    HOLIDAY = "holiday"  # a holiday in the workspace
+
+
+class OnSent(StrEnum):
+    """Where a message a person caused is recorded once Slack has it (`bot.jobs.deliverer`)."""
+
+    MISTAKE_ASKED = "mistake_asked"
+    MISTAKE_CHAT_OPENED = "mistake_chat_opened"
+    DEBRIEF_POSTED = "debrief_posted"
+    DEBRIEF_SUMMARISED = "debrief_summarised"
+    GUIDE_SHARED = "guide_shared"
+
+
+class OnFailed(StrEnum):
+    """What is put back, or who is told, when Slack refuses a message for good."""
+
+    STRENGTH_NOT_POSTED = "strength_not_posted"
+    STRENGTH_UNMARK_POSTED = "strength_unmark_posted"
+    DEBRIEF_NOT_POSTED = "debrief_not_posted"
+    TELL = "tell"
+    RELEASE = "release"
 
 
 class OutboxStatus(StrEnum):
@@ -68,7 +111,7 @@ SNOOZED = "~"  # an occurrence brought back later by its recipient: "2026-W48~20
 class Claimed:
     id: int
     team_id: str
-    user_id: str  # a person, or a channel for a channel's own routine (a debrief)
+    recipient: str  # a person, or a channel for a channel's own routine (a debrief)
     kind: str
     subject: str
     occurrence: str
@@ -77,11 +120,11 @@ class Claimed:
 
     @property
     def key(self) -> str:
-        return f"{self.team_id}/{self.user_id}/{self.kind}/{self.subject}/{self.occurrence}"
+        return f"{self.team_id}/{self.recipient}/{self.kind}/{self.subject}/{self.occurrence}"
 
     @property
     def to_channel(self) -> bool:
-        return is_channel(self.user_id)
+        return is_channel(self.recipient)
 
 
 def is_channel(recipient: str) -> bool:
@@ -98,7 +141,7 @@ def insert(
     session: Session,
     *,
     team_id: str,
-    user_id: str,
+    recipient: str,
     kind: str,
     subject: str,
     occurrence: str,
@@ -109,7 +152,7 @@ def insert(
     """Add one row; returns its id, or None when that key is already there."""
     statement = insert_for(session, OutboxMessage).values(
         team_id=team_id,
-        user_id=user_id,
+        recipient=recipient,
         kind=kind,
         subject=subject[:64],
         occurrence=occurrence[:32],
@@ -180,7 +223,7 @@ def claim(
             Claimed(
                 row.id,
                 row.team_id,
-                row.user_id,
+                row.recipient,
                 row.kind,
                 row.subject,
                 row.occurrence,
@@ -240,7 +283,7 @@ def unplan(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
     session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
-            OutboxMessage.user_id == user_id,
+            OutboxMessage.recipient == user_id,
             OutboxMessage.kind != OutboxKind.REPLY.value,
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.due_at > now,
@@ -259,7 +302,7 @@ def unplan_in_workspace(
         delete(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.kind.in_(kinds),
-            OutboxMessage.user_id.not_in(keep),
+            OutboxMessage.recipient.not_in(keep),
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.due_at > now,
             OutboxMessage.occurrence.not_like(f"%{SNOOZED}%"),
@@ -272,7 +315,7 @@ def drop_pending(
     *,
     team_id: str,
     reason: str,
-    user_id: str | None = None,
+    recipient: str | None = None,
     kinds: list[str] | None = None,
 ) -> None:
     """Drop what is still to come for a person (of some kinds): they turned it off. Without a
@@ -281,8 +324,8 @@ def drop_pending(
         OutboxMessage.team_id == team_id,
         OutboxMessage.status == OutboxStatus.PENDING.value,
     )
-    if user_id is not None:
-        condition = and_(condition, OutboxMessage.user_id == user_id)
+    if recipient is not None:
+        condition = and_(condition, OutboxMessage.recipient == recipient)
     if kinds is not None:
         condition = and_(condition, OutboxMessage.kind.in_(kinds))
     session.execute(
@@ -293,12 +336,12 @@ def drop_pending(
 
 
 def find(
-    session: Session, *, team_id: str, user_id: str, kind: str, subject: str, occurrence: str
+    session: Session, *, team_id: str, recipient: str, kind: str, subject: str, occurrence: str
 ) -> OutboxMessage | None:
     return session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
-            OutboxMessage.user_id == user_id,
+            OutboxMessage.recipient == recipient,
             OutboxMessage.kind == kind,
             OutboxMessage.subject == subject,
             OutboxMessage.occurrence == occurrence,
@@ -320,7 +363,7 @@ def tell(session: Session, *, team_id: str, ref: dict, error: str, now: dt.datet
     return insert(
         session,
         team_id=team_id,
-        user_id=ref["to"],
+        recipient=ref["to"],
         kind=OutboxKind.REPLY,
         subject=str(ref.get("about", "refused"))[:64],
         occurrence=f"refused {now:%H%M%S%f}",
@@ -335,7 +378,7 @@ def release(session: Session, *, team_id: str, ref: dict, error: str, now: dt.da
     session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.team_id == team_id,
-            OutboxMessage.user_id == ref["to"],
+            OutboxMessage.recipient == ref["to"],
             OutboxMessage.kind == OutboxKind.REPLY.value,
             OutboxMessage.subject == ref["about"][:64],
             OutboxMessage.occurrence == ref["part"][:32],

@@ -165,7 +165,7 @@ def update(
         outbox.drop_pending(
             session,
             team_id=team_id,
-            user_id=user_id,
+            recipient=user_id,
             kinds=[k.value for k in turned_off],
             reason="turned off",
         )

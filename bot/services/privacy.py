@@ -132,13 +132,13 @@ HOLDINGS: tuple[Holding, ...] = (
     # "Not useful" taps only tune that person's own nudges.
     Holding(NudgeFeedback, "user_id", Policy.DELETE),
     Holding(NudgePreference, "user_id", Policy.DELETE),
-    Holding(OutboxMessage, "user_id", Policy.DELETE),
+    Holding(OutboxMessage, "recipient", Policy.DELETE),
     # Nudges to others about them ("a coaching question to try with <@them>", "<@them>
     # started a debrief"): the planned ones go, the record of sent ones loses the id.
     Holding(OutboxMessage, "message", Policy.SCRUB),
     # Messages people caused name everyone in them: a group DM's recipients ("U1,U2"), who
     # shared a guide from where (the occurrence).
-    Holding(OutboxMessage, "user_id", Policy.SCRUB),
+    Holding(OutboxMessage, "recipient", Policy.SCRUB),
     Holding(OutboxMessage, "occurrence", Policy.SCRUB),
     Holding(ManagerReport, "manager_id", Policy.DELETE),
     Holding(ManagerReport, "report_id", Policy.DELETE),
@@ -445,7 +445,7 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                 # messages people caused are in the areas they came from (strengths, ideas…)
                 for o in rows(
                     OutboxMessage,
-                    OutboxMessage.user_id == user_id,
+                    OutboxMessage.recipient == user_id,
                     OutboxMessage.kind != OutboxKind.REPLY.value,
                 )
             ],

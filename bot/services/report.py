@@ -53,13 +53,12 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 GAP_SIMILARITY = 85  # rapidfuzz token_sort_ratio from which two searches are one gap
 GAP_BLOCK = 3  # searches are compared when a word of each starts with the same 3 letters
-REVIEW_KIND = "review"  # the monthly "guides of yours to review" DM (bot/reviews.py)
 OUTCOMES = ("helped", "did_not_help", "not_yet")  # GuideOutcome.outcome values
 
 CHANNEL_OFFER = "channel_offer"  # not an outbox kind: offers live in suggestion_offers
 _KIND_LABELS = {
     **{kind.value: label for kind, label in KIND_LABELS.items()},
-    REVIEW_KIND: "Monthly review lists (library owners)",
+    OutboxKind.REVIEW.value: "Monthly review lists (library owners)",
     CHANNEL_OFFER: "Guides offered quietly in channels",
 }
 
@@ -476,14 +475,14 @@ def nudges(session: Session, team_id: str, period: Period) -> list[NudgeFigures]
     """
     sent: dict[str, Counter] = defaultdict(Counter)
     for kind, user_id, messages in session.execute(
-        select(OutboxMessage.kind, OutboxMessage.user_id, func.count())
+        select(OutboxMessage.kind, OutboxMessage.recipient, func.count())
         .where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.status == OutboxStatus.SENT.value,
             OutboxMessage.kind != OutboxKind.REPLY.value,  # people's own messages, not nudges
             _in(OutboxMessage.sent_at, period),
         )
-        .group_by(OutboxMessage.kind, OutboxMessage.user_id)
+        .group_by(OutboxMessage.kind, OutboxMessage.recipient)
     ):
         if not is_channel(user_id):  # a channel's debrief is not a nudge to a person
             sent[kind][user_id] += messages
@@ -501,7 +500,7 @@ def nudges(session: Session, team_id: str, period: Period) -> list[NudgeFigures]
     ):
         answered[NudgeKind.FOLLOW_UPS.value].add(user_id)
     for kind, user_id in session.execute(
-        select(OutboxMessage.kind, OutboxMessage.user_id).where(
+        select(OutboxMessage.kind, OutboxMessage.recipient).where(
             OutboxMessage.team_id == team_id,
             OutboxMessage.occurrence.contains(SNOOZED),
             _in(OutboxMessage.created_at, period),

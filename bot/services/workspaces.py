@@ -66,6 +66,26 @@ class WorkspaceSettings:
         """The emoji a shared guide names for "not helpful"."""
         return self.unhelpful_emoji[0]
 
+    def is_admin(self, user_id: str) -> bool:
+        """Whether `user_id` is one of the workspace's inflow admins (the library's owners)."""
+        return user_id in self.admins
+
+
+NOT_AN_ADMIN = (
+    "Workspace settings are for this workspace's inflow admins. Any of them can add you: the "
+    "list is under Workspace settings on their inflow Home tab."
+)
+
+
+class NotAnAdmin(InflowError):
+    """Something only the workspace's inflow admins may do; the message says who can help."""
+
+
+def require_admin(workspace: WorkspaceSettings, user_id: str, why: str = NOT_AN_ADMIN) -> None:
+    """Raise `NotAnAdmin` (with `why`) unless `user_id` is one of the workspace's admins."""
+    if not workspace.is_admin(user_id):
+        raise NotAnAdmin(why)
+
 
 def defaults(settings: Settings) -> WorkspaceSettings:
     """The deployment's settings from the environment, for a workspace that changed nothing."""

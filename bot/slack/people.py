@@ -4,8 +4,8 @@ Checking a person picked in a form (a bot? deactivated? from another workspace?)
 API read a request makes before it answers. On a bad day Slack takes seconds to answer it, and
 Slack gives up on inflow after 3. So a request waits at most `WAIT` for the answer; without one
 the person gets the benefit of the doubt: a message to a bot or a deactivated account then fails
-for good at delivery, and whoever sent it is told (the `tell` hook of bot.delivery). The answer,
-when it comes, is remembered for the next request.
+for good at delivery, and whoever sent it is told (the `tell` hook of bot.jobs.deliverer). The
+answer, when it comes, is remembered for the next request.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class After:
         """Send `message` after the commit: to a person (their DM with inflow), a channel, or
         several people (a group DM with inflow). `about` and `part` name it for good (say
         "strength:42" and "receiver"): the same names twice are one message. `on_sent` names
-        a hook in `bot.delivery.ON_SENT` and the id it records the message's place on;
+        a hook in `bot.jobs.deliverer.ON_SENT` and the id it records the message's place on;
         `on_failed` one in `ON_FAILED` that puts things back when Slack refuses it for good.
 
         Returns the outbox row's id (see `sent`), or None when this message was already stated
@@ -71,7 +71,7 @@ class After:
         row = outbox.insert(
             self.session,
             team_id=self.team_id,
-            user_id=recipient,
+            recipient=recipient,
             kind=OutboxKind.REPLY,
             subject=about,
             occurrence=part or recipient,

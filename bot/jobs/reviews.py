@@ -7,7 +7,6 @@ the owner's own time on a working day, outside the weekly nudge budget (it is wo
 nudge). An email Slack does not know is logged and
 recorded as a failed row for the month, so it is looked up once a month, not on every pass.
 
-It reads Slack, so it lives beside the planner rather than among the services.
 """
 
 from __future__ import annotations
@@ -24,13 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_for, transaction
+from bot.jobs.wants import Priority
 from bot.library.loader import LibraryError, load_guides
 from bot.library.schema import Guide
 from bot.models import OutboxMessage
-from bot.planning import Priority
 from bot.services import holidays, outbox, preferences
-from bot.services.outbox import OutboxStatus
-from bot.services.report import REVIEW_KIND
+from bot.services.outbox import OutboxKind, OutboxStatus
 from bot.services.timing import next_slot, zone
 from bot.slack.reviews import review_list
 from bot.workspaces import Clients, as_clients
@@ -71,7 +69,7 @@ def _planned(session: Session, team_id: str, month: str) -> set[str]:
         session.scalars(
             select(OutboxMessage.subject).where(
                 OutboxMessage.team_id == team_id,
-                OutboxMessage.kind == REVIEW_KIND,
+                OutboxMessage.kind == OutboxKind.REVIEW,
                 OutboxMessage.occurrence >= month,
             )
         )
@@ -177,8 +175,8 @@ def _enqueue(
     return outbox.enqueue(
         session,
         team_id=team_id,
-        user_id=user["id"],
-        kind=REVIEW_KIND,
+        recipient=user["id"],
+        kind=OutboxKind.REVIEW,
         subject=email,
         occurrence=_month(slot.astimezone(tz)),
         due_at=slot,
@@ -192,8 +190,8 @@ def _record_unknown(
 ) -> None:
     statement = insert_for(session, OutboxMessage).values(
         team_id=team_id,
-        user_id=NO_SLACK_USER,
-        kind=REVIEW_KIND,
+        recipient=NO_SLACK_USER,
+        kind=OutboxKind.REVIEW,
         subject=email[:64],
         occurrence=month,
         due_at=now,

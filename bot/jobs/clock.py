@@ -19,10 +19,11 @@ from slack_sdk import WebClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import planning, reviews
 from bot.db import transaction, utcnow
-from bot.delivery import DeliveryReport, deliver_due
 from bot.installations import forget_expired_states
+from bot.jobs import planner, reviews
+from bot.jobs.deliverer import DeliveryReport, deliver_due
+from bot.jobs.gate import gate as last_check
 from bot.models import ProcessedEvent
 from bot.services import workspaces as workspace_service
 from bot.workspaces import Clients, as_clients
@@ -45,7 +46,7 @@ class Workspace:
     (None: no review lists)."""
 
     default_tz: str = "UTC"
-    budget: int = planning.WEEKLY_BUDGET
+    budget: int = planner.WEEKLY_BUDGET
     content_dir: Path | None = None
 
     @classmethod
@@ -72,7 +73,7 @@ def plan(
         )
         forget_expired_states(session.connection(), now)
         workspace_service.delete_expired(session, now=now)
-    new = planning.plan(
+    new = planner.plan(
         sessions, clients, now=now, default_tz=workspace.default_tz, budget=workspace.budget
     )
     if workspace.content_dir is not None:
@@ -105,7 +106,7 @@ def run_once(
         clients,
         now=now,
         worker=worker or worker_name(),
-        gate=planning.gate(sessions, clients, now, workspace.default_tz),
+        gate=last_check(sessions, clients, now, workspace.default_tz),
     )
     return planned, report
 
@@ -132,7 +133,7 @@ def start_clock(
         try:
             now = clock()
             clients = clients_for_a_pass()
-            gate = planning.gate(sessions, clients, now, workspace.default_tz)
+            gate = last_check(sessions, clients, now, workspace.default_tz)
             report = deliver_due(sessions, clients, now=now, worker=worker_name(), gate=gate)
             if report.sent or report.failed or report.retry_later:
                 log.info("outbox pass: %s", report.as_dict())

@@ -1,4 +1,8 @@
-"""The deliverer: claims due outbox rows and sends them through the Web API, exactly once."""
+"""The deliverer: claims due outbox rows and sends them through the Web API, exactly once.
+
+The clock runs it every 30 s for what is due; a request runs it for its own rows right after
+its commit (`bot.jobs.after`). The protocol (claim, send, record) is `bot.services.outbox`'s.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
 from bot.services import debriefs, library, mistakes, outbox, strengths
-from bot.services.outbox import METADATA_TYPE, Claimed, OutboxKind
+from bot.services.outbox import METADATA_TYPE, Claimed, OnFailed, OnSent, OutboxKind, Skip
 from bot.slack import nudges
-from bot.workspaces import UNINSTALLED, Clients, as_clients
+from bot.workspaces import Clients, as_clients
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +73,9 @@ def _message(item: Claimed) -> dict:
 def _send(client: WebClient, item: Claimed) -> tuple[str, str, bool]:
     """Send one row; returns (channel, ts, whether it had been sent already)."""
     if item.to_channel:
-        channel = item.user_id
+        channel = item.recipient
     else:
-        channel = client.conversations_open(users=item.user_id)["channel"]["id"]
+        channel = client.conversations_open(users=item.recipient)["channel"]["id"]
     if item.reclaimed and (ts := _found_in_conversation(client, channel, item.key)):
         return channel, ts, True
     posted = client.chat_postMessage(
@@ -84,22 +88,22 @@ def _send(client: WebClient, item: Claimed) -> tuple[str, str, bool]:
 
 # What a message a person caused leaves behind: where it was posted, recorded on what caused
 # it, or, when Slack refused it for good, the record put back and the person told. A hook's name
-# and the id it is given travel in the message as `_on_sent` / `_on_failed` (bot.effects).
+# and the id it is given travel in the message as `_on_sent` / `_on_failed` (bot.jobs.after).
 # ON_SENT hooks: hook(session, team_id=, ref=, channel=, ts=, now=)
-ON_SENT: dict[str, Callable[..., None]] = {
-    "mistake_asked": mistakes.colleague_asked,
-    "mistake_chat_opened": mistakes.chat_opened,
-    "debrief_posted": debriefs.invitation_posted,
-    "debrief_summarised": debriefs.summary_posted,
-    "guide_shared": library.guide_shared,
+ON_SENT: dict[OnSent, Callable[..., None]] = {
+    OnSent.MISTAKE_ASKED: mistakes.colleague_asked,
+    OnSent.MISTAKE_CHAT_OPENED: mistakes.chat_opened,
+    OnSent.DEBRIEF_POSTED: debriefs.invitation_posted,
+    OnSent.DEBRIEF_SUMMARISED: debriefs.summary_posted,
+    OnSent.GUIDE_SHARED: library.guide_shared,
 }
 # ON_FAILED hooks: hook(session, team_id=, ref=, error=, now=) -> id of a message to send now
-ON_FAILED: dict[str, Callable[..., None]] = {
-    "strength_not_posted": strengths.not_posted,
-    "strength_unmark_posted": strengths.unmark_posted,
-    "debrief_not_posted": debriefs.invitation_not_posted,
-    "tell": outbox.tell,
-    "release": outbox.release,
+ON_FAILED: dict[OnFailed, Callable[..., int | None]] = {
+    OnFailed.STRENGTH_NOT_POSTED: strengths.not_posted,
+    OnFailed.STRENGTH_UNMARK_POSTED: strengths.unmark_posted,
+    OnFailed.DEBRIEF_NOT_POSTED: debriefs.invitation_not_posted,
+    OnFailed.TELL: outbox.tell,
+    OnFailed.RELEASE: outbox.release,
 }
 
 
@@ -117,7 +121,7 @@ def _after_failed(
 def _after_sent(session: Session, item: Claimed, channel: str, ts: str, now: dt.datetime) -> None:
     hook = item.message.get("_on_sent")
     if hook is None and "_debrief_id" in item.message:  # rows planned before `_on_sent`
-        hook = ["debrief_posted", item.message["_debrief_id"]]
+        hook = [OnSent.DEBRIEF_POSTED, item.message["_debrief_id"]]
     if hook:
         name, ref = hook
         ON_SENT[name](session, team_id=item.team_id, ref=ref, channel=channel, ts=ts, now=now)
@@ -130,7 +134,7 @@ def deliver_due(
     now: dt.datetime,
     worker: str,
     batch: int = 100,
-    gate: Callable[[str, str], str | None] | None = None,
+    gate: Callable[[str, str], Skip | None] | None = None,
     only: list[int] | None = None,
 ) -> DeliveryReport:
     """Send everything due at `now`, batch by batch, until nothing due is left for this pass;
@@ -157,9 +161,9 @@ def deliver_due(
             tried.add(item.id)
             client = clients(item.team_id)
             if client is None:
-                reason = UNINSTALLED
+                reason = Skip.UNINSTALLED
             elif gate is not None and item.kind != OutboxKind.REPLY:
-                reason = gate(item.team_id, item.user_id)
+                reason = gate(item.team_id, item.recipient)
             else:
                 reason = None
             if reason:
