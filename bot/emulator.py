@@ -386,6 +386,12 @@ class SlackEmulator:
             "permalink": f"https://inflow-test.slack.com/archives/{channel}/p{ts}",
         }
 
+    def dm_of(self, *users: str) -> str:
+        """The id of the DM (one person) or group DM (several) inflow has with `users`."""
+        users = tuple(sorted(users))
+        kind = "D" if len(users) == 1 else "G"
+        return kind + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
+
     def _conversations_open(self, args: dict) -> dict:
         users = sorted(str(args.get("users", "")).split(","))
         if not users or users == [""]:
@@ -396,8 +402,8 @@ class SlackEmulator:
                 return {"ok": False, "error": "cannot_dm_bot"}
             if known.get("deleted"):
                 return {"ok": False, "error": "user_disabled"}
-        kind = "D" if len(users) == 1 else "G"
-        channel_id = kind + hashlib.sha1(",".join(users).encode()).hexdigest()[:10].upper()
+        channel_id = self.dm_of(*users)
+        kind = channel_id[0]
         return {
             "ok": True,
             "channel": {"id": channel_id, "is_im": kind == "D", "is_mpim": kind == "G"},

@@ -341,7 +341,12 @@ class OutboxMessage(Base):
 
 
 class ManagerReport(Base):
-    """Who manages whom, as a manager named it (/learn team) or an admin imported it."""
+    """Who manages whom, as a manager named it (/learn team) or an admin imported it.
+
+    A link a manager named shares nothing about the report until the report confirms it
+    (`confirmed_at`); an admin's import is confirmed as it is made. A report who says "not my
+    manager" declines it (`declined_at`), and the same manager cannot ask again.
+    """
 
     __tablename__ = "manager_reports"
     __table_args__ = (
@@ -355,6 +360,8 @@ class ManagerReport(Base):
     report_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))  # "slack" or "import"
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None]
+    declined_at: Mapped[dt.datetime | None]
 
 
 class Holiday(Base):

@@ -19,6 +19,7 @@ from handlers import (
     privacy,
     report,
     strengths,
+    teams,
 )
 
 
@@ -39,6 +40,7 @@ def register_listeners(app: App, deps: Deps) -> None:
         report,
         home,
         privacy,
+        teams,
         installs,
     )
     for module in modules:

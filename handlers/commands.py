@@ -9,14 +9,14 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.jobs.after import After
 from bot.library.matcher import Outcome
 from bot.services import library as library_service
-from bot.services import teams
 from bot.services.library import GuideEventKind
 from bot.slack import blocks, guides
 from bot.slack.ids import Command
 from bot.slack.text import unescape
-from handlers.context import MENTION
+from handlers.teams import team_command
 
 HELP_WORDS = {"help", "?", "-h", "--help"}
 BROWSE_WORDS = {"browse", "list", "categories", "all"}
@@ -28,7 +28,7 @@ TEAM_FORM = re.compile(r"team((\s|,|and)*<@[UW][A-Z0-9]+(\|[^>]*)?>)*[\s,]*", re
 
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.LEARN)
-    def learn(ack: Ack, command: dict, client: WebClient, db: Session) -> None:
+    def learn(ack: Ack, command: dict, client: WebClient, db: Session, after: After) -> None:
         """Answer /learn inside the ack: help, the categories, a subcommand, or the library."""
         words = unescape(command.get("text") or "").strip()
         keyword = words.lower()
@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
             subcommand.run(ack=ack, command=command, client=client, db=db, rest=rest.strip())
             return
         if TEAM_FORM.fullmatch(command.get("text") or ""):
-            ack(**_team(db, command, words[4:], deps))
+            ack(**team_command(db, after, command, words[4:], deps))
             return
         ack(
             **answer(
@@ -90,28 +90,3 @@ def answer(
         now=deps.clock(),
     )
     return guides.guide_answer(best, library.runners_up(result, best), query=words)
-
-
-def _team(db: Session, command: dict, rest: str, deps: Deps) -> dict:
-    """`/learn team @a @b`: name your reports; `/learn team` alone: see them."""
-    team_id, manager = command["team_id"], command["user_id"]
-    named = [user for user in MENTION.findall(rest) if user != manager]
-    for report in named:
-        teams.add(
-            db,
-            team_id=team_id,
-            manager_id=manager,
-            report_id=report,
-            source="slack",
-            now=deps.clock(),
-        )
-    reports = teams.reports_of(db, team_id=team_id, manager_id=manager)
-    if not reports:
-        text = (
-            f"You haven't named your reports yet. Try `{Command.LEARN} team @ana @ben`: "
-            "inflow then sends you coaching prompts about them, and they can see you listed them."
-        )
-    else:
-        listed = ", ".join(f"<@{r}>" for r in reports)
-        text = f"Your reports: {listed}. Edit the list on inflow's Home tab."
-    return {"response_type": "ephemeral", "text": text}

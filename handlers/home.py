@@ -21,6 +21,7 @@ from bot.slack.ids import AdminAction, HomeAction, SettingsField, View
 from bot.slack.messaging import open_modal, why_cannot_post
 from bot.slack.workspace_settings import read_settings, settings_modal
 from handlers.context import team_of
+from handlers.teams import ask
 
 
 def register(app: App, deps: Deps) -> None:
@@ -42,7 +43,7 @@ def register(app: App, deps: Deps) -> None:
                 if g in library.by_id
             ],
             preferences=preferences.get(db, team_id=team_id, user_id=user_id),
-            reports=teams.reports_of(db, team_id=team_id, manager_id=user_id),
+            reports=teams.named_by(db, team_id=team_id, manager_id=user_id),
             managers=teams.managers_of(db, team_id=team_id, report_id=user_id),
             today=deps.clock().date(),
             library_report=_library_report(db, team_id) if admin else None,
@@ -85,13 +86,14 @@ def register(app: App, deps: Deps) -> None:
         elif kind == HomeAction.RESUME:
             changes["paused_until"] = None
         elif kind == HomeAction.TEAM:
-            teams.set_reports(
+            named = teams.set_reports(
                 db,
                 team_id=team,
                 manager_id=user,
                 report_ids=action.get("selected_users") or [],
                 now=deps.clock(),
             )
+            ask(after, user, named)
             publish(client, db, after, team, user)
             return
         try:

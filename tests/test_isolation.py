@@ -29,6 +29,7 @@ from bot.models import (
     GuideMessage,
     Idea,
     IdeaStep,
+    ManagerReport,
     MistakeMoment,
     OutboxMessage,
     Rating,
@@ -53,6 +54,7 @@ from bot.slack.ids import (
     PrivacyAction,
     SpotAction,
     SuggestAction,
+    TeamAction,
     View,
 )
 from bot.slack.nudges import SNOOZE_TOMORROW
@@ -110,6 +112,18 @@ def _click(served, side, action_id: str, value: str, user_id: str = ME, **where)
     side.click(
         action_id, value, user_id=user_id, response_url=served.emulator.response_url(), **where
     )
+
+
+def _name_reports(served, side, manager: str, report: str) -> None:
+    """A manager names a report on /learn team, and the report confirms."""
+    side.command(Command.LEARN, f"team <@{report}>", user_id=manager)
+    with served.session() as session:
+        link = session.scalar(
+            select(ManagerReport.id).where(
+                ManagerReport.manager_id == manager, ManagerReport.report_id == report
+            )
+        )
+    _click(served, side, TeamAction.CONFIRM, str(link), user_id=report)
 
 
 def _latest(served, column, *where):
@@ -198,8 +212,8 @@ def a_month(two_workspaces) -> MonthInA:
     still_open = _latest(served, Debrief.id)
     _answer_debrief(a, still_open, ME, ANSWER_IN_A)
 
-    a.command(Command.LEARN, f"team <@{REPORT_A}>", user_id=ME)
-    a.command(Command.LEARN, f"team <@{ME}>", user_id=BOSS_A)
+    _name_reports(served, a, ME, REPORT_A)
+    _name_reports(served, a, BOSS_A, ME)
     a.interaction(
         {
             "type": "block_actions",
@@ -357,8 +371,8 @@ def test_reports_named_in_one_workspace_are_not_listed_in_the_other(two_workspac
 
 def test_nudges_go_with_each_workspaces_own_token_to_its_own_people(two_workspaces, month, clock):
     served, b = two_workspaces.served, two_workspaces.b
-    b.command(Command.LEARN, f"team <@{REPORT_B}>", user_id=ME)
-    b.command(Command.LEARN, f"team <@{ME}>", user_id=BOSS_B)
+    _name_reports(served, b, ME, REPORT_B)
+    _name_reports(served, b, BOSS_B, ME)
     served.emulator.reset_calls()
 
     run_once(served.sessions, served.workspaces.for_a_pass(), now=clock.now, worker="w")

@@ -34,6 +34,7 @@ def sessions(engine, emulator):
                 report_id=REPORT,
                 source="slack",
                 created_at=MONDAY,
+                confirmed_at=MONDAY,
             )
         )
     return sessions

@@ -42,6 +42,7 @@ def sessions(engine, emulator):
                     report_id=report,
                     source="slack",
                     created_at=MONDAY,
+                    confirmed_at=MONDAY,
                 )
             )
     return sessions

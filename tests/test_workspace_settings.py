@@ -504,6 +504,7 @@ def _manager(served, *managers: str, team: str = TEAM) -> None:
                     report_id=f"{manager}R",
                     source="slack",
                     created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+                    confirmed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
                 )
             )
 

@@ -55,6 +55,7 @@ from bot.models import (
     SuggestionOptOut,
     WorkspaceRecord,
 )
+from bot.services import teams
 from bot.services.outbox import OutboxKind, OutboxStatus
 
 # Stands in for a forgotten person where a row has to stay. Slack user ids are upper case
@@ -456,11 +457,21 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
         },
         "team": {
             "your_reports": [
-                {"report_id": p.report_id, "source": p.source, "since": _iso(p.created_at)}
+                {
+                    "report_id": p.report_id,
+                    "source": p.source,
+                    "since": _iso(p.created_at),
+                    "status": teams.status_of(p).value,
+                }
                 for p in rows(ManagerReport, ManagerReport.manager_id == user_id)
             ],
             "your_managers": [
-                {"manager_id": p.manager_id, "source": p.source, "since": _iso(p.created_at)}
+                {
+                    "manager_id": p.manager_id,
+                    "source": p.source,
+                    "since": _iso(p.created_at),
+                    "status": teams.status_of(p).value,
+                }
                 for p in rows(ManagerReport, ManagerReport.report_id == user_id)
             ],
         },

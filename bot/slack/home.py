@@ -11,6 +11,7 @@ from bot.services.ideas import Stage
 from bot.services.preferences import DAYS, KIND_LABELS, NudgeKind, Preferences
 from bot.services.report import LibraryReport
 from bot.services.strengths import THEME_LABELS, Theme
+from bot.services.teams import LinkStatus
 from bot.services.workspaces import WorkspaceSettings
 from bot.slack.blocks import COMMANDS
 from bot.slack.ids import AdminAction, Command, HomeAction
@@ -31,7 +32,7 @@ class HomeData:
     lessons: list[MistakeMoment] = field(default_factory=list)
     guides: list[Guide] = field(default_factory=list)
     preferences: Preferences | None = None
-    reports: list[str] = field(default_factory=list)
+    reports: dict[str, LinkStatus] = field(default_factory=dict)  # whom they named, and how
     managers: list[str] = field(default_factory=list)
     today: dt.date = dt.date(2000, 1, 1)
     library_report: LibraryReport | None = None  # for the workspace's inflow admins
@@ -141,15 +142,19 @@ def _team(data: HomeData) -> list[dict]:
         "action_id": HomeAction.TEAM,
         "placeholder": plain("Your reports"),
     }
-    if data.reports:
-        picker["initial_users"] = data.reports[:100]
+    named = [user for user, status in data.reports.items() if status != LinkStatus.DECLINED]
+    if named:
+        picker["initial_users"] = named[:100]
     blocks = [
         header("Your team"),
         section("*Your reports* (for managers: coaching prompts are about them)", accessory=picker),
     ]
+    if waiting := [user for user, s in data.reports.items() if s == LinkStatus.WAITING]:
+        listed = ", ".join(f"<@{user}>" for user in waiting)
+        blocks.append(context(f"Waiting for {listed} to confirm: nothing is shared until then."))
     if data.managers:
         listed = ", ".join(f"<@{m}>" for m in data.managers)
-        blocks.append(context(f"You are listed as a report of {listed}."))
+        blocks.append(context(f"You confirmed you're a report of {listed}."))
     return blocks
 
 

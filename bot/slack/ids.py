@@ -85,6 +85,13 @@ class Field(StrEnum):
     LEARNED = "learned"
 
 
+class TeamAction(StrEnum):
+    """A report's answer to "<@manager> says they manage you"."""
+
+    CONFIRM = "team_confirm"
+    DECLINE = "team_decline"
+
+
 class HomeAction(StrEnum):
     DAYS = "home_days"
     TIME = "home_time"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs.slots import Rule
 from bot.models import GuideRecord, ManagerReport
+from bot.services import teams
 from bot.services.preferences import NudgeKind, Preferences
 from bot.services.timing import local_week
 
@@ -73,12 +74,12 @@ class Pass:
 
     @cached_property
     def managers(self) -> dict[tuple[str, str], list[str]]:
-        """Each manager's reports, by (team, manager)."""
+        """Each manager's reports who confirmed them, by (team, manager)."""
         found: dict[tuple[str, str], list[str]] = defaultdict(list)
         for team_id, manager_id, report_id in self.session.execute(
-            select(
-                ManagerReport.team_id, ManagerReport.manager_id, ManagerReport.report_id
-            ).order_by(ManagerReport.report_id)
+            select(ManagerReport.team_id, ManagerReport.manager_id, ManagerReport.report_id)
+            .where(teams.CONFIRMED)
+            .order_by(ManagerReport.report_id)
         ):
             found[team_id, manager_id].append(report_id)
         return found

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.jobs.slots import after_working_days, soon
 from bot.jobs.wants.base import Pass, Priority, Want, fixed, routine
 from bot.models import Idea, ManagerReport
+from bot.services import teams
 from bot.services.ideas import Stage
 from bot.services.preferences import NudgeKind
 from bot.slack import nudges
@@ -51,7 +52,9 @@ def stuck_idea_wants(p: Pass) -> Iterator[Want]:
         select(Idea, ManagerReport.manager_id)
         .join(
             ManagerReport,
-            (ManagerReport.team_id == Idea.team_id) & (ManagerReport.report_id == Idea.author_id),
+            (ManagerReport.team_id == Idea.team_id)
+            & (ManagerReport.report_id == Idea.author_id)
+            & teams.CONFIRMED,  # a manager the author did not confirm hears nothing of it
         )
         .where(
             Idea.stage.in_(UNFINISHED),
