@@ -62,7 +62,12 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         """Open the four questions."""
         ack()
-        debrief = debriefs.get(db, team_id=team_of(body), debrief_id=int(action["value"]))
+        debrief = debriefs.get(
+            db,
+            team_id=team_of(body),
+            debrief_id=_debrief_id(action.get("value")),
+            channel_id=_clicked_in(body),
+        )
         if debrief.closed_at is not None:
             raise InflowError(
                 "This debrief's summary is already posted: start a new one with /debrief."
@@ -80,7 +85,8 @@ def register(app: App, deps: Deps) -> None:
             column: values.get(column, {}).get(Field.VALUE, {}).get("value")
             for column, _ in debriefs.QUESTIONS
         }
-        debrief_id = int(json.loads(view.get("private_metadata") or "{}").get("d", 0))
+        opened_for = json.loads(view.get("private_metadata") or "{}")
+        debrief_id = _debrief_id(opened_for.get("d"))
         try:
             debrief, count = debriefs.answer(
                 db,
@@ -89,6 +95,7 @@ def register(app: App, deps: Deps) -> None:
                 user_id=body["user"]["id"],
                 answers=answers,
                 now=deps.clock(),
+                channel_id=opened_for.get("c"),  # the channel checked when the form opened
             )
         except InflowError as error:
             ack(response_action="errors", errors={debriefs.QUESTIONS[0][0]: error.user_message})
@@ -109,7 +116,11 @@ def register(app: App, deps: Deps) -> None:
         """Gather everyone's answers into one summary in the thread."""
         ack()
         debrief, answers = debriefs.close(
-            db, team_id=team_of(body), debrief_id=int(action["value"]), now=deps.clock()
+            db,
+            team_id=team_of(body),
+            debrief_id=_debrief_id(action.get("value")),
+            now=deps.clock(),
+            channel_id=_clicked_in(body),
         )
         after.send(
             debrief.channel_id,
@@ -118,3 +129,17 @@ def register(app: App, deps: Deps) -> None:
             part="summary",
             on_sent=(OnSent.DEBRIEF_SUMMARISED, debrief.id),
         )
+
+
+def _clicked_in(body: dict) -> str:
+    """The channel whose message held the button ("" when Slack named none: no debrief's)."""
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id", ""
+    )
+
+
+def _debrief_id(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise InflowError("That debrief is no longer here.") from None

@@ -149,3 +149,58 @@ def test_a_channel_without_the_bot_is_told_to_invite_it(served):
     assert told.args["channel"].startswith("D")  # the starter's DM
     assert "/invite @inflow" in told.args["text"]
     assert _one(served, Debrief) == []
+
+
+PRIVATE = "G0PRIVATE1"
+
+
+def test_a_debriefs_buttons_act_only_in_its_own_channel(served):
+    served.slack.command(Command.DEBRIEF, "the merger", channel_id=PRIVATE)
+    _answer(served, "U0ONE0001", worked="the quiet planning")
+    [debrief] = _one(served, Debrief)
+    served.emulator.reset_calls()
+
+    for action in (DebriefAction.ANSWER, DebriefAction.SUMMARY):
+        served.slack.click(
+            action,
+            str(debrief.id),
+            user_id="U0STRANGER",
+            channel_id=CHANNEL,  # a button carrying the private channel's debrief, pressed here
+            response_url=served.emulator.response_url(),
+        )
+
+    told = [body["text"] for _, body in served.emulator.wait_for_responses(2)]
+    assert told == ["That debrief belongs to another channel: answer it where it was posted."] * 2
+    assert served.emulator.calls_to("views.open") == []
+    assert served.emulator.calls_to("chat.postMessage") == []
+    assert _one(served, Debrief)[0].closed_at is None
+
+
+def test_a_form_opened_for_one_channels_debrief_answers_only_that_one(served):
+    served.slack.command(Command.DEBRIEF, "the merger", channel_id=PRIVATE)
+    [debrief] = _one(served, Debrief)
+    values = {"worked": {"type": "plain_text_input", "value": "nothing"}}
+
+    reply = served.slack.submit(
+        View.DEBRIEF,
+        values,
+        user_id="U0STRANGER",
+        private_metadata=json.dumps({"d": debrief.id, "c": CHANNEL}),
+    )
+
+    assert "belongs to another channel" in json.dumps(reply.json())
+    assert _one(served, DebriefAnswer) == []
+
+
+def test_the_answer_form_carries_its_channel(served):
+    served.slack.command(Command.DEBRIEF, "launch week")
+    [debrief] = _one(served, Debrief)
+    served.slack.click(
+        DebriefAction.ANSWER,
+        str(debrief.id),
+        channel_id=CHANNEL,
+        response_url=served.emulator.response_url(),
+    )
+    [opened] = served.emulator.calls_to("views.open")
+    meta = json.loads(opened.json_arg("view")["private_metadata"])
+    assert meta == {"d": debrief.id, "c": CHANNEL}

@@ -74,7 +74,15 @@ def start(
     return debrief
 
 
-def get(session: Session, *, team_id: str, debrief_id: int) -> Debrief:
+OTHER_CHANNEL = "That debrief belongs to another channel: answer it where it was posted."
+
+
+def get(
+    session: Session, *, team_id: str, debrief_id: int, channel_id: str | None = None
+) -> Debrief:
+    """The debrief, locked; with `channel_id` (where the button was), only if it is that
+    channel's: a debrief's buttons act only in its own channel, where only those who can see
+    the channel (its members, for a private one) can press them."""
     debrief = session.scalar(
         select(Debrief)
         .where(Debrief.team_id == team_id, Debrief.id == debrief_id)
@@ -82,6 +90,8 @@ def get(session: Session, *, team_id: str, debrief_id: int) -> Debrief:
     )
     if debrief is None:
         raise InflowError("That debrief is no longer here.")
+    if channel_id is not None and debrief.channel_id != channel_id:
+        raise InflowError(OTHER_CHANNEL)
     return debrief
 
 
@@ -93,10 +103,11 @@ def answer(
     user_id: str,
     answers: dict[str, str | None],
     now: dt.datetime,
+    channel_id: str | None = None,
 ) -> tuple[Debrief, int]:
     """Keep one person's answers (replacing earlier ones); returns the debrief and how many
     people have answered."""
-    debrief = get(session, team_id=team_id, debrief_id=debrief_id)
+    debrief = get(session, team_id=team_id, debrief_id=debrief_id, channel_id=channel_id)
     if debrief.closed_at is not None:
         raise InflowError(
             "This debrief's summary is already posted: start a new one with /debrief."
@@ -136,9 +147,14 @@ def answers_of(session: Session, debrief: Debrief) -> list[DebriefAnswer]:
 
 
 def close(
-    session: Session, *, team_id: str, debrief_id: int, now: dt.datetime
+    session: Session,
+    *,
+    team_id: str,
+    debrief_id: int,
+    now: dt.datetime,
+    channel_id: str | None = None,
 ) -> tuple[Debrief, list[DebriefAnswer]]:
-    debrief = get(session, team_id=team_id, debrief_id=debrief_id)
+    debrief = get(session, team_id=team_id, debrief_id=debrief_id, channel_id=channel_id)
     if debrief.closed_at is not None:
         raise InflowError("The summary is already posted in the thread.")
     answers = answers_of(session, debrief)

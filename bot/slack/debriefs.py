@@ -76,7 +76,7 @@ def answer_modal(debrief: Debrief) -> dict:
         "title": plain("Debrief"),
         "submit": plain("Add my view"),
         "close": plain("Cancel"),
-        "private_metadata": json.dumps({"d": debrief.id}),
+        "private_metadata": json.dumps({"d": debrief.id, "c": debrief.channel_id}),
         "blocks": blocks,
     }
 
