@@ -3,6 +3,7 @@ inflow holds about them; `/learn forget-me`, once confirmed, leaves no trace of 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -27,6 +28,7 @@ from bot.models import (
     Strength,
     SuggestionOffer,
     SuggestionOptOut,
+    WorkspaceRecord,
 )
 from bot.services import library, outbox, privacy
 from bot.services.ideas import Stage
@@ -579,3 +581,52 @@ def test_the_registry_names_real_columns_of_tables_with_a_workspace():
         assert "team_id" in table.columns, table.name
         for also in holding.also:
             assert also in table.columns, f"{table.name}.{also}"
+
+
+# -- my-data holds everything; forget-me says it in words --------------------------------------
+
+
+def test_every_holding_has_a_place_in_my_data():
+    held = {(h.table.name, h.column) for h in privacy.HOLDINGS}
+    assert set(privacy.EXPORTED) == held, "say in privacy.EXPORTED where my-data shows it"
+
+
+def _at(data: dict, path: str):
+    for key in path.split("."):
+        data = data[key]
+    return data
+
+
+def test_my_data_shows_every_holding_the_person_has_rows_in(served, world):
+    with transaction(served.sessions) as session:  # ME installed inflow and set it up
+        workspace = session.get(WorkspaceRecord, TEAM_ID) or WorkspaceRecord(team_id=TEAM_ID)
+        workspace.installed_by = ME
+        workspace.settings_changed_by = ME
+        workspace.settings_changed_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+        workspace.admins = f"{ME},{BOSS}"
+        session.add(workspace)
+    _, data = _my_data(served)
+
+    shown, missing = [], []
+    with served.session() as session:
+        for (table_name, column), path in privacy.EXPORTED.items():
+            if path.startswith("not:"):
+                continue
+            table = Base.metadata.tables[table_name]
+            mine = select(func.count()).where(table.c.team_id == TEAM_ID, table.c[column] == ME)
+            if session.scalar(mine):
+                (shown if _at(data, path) else missing).append(f"{table_name}.{column}")
+    assert missing == []
+    assert len(shown) >= 25, shown  # the world gives ME rows in nearly every holding
+    assert data["workspace"]["you_are_an_inflow_admin"] is True
+
+
+def test_forget_me_names_what_it_kept_in_words():
+    kept_in_place = {
+        h.table.name for h in privacy.HOLDINGS if h.policy is not privacy.Policy.DELETE
+    }
+    assert kept_in_place <= set(privacy_blocks.KEPT)
+    said = privacy_blocks.forgotten(
+        privacy.Forgotten(Counter({"people": 3}), Counter(dict.fromkeys(kept_in_place, 1)))
+    )["text"]
+    assert not [table for table in kept_in_place if f"{table} (" in said]

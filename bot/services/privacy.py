@@ -157,6 +157,43 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(SLACK_INSTALLATIONS, "user_id", Policy.ANONYMISE),
 )
 
+# Where `export` shows each holding, as "area.key" in the file; or why it does not ("not: …").
+# A test holds it complete against HOLDINGS, and checks each area is filled where the person
+# has rows.
+EXPORTED: dict[tuple[str, str], str] = {
+    ("mistake_moments", "author_id"): "mistake_moments.yours",
+    ("mistake_moments", "colleague_id"): "mistake_moments.you_were_asked_to_talk",
+    ("strengths", "giver_id"): "strengths.given",
+    ("strengths", "receiver_id"): "strengths.received",
+    ("idea_steps", "by_user"): "ideas.yours",  # steps are shown with their ideas
+    ("ideas", "author_id"): "ideas.yours",
+    ("ideas", "sponsor_id"): "ideas.you_sponsor",
+    ("debrief_answers", "user_id"): "debriefs.your_answers",
+    ("debrief_schedules", "set_by"): "debriefs.rhythms_you_set",
+    ("debriefs", "started_by"): "debriefs.you_started",
+    ("guide_events", "user_id"): "guides.viewed_and_shared",
+    ("content_gaps", "user_id"): "guides.not_found_queries",
+    ("guide_aliases", "added_by"): "guides.names_you_added",
+    ("guide_messages", "shared_by"): "guides.shared_in_channels",
+    ("guide_reactions", "user_id"): "guides.reactions_on_shared_guides",
+    ("ratings", "user_id"): "guides.ratings",
+    ("guide_outcomes", "user_id"): "guides.outcomes",
+    ("nudge_feedback", "user_id"): "nudges.not_useful",
+    ("nudge_preferences", "user_id"): "nudges.preferences",
+    ("outbox", "recipient"): "nudges.sent_or_planned",
+    ("outbox", "message"): "not: other people's nudges that name you are theirs",
+    ("outbox", "occurrence"): "not: other people's messages that name you are theirs",
+    ("manager_reports", "manager_id"): "team.your_reports",
+    ("manager_reports", "report_id"): "team.your_managers",
+    ("people", "user_id"): "profile",
+    ("suggestion_offers", "user_id"): "channel_offers.offered_to_you",
+    ("suggestion_opt_outs", "subject_id"): "channel_offers.stopped_for_you",
+    ("suggestion_opt_outs", "set_by"): "channel_offers.stops_you_set",
+    ("workspaces", "installed_by"): "workspace.you_installed_inflow",
+    ("workspaces", "settings_changed_by"): "workspace.you_last_changed_its_settings",
+    ("slack_installations", "user_id"): "workspace.installs_by_you",
+}
+
 # Columns named like a person's id that never hold one.
 NOT_PEOPLE = frozenset(
     {
@@ -281,6 +318,12 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
     profile = session.scalar(
         select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
     )
+    workspace = session.get(WorkspaceRecord, team_id)
+    installs = session.execute(
+        select(SLACK_INSTALLATIONS.c.installed_at)
+        .where(SLACK_INSTALLATIONS.c.team_id == team_id, SLACK_INSTALLATIONS.c.user_id == user_id)
+        .order_by(SLACK_INSTALLATIONS.c.installed_at)
+    ).scalars()
 
     def idea_record(idea: Idea) -> dict:
         return {
@@ -344,6 +387,44 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                 {"query": g.query, "at": _iso(g.at)}
                 for g in rows(ContentGap, ContentGap.user_id == user_id)
             ],
+            "names_you_added": [
+                {**guide(a.guide_id), "name": a.alias, "at": _iso(a.at)}
+                for a in rows(GuideAlias, GuideAlias.added_by == user_id)
+            ],
+        },
+        "channel_offers": {
+            "offered_to_you": [
+                {
+                    **guide(o.guide_id),
+                    "channel_id": o.channel_id,
+                    "outcome": o.outcome,
+                    "at": _iso(o.at),
+                }
+                for o in rows(SuggestionOffer, SuggestionOffer.user_id == user_id)
+            ],
+            "stopped_for_you": [
+                {"since": _iso(o.at)}
+                for o in rows(
+                    SuggestionOptOut,
+                    SuggestionOptOut.subject_id == user_id,
+                )
+            ],
+            "stops_you_set": [
+                {"scope": o.scope, "for": o.subject_id, "at": _iso(o.at)}
+                for o in rows(SuggestionOptOut, SuggestionOptOut.set_by == user_id)
+            ],
+        },
+        "workspace": {
+            "you_are_an_inflow_admin": bool(
+                workspace and workspace.admins and user_id in workspace.admins.split(",")
+            ),
+            "you_installed_inflow": None
+            if workspace is None or workspace.installed_by != user_id
+            else {"at": _iso(workspace.installed_at)},
+            "you_last_changed_its_settings": None
+            if workspace is None or workspace.settings_changed_by != user_id
+            else {"at": _iso(workspace.settings_changed_at)},
+            "installs_by_you": [{"at": _iso(at)} for at in installs],
         },
         "mistake_moments": {
             "yours": [
@@ -448,6 +529,15 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                     OutboxMessage,
                     OutboxMessage.recipient == user_id,
                     OutboxMessage.kind != OutboxKind.REPLY.value,
+                )
+            ],
+            # what others' actions sent you (a strength, an invitation): the texts are in Slack
+            "messages_sent_to_you": [
+                {"about": o.subject, "sent_at": _iso(o.sent_at), "status": o.status}
+                for o in rows(
+                    OutboxMessage,
+                    OutboxMessage.recipient == user_id,
+                    OutboxMessage.kind == OutboxKind.REPLY.value,
                 )
             ],
             "not_useful": [

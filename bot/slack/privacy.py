@@ -20,7 +20,12 @@ KEPT = {
     "guide_messages": "guides you shared in channels",
     "mistake_moments": "mistake moments you were asked about",
     "outbox": "records of nudges to others that named you",
+    "guide_aliases": "names you added to guides",
+    "suggestion_opt_outs": "channels' “stop suggesting” you set",
+    "workspaces": "the workspace's record of who installed inflow or changed its settings",
+    "slack_installations": "Slack's record of the install",
 }
+OTHER_RECORDS = "other records that belong to someone else too"
 
 
 def data_on_its_way() -> dict:
@@ -85,7 +90,8 @@ def forgotten(done: Forgotten) -> dict:
     text = f"Done: inflow deleted {deleted} {_records(deleted)} about you in this workspace."
     if done.anonymised:
         kept = ", ".join(
-            f"{KEPT.get(table, table)} ({count})" for table, count in done.anonymised.items()
+            f"{KEPT.get(table, OTHER_RECORDS)} ({count})"
+            for table, count in done.anonymised.items()
         )
         text += f" Kept without your name: {kept}."
     return {"text": text, "replace_original": True}
