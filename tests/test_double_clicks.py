@@ -11,11 +11,12 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot.models import OutboxMessage
-from bot.slack.ids import NudgeAction
+from bot.models import OutboxMessage, Strength
+from bot.slack import strengths as spot_blocks
+from bot.slack.ids import Command, NudgeAction, SpotAction
 
 CLICKS = 20
-PERSON = "U0ASKER01"
+PERSON, RECEIVER = "U0ASKER01", "U0RECEIVE1"
 
 
 def _at_once(act) -> list:
@@ -81,3 +82,46 @@ def test_twenty_snoozes_at_once_by_someone_new_plan_one_and_fail_none(served):
             .where(OutboxMessage.occurrence.like("2026-W48~%"))
         )
     assert snoozed == 1
+
+
+def test_twenty_clicks_on_send_it_as_it_is_send_the_note_once(served):
+    vague = served.slack.command(Command.SPOT, f"<@{RECEIVER}> great job")
+    [draft] = [
+        element["value"]
+        for block in vague.json()["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id") == SpotAction.SEND_ANYWAY
+    ]
+
+    def send():
+        return served.slack.click(
+            SpotAction.SEND_ANYWAY, draft, response_url=served.emulator.response_url()
+        ).status
+
+    assert _at_once(send) == [200] * CLICKS
+    answers = _answers(served)
+    assert sum(a.startswith(f"Sent to <@{RECEIVER}>") for a in answers) == 1
+    assert sum(a.startswith("It's already sent") for a in answers) == CLICKS - 1
+    to_receiver = [
+        c
+        for c in served.emulator.calls_to("chat.postMessage")
+        if c.args["text"].startswith(f"<@{PERSON}> spotted you")
+    ]
+    assert len(to_receiver) == 1
+    with served.session() as session:
+        assert session.scalar(select(func.count()).select_from(Strength)) == 1
+
+
+def test_the_same_draft_sent_from_two_messages_is_sent_twice(served):
+    # Written again later (a new message with the same words): a new note, not a repeat.
+    served.slack.command(Command.SPOT, f"<@{RECEIVER}> great job")
+    for message_ts in ("1700000000.000100", "1700000500.000100"):
+        served.slack.click(
+            SpotAction.SEND_ANYWAY,
+            spot_blocks.draft(RECEIVER, "great job"),
+            response_url=served.emulator.response_url(),
+            message_ts=message_ts,
+        )
+
+    with served.session() as session:
+        assert session.scalar(select(func.count()).select_from(Strength)) == 2
