@@ -11,9 +11,9 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot.models import OutboxMessage, Strength
+from bot.models import GuideOutcome, NudgeFeedback, OutboxMessage, Strength
 from bot.slack import strengths as spot_blocks
-from bot.slack.ids import Command, NudgeAction, SpotAction
+from bot.slack.ids import Command, FollowUpAction, NudgeAction, SpotAction
 
 CLICKS = 20
 PERSON, RECEIVER = "U0ASKER01", "U0RECEIVE1"
@@ -125,3 +125,59 @@ def test_the_same_draft_sent_from_two_messages_is_sent_twice(served):
 
     with served.session() as session:
         assert session.scalar(select(func.count()).select_from(Strength)) == 2
+
+
+def test_twenty_not_useful_taps_at_once_note_the_nudge_once(served):
+    key = _planned_nudge(served)
+
+    def tap():
+        return served.slack.click(
+            NudgeAction.NOT_USEFUL, key, response_url=served.emulator.response_url()
+        ).status
+
+    assert _at_once(tap) == [200] * CLICKS
+    answers = _answers(served)
+    assert len(answers) == CLICKS and all(a.startswith("Thanks: noted") for a in answers)
+    with served.session() as session:
+        assert session.scalar(select(func.count()).select_from(NudgeFeedback)) == 1
+
+
+def test_the_next_weeks_nudge_can_be_called_not_useful_again(served, clock):
+    served.slack.click(
+        NudgeAction.NOT_USEFUL, _planned_nudge(served), response_url=served.emulator.response_url()
+    )
+    clock.advance(days=7)
+    with served.session() as session, session.begin():
+        session.add(
+            OutboxMessage(
+                team_id="T0INFLOW1",
+                user_id=PERSON,
+                kind="follow_ups",
+                subject="guide:sbi-feedback",
+                occurrence="2026-W49",
+                due_at=clock(),
+                message='{"text": "Did you get to use it?"}',
+                status="sent",
+            )
+        )
+    served.slack.click(
+        NudgeAction.NOT_USEFUL,
+        "follow_ups/guide:sbi-feedback/2026-W49",
+        response_url=served.emulator.response_url(),
+    )
+
+    with served.session() as session:
+        assert session.scalar(select(func.count()).select_from(NudgeFeedback)) == 2
+
+
+def test_twenty_taps_on_a_follow_up_answer_note_it_once(served):
+    def tap():
+        return served.slack.click(
+            FollowUpAction.HELPED, "premortem", response_url=served.emulator.response_url()
+        ).status
+
+    assert _at_once(tap) == [200] * CLICKS
+    answers = _answers(served)
+    assert len(answers) == CLICKS and all(a.startswith("Thank you") for a in answers)
+    with served.session() as session:
+        assert session.scalars(select(GuideOutcome.outcome)).all() == ["helped"]
