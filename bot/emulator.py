@@ -106,6 +106,10 @@ class SlackEmulator:
         # Seconds every Web API call and response_url post takes to answer: a slow Slack (a
         # far region, an incident) for benchmarks; 0 for tests.
         self.latency = 0.0
+        # Slack exchanges a trigger_id for one modal: a second views.open with it fails with
+        # exchanged_trigger_id. Off by default (tests reuse the sender's fixed trigger ids).
+        self.single_use_triggers = False
+        self.views_opened: list[str] = []  # the trigger ids views.open exchanged for a modal
         # Bot tokens by workspace: a token it never issued belongs to DEFAULT_TEAM (one
         # workspace, as most tests have); a revoked one is refused like Slack refuses it.
         self.tokens: dict[str, Team] = {}
@@ -203,6 +207,8 @@ class SlackEmulator:
             self.responses.clear()
             self._failures.clear()
             self.latency = 0.0
+            self.single_use_triggers = False
+            self.views_opened.clear()
 
     def reset_calls(self) -> None:
         """Forget the calls made so far (keeping workspaces and tokens)."""
@@ -458,9 +464,16 @@ class SlackEmulator:
         }
 
     def _view_open(self, args: dict) -> dict:
-        if not args.get("trigger_id"):
+        trigger = args.get("trigger_id")
+        if not trigger:
             return {"ok": False, "error": "invalid_trigger_id"}
-        return self._view_response(args.get("view"))
+        with self._lock:
+            if self.single_use_triggers and trigger in self.views_opened:
+                return {"ok": False, "error": "exchanged_trigger_id"}
+            answer = self._view_response(args.get("view"))
+            if answer["ok"]:
+                self.views_opened.append(trigger)
+        return answer
 
     def _view_update(self, args: dict) -> dict:
         if not args.get("view_id") and not args.get("external_id"):
@@ -775,6 +788,7 @@ class SlackSender:
         selected: str | None = None,
         message_ts: str | None = None,
         element: str = "static_select",
+        trigger_id: str = "111.222.abc",
     ) -> Reply:
         """A person pressing a button (or choosing from a select or an overflow `element`); in
         an ephemeral message unless `message_ts` names the (bot) message the button is on."""
@@ -802,7 +816,7 @@ class SlackSender:
                 "is_ephemeral": message_ts is None,
             },
             "channel": {"id": channel_id, "name": "general"},
-            "trigger_id": "111.222.abc",
+            "trigger_id": trigger_id,
             "response_url": response_url,
             "actions": [action],
         }

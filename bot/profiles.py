@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction
+from bot.db import insert_for, transaction
 from bot.models import Person
 from bot.services.timing import is_away
 from bot.workspaces import Clients, as_clients
@@ -71,8 +71,16 @@ def _store(
             select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
         )
     if cached is None:
-        cached = Person(team_id=team_id, user_id=user_id, fetched_at=now)
-        session.add(cached)
+        # Two requests at once for someone new (a double click on Snooze) both found no row:
+        # one makes it, the other waits for it and takes its turn, instead of failing on the key.
+        session.execute(
+            insert_for(session, Person)
+            .values(team_id=team_id, user_id=user_id, fetched_at=now)
+            .on_conflict_do_nothing()
+        )
+        cached = session.scalars(
+            select(Person).filter_by(team_id=team_id, user_id=user_id).with_for_update()
+        ).one()
     _apply(cached, user, now)
     return cached
 

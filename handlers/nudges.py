@@ -31,13 +31,14 @@ def register(app: App, deps: Deps) -> None:
     def not_useful(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
         """Record that this nudge did not help, and say so."""
         ack()
-        kind, subject, _ = nudge_blocks.read_key(action["value"])
-        nudge_service.not_useful(
+        kind, subject, occurrence = nudge_blocks.read_key(action["value"])
+        nudge_service.not_useful(  # a second click is noted once and answered the same
             db,
             team_id=team_of(body),
             user_id=body["user"]["id"],
             kind=kind,
             subject=subject,
+            occurrence=occurrence,
             now=deps.clock(),
         )
         respond(

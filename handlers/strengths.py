@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -35,7 +36,12 @@ def register(app: App, deps: Deps) -> None:
         receiver: str,
         note: str,
         theme: Theme | None,
+        clicked: str | None = None,
     ):
+        """Keep the note and send it to the receiver. `clicked` names the button that sent it
+        (a draft's *Send it as it is*): that click again, a double click or Slack retrying,
+        keeps and sends nothing more, and returns None."""
+        attempt = db.begin_nested()
         strength = strengths.spot(
             db,
             team_id=team_id,
@@ -45,13 +51,17 @@ def register(app: App, deps: Deps) -> None:
             theme=theme,
             now=deps.clock(),
         )
-        after.send(
+        row = after.send(
             receiver,
             blocks.to_receiver(giver_id=giver, note=strength.note, theme=Theme(strength.theme)),
-            about=f"strength:{strength.id}",
+            about=f"strength:{strength.id}" if clicked is None else f"spot draft:{clicked}"[:64],
             part="receiver",
             on_failed=(OnFailed.TELL, {"to": giver, "text": NOT_REACHED.format(who=receiver)}),
         )
+        if row is None:  # the same click, already sent: the note it made stays the only one
+            attempt.rollback()
+            return None
+        attempt.commit()
         return strength
 
     @app.command(Command.SPOT)
@@ -113,6 +123,9 @@ def register(app: App, deps: Deps) -> None:
         giver, team = body["user"]["id"], team_of(body)
         if problem := why_not_pickable(client, receiver, team):
             raise InflowError(problem)  # the person comes from the button: checked like /spot
+        # The draft message clicked, and which draft: what a second identical click shares.
+        message = (body.get("container") or {}).get("message_ts") or after.request_id
+        draft = hashlib.sha1(action["value"].encode()).hexdigest()[:12]
         strength = give(
             db,
             after,
@@ -121,7 +134,12 @@ def register(app: App, deps: Deps) -> None:
             receiver=receiver,
             note=note or "-",
             theme=None,
+            clicked=f"{giver}:{message}:{draft}",
         )
+        if strength is None:
+            already = blocks.already_sent(receiver_id=receiver)
+            after.then("spot already sent", lambda: respond(**already, replace_original=False))
+            return
         can_post = (channel_of(body) or "").startswith(("C", "G"))
         sent = blocks.sent(receiver_id=receiver, strength_id=strength.id, can_post=can_post)
         after.then("spot sent", lambda: respond(**sent, replace_original=True))

@@ -149,6 +149,11 @@ def sent(*, receiver_id: str, strength_id: int, can_post: bool) -> dict:
     return {"response_type": "ephemeral", "text": text, "blocks": blocks}
 
 
+def already_sent(*, receiver_id: str) -> dict:
+    """A second click on *Send it as it is*: the note went once."""
+    return {"response_type": "ephemeral", "text": f"It's already sent to <@{receiver_id}>."}
+
+
 def in_channel(*, giver_id: str, receiver_id: str, note: str) -> dict:
     text = f"<@{giver_id}> spotted <@{receiver_id}> at their best: “{escape(note)}”"
     return {"text": text, "blocks": [section(text)]}
