@@ -409,7 +409,7 @@ def nudge_cases(w: World, now: dt.datetime) -> list[Case]:
             lambda s: outbox.enqueue(
                 s,
                 team_id="T0INFLOW1",
-                user_id=user,
+                recipient=user,
                 kind=kind,
                 subject="weekly",
                 occurrence=occurrence,
@@ -447,7 +447,7 @@ def nudge_cases(w: World, now: dt.datetime) -> list[Case]:
             {
                 "snoozed nudges planned": w.rows(
                     OutboxMessage,
-                    OutboxMessage.user_id == user,
+                    OutboxMessage.recipient == user,
                     OutboxMessage.occurrence.contains(outbox.SNOOZED),
                 )
             },

@@ -46,7 +46,7 @@ def _planned_nudge(served) -> str:
         session.add(
             OutboxMessage(
                 team_id="T0INFLOW1",
-                user_id=PERSON,
+                recipient=PERSON,
                 kind="follow_ups",
                 subject="guide:sbi-feedback",
                 occurrence="2026-W48",
@@ -151,7 +151,7 @@ def test_the_next_weeks_nudge_can_be_called_not_useful_again(served, clock):
         session.add(
             OutboxMessage(
                 team_id="T0INFLOW1",
-                user_id=PERSON,
+                recipient=PERSON,
                 kind="follow_ups",
                 subject="guide:sbi-feedback",
                 occurrence="2026-W49",

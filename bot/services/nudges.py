@@ -27,7 +27,7 @@ def not_useful(
         select(OutboxMessage)
         .where(
             OutboxMessage.team_id == team_id,
-            OutboxMessage.user_id == user_id,
+            OutboxMessage.recipient == user_id,
             OutboxMessage.kind == kind,
             OutboxMessage.subject == subject,
             OutboxMessage.occurrence == occurrence,
