@@ -25,13 +25,23 @@ from handlers.teams import ask
 
 
 def register(app: App, deps: Deps) -> None:
-    def publish(client: WebClient, db: Session, after: After, team_id: str, user_id: str) -> None:
-        """Build the person's Home tab now, from this request's data; publish it after."""
+    def publish(client: WebClient, after: After, team_id: str, user_id: str) -> None:
+        """Build and publish the person's Home tab once this request has committed: from a
+        session of its own, so the request holds no lock (their settings row, say) meanwhile."""
+
+        def build_and_publish() -> None:
+            with deps.sessions() as db:
+                view = home_view(_home_data(db, team_id, user_id))
+            client.views_publish(user_id=user_id, view=view)
+
+        after.then("home tab", build_and_publish)
+
+    def _home_data(db: Session, team_id: str, user_id: str) -> HomeData:
         library = deps.library.library
         workspace = deps.workspace(db, team_id)
         admin = workspace.is_admin(user_id)
         mine, sponsored = ideas.of_person(db, team_id=team_id, user_id=user_id)
-        data = HomeData(
+        return HomeData(
             strength_themes=strengths.themes_of(db, team_id=team_id, receiver_id=user_id),
             strengths=strengths.received_by(db, team_id=team_id, receiver_id=user_id),
             ideas_mine=mine,
@@ -49,8 +59,6 @@ def register(app: App, deps: Deps) -> None:
             library_report=_library_report(db, team_id) if admin else None,
             workspace=workspace if admin else None,
         )
-        view = home_view(data)
-        after.then("home tab", lambda: client.views_publish(user_id=user_id, view=view))
 
     def _library_report(db: Session, team_id: str) -> report_service.LibraryReport:
         """The last 30 days' report, for the workspace's inflow admins."""
@@ -64,7 +72,7 @@ def register(app: App, deps: Deps) -> None:
         """Publish the person's Home tab when they open it."""
         if event.get("tab") != "home":
             return
-        publish(client, db, after, team_of(body), event["user"])
+        publish(client, after, team_of(body), event["user"])
 
     def save(
         ack: Ack, body: dict, action: dict, client: WebClient, db: Session, after: After
@@ -94,7 +102,7 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.clock(),
             )
             ask(after, user, named)
-            publish(client, db, after, team, user)
+            publish(client, after, team, user)
             return
         try:
             preferences.update(db, team_id=team, user_id=user, now=deps.clock(), **changes)
@@ -102,7 +110,7 @@ def register(app: App, deps: Deps) -> None:
             # The Home tab has no response_url: say it in the app's DM instead.
             after.notice(user, {"text": error.user_message})
             return
-        publish(client, db, after, team, user)
+        publish(client, after, team, user)
 
     save.__doc__ = "Save a nudge setting from the Home tab and show it."
     for action_id in HomeAction:
@@ -143,4 +151,4 @@ def register(app: App, deps: Deps) -> None:
             return
         workspace_service.change_settings(db, team_id=team, by=user, now=deps.clock(), **changes)
         ack()
-        publish(client, db, after, team, user)
+        publish(client, after, team, user)
