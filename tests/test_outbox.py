@@ -219,3 +219,26 @@ def test_three_processes_at_the_same_instant_deliver_each_of_1000_once(
     sent = _sent_keys(emulator)
     assert len(sent) == 1000 and set(sent.values()) == {1}
     assert {r.status for r in _rows(sessions).values()} == {"sent"}
+
+
+def test_run_once_with_slack_unreachable_says_so_in_one_line(database_url, tmp_path):
+    from tests.processes import free_port
+
+    unreachable = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there any more
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": unreachable,
+        "DATABASE_URL": database_url,
+    }
+    env.pop("LOG_LEVEL", None)
+    command = [sys.executable, "-m", "bot.cli", "nudges", "run-once", "--now", NOW.isoformat()]
+    subprocess.run([*command[:3], "db", "upgrade"], env=env, capture_output=True, check=True)
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"inflow: cannot reach Slack at {unreachable} (")
+    assert "SLACK_API_URL" in line
