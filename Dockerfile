@@ -10,12 +10,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INFLOW_CONTENT_DIR=/app/content/guides
 
 WORKDIR /app
+# The dependencies exactly as CI tested them (requirements.lock, every file's hash checked),
+# in a layer of their own; then inflow itself, which must add none (pip check).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY migrations ./migrations
 COPY content ./content
-RUN pip install ".[postgres]" \
+RUN pip install --no-deps . \
+    && pip check \
     && useradd --create-home --uid 10001 inflow \
     && mkdir -p /data && chown inflow:inflow /data
 

@@ -30,6 +30,7 @@ from bot.middleware import handle_each_event_once
 from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
+from bot.slack.text import keepable
 from bot.workspaces import Workspaces, from_settings
 from handlers import register_listeners
 
@@ -111,6 +112,9 @@ class InflowApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         req.context.setdefault("request_id", uuid.uuid4().hex[:12])
+        # The one door for what people type, over HTTP and Socket Mode alike (the signature
+        # was checked on the raw body, which stays as Slack sent it).
+        req.body = keepable(req.body)
         with self._sessions() as session:
             limit_request(session)
             req.context["db"] = session

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
+from urllib.error import URLError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
@@ -473,6 +474,9 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require_slack(http=False)
     _migrate(settings)
+    # This command says itself, in one line, that Slack cannot be reached: not the SDK too,
+    # once for each try.
+    logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
     engine = make_engine(settings.database_url)
     try:
         sessions = make_sessionmaker(engine)
@@ -485,6 +489,11 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
             now=now,
             workspace=Workspace.of(settings),
         )
+    except (URLError, ConnectionError, TimeoutError) as error:
+        raise CommandError(
+            f"cannot reach Slack at {settings.slack_api_url} ({getattr(error, 'reason', error)}); "
+            "check SLACK_API_URL and this machine's network, then run it again"
+        ) from None
     finally:
         engine.dispose()
     print(json.dumps({"planned": planned, **report.as_dict()}))

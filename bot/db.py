@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -42,14 +42,19 @@ def utcnow() -> dt.datetime:
 
 
 def make_engine(database_url: str, **kwargs) -> Engine:
-    """The engine: SQLite with WAL and foreign keys on, PostgreSQL with a short connect timeout."""
+    """The engine: SQLite with WAL and foreign keys on, PostgreSQL with a short connect timeout.
+
+    Its errors never carry the values a statement was given (see `_without_values`).
+    """
     url = make_url(database_url)
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": 15}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN and breaks savepoints; take it over.
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _without_values)
         return engine
     # A database that does not answer must cost a request less than Slack's 3 s: connecting
     # gives up after CONNECT_TIMEOUT, waiting for a pooled connection after POOL_TIMEOUT, and
@@ -59,7 +64,28 @@ def make_engine(database_url: str, **kwargs) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
-    return create_engine(url, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    event.listen(engine, "handle_error", _without_values)
+    return engine
+
+
+def _without_values(context: ExceptionContext) -> None:
+    """Keep people's words out of every database error, and so out of every log and report.
+
+    `hide_parameters` drops SQLAlchemy's "[parameters: …]" line; PostgreSQL itself quotes
+    values in the lines after its first one ("DETAIL:  Key (team_id, alias)=(T1, what someone
+    typed) already exists."), which the driver's exception and SQLAlchemy's both repeat. Only
+    that first line is kept: it names the problem or the constraint broken.
+    """
+    original = context.original_exception
+    first, _, rest = str(original).partition("\n")
+    if not rest:
+        return
+    original.args = (first,)
+    wrapper = context.sqlalchemy_exception
+    if wrapper is not None:
+        kind = type(original)
+        wrapper.args = (f"({kind.__module__}.{kind.__name__}) {first}",)
 
 
 CONNECT_TIMEOUT = 1  # seconds (libpq's smallest useful value)
@@ -92,8 +118,13 @@ def make_reader(engine: Engine) -> Engine:
     """
     if engine.dialect.name != "sqlite":
         return engine
-    reader = create_engine(engine.url, connect_args={"check_same_thread": False, "timeout": 15})
+    reader = create_engine(
+        engine.url,
+        connect_args={"check_same_thread": False, "timeout": 15},
+        hide_parameters=True,
+    )
     event.listen(reader, "connect", _sqlite_pragmas)  # autocommit: no BEGIN is ever sent
+    event.listen(reader, "handle_error", _without_values)
     return reader
 
 

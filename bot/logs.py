@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 
 # Fields passed with `extra=` that belong in the line.
 FIELDS = ("request_id", "method", "path", "status", "ms", "kind", "team_id", "bytes")
 
+# What a database error would quote of the values it was given: SQLAlchemy's parameters and
+# PostgreSQL's DETAIL line. bot.db's engines never put them there; this catches any other.
+_VALUES = re.compile(r"^(\[parameters: |DETAIL: ).*$", re.MULTILINE)
+
+
+def without_values(text: str) -> str:
+    """A traceback or message with any quoted statement values cut out."""
+    return _VALUES.sub(lambda found: f"{found.group(1)}(hidden)", text)
+
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line = without_values(super().format(record))
         extras = " ".join(
             f"{name}={getattr(record, name)}" for name in FIELDS if hasattr(record, name)
         )
@@ -25,11 +35,11 @@ class JsonFormatter(logging.Formatter):
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": without_values(record.getMessage()),
         }
         entry.update({name: getattr(record, name) for name in FIELDS if hasattr(record, name)})
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = without_values(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -45,3 +55,13 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     # Bolt and the SDK print request bodies at DEBUG; those can carry tokens and people's words.
     for noisy in ("slack_bolt", "slack_sdk", "inflow.bolt", "urllib3"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO))
+    # Alembic's lines that every start repeats and that say nothing; "Running upgrade" stays.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _AlembicChatter) for f in migration.filters):
+        migration.addFilter(_AlembicChatter())
+
+
+class _AlembicChatter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Context impl ", "Will assume "))

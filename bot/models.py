@@ -468,6 +468,8 @@ class WorkspaceRecord(Base):
     enterprise_id: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")  # WorkspaceStatus
+    # Who installed inflow first: an admin until the admins choose (installing again changes it
+    # not; see bot.services.workspaces.installed).
     installed_by: Mapped[str | None] = mapped_column(String(32))
     installed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     uninstalled_at: Mapped[dt.datetime | None]

@@ -225,3 +225,26 @@ def test_three_processes_at_the_same_instant_deliver_each_of_1000_once(
 def test_the_outbox_knows_every_kind_of_nudge_a_person_can_switch():
     assert {kind.value for kind in outbox.NUDGE_KINDS} == {kind.value for kind in NudgeKind}
     assert all(outbox.OutboxKind(kind.value) for kind in NudgeKind)
+
+
+def test_run_once_with_slack_unreachable_says_so_in_one_line(database_url, tmp_path):
+    from tests.processes import free_port
+
+    unreachable = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there any more
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": unreachable,
+        "DATABASE_URL": database_url,
+    }
+    env.pop("LOG_LEVEL", None)
+    command = [sys.executable, "-m", "bot.cli", "nudges", "run-once", "--now", NOW.isoformat()]
+    subprocess.run([*command[:3], "db", "upgrade"], env=env, capture_output=True, check=True)
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"inflow: cannot reach Slack at {unreachable} (")
+    assert "SLACK_API_URL" in line

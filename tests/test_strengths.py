@@ -41,6 +41,27 @@ def test_spot_sends_the_person_what_you_saw(served):
     )
 
 
+@pytest.mark.parametrize("error", ["user_not_found", "user_not_visible"])
+def test_spot_for_someone_slack_cannot_find_says_so(served, error):
+    served.emulator.fail("users.info", 200, error=error)
+
+    reply = served.slack.command(Command.SPOT, f"<@U0NOBODY1> {SPECIFIC}")
+
+    assert reply.json()["text"] == (
+        "I can't find that person in this workspace. Pick someone from the list."
+    )
+    assert _strengths(served) == []
+
+
+def test_spot_goes_ahead_when_slack_will_not_say_who_someone_is(served):
+    served.emulator.fail("users.info", 200, error="request_timeout")
+
+    reply = served.slack.command(Command.SPOT, f"<@{RECEIVER}> {SPECIFIC}")
+
+    assert reply.json()["text"].startswith(f"Sent to <@{RECEIVER}>")  # the benefit of the doubt
+    assert len(_strengths(served)) == 1
+
+
 def test_what_the_giver_typed_is_escaped(served):
     served.slack.command(Command.SPOT, f"<@{RECEIVER}> {SPECIFIC} &lt;!channel&gt; too")
     [dm] = served.emulator.calls_to("chat.postMessage")

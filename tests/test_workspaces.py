@@ -16,6 +16,7 @@ from bot.models import SLACK_BOTS, SLACK_INSTALLATIONS, OutboxMessage, Rating, W
 from bot.oauth import BOT_SCOPES
 from bot.services import outbox
 from bot.services import workspaces as workspace_service
+from handlers.report import NOT_AN_ADMIN
 from tests.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -91,6 +92,19 @@ def test_an_install_stores_the_token_encrypted_and_makes_the_installer_an_admin(
             f"Workspace {TEAM_A}",
         )
         assert settings.admins == {"U0ANNA"}
+
+
+def test_installing_again_by_someone_else_changes_no_admin(oauth_settings, emulator, engine, clock):
+    with serving(oauth_settings, emulator, clock) as served:
+        assert install(served, TEAM_A, installer="U0ANNA").status == 200
+        assert install(served, TEAM_A, installer="U0BORIS").status == 200
+        in_a = SlackSender(f"{served.url}/slack/events", SIGNING_SECRET, team_id=TEAM_A)
+        refused = in_a.command("/learn", "report", user_id="U0BORIS")
+        with served.session() as session:
+            settings = workspace_service.settings_of(session, TEAM_A, oauth_settings)
+
+    assert settings.admins == {"U0ANNA"}
+    assert refused.json()["text"] == NOT_AN_ADMIN
 
 
 def test_an_installed_workspace_is_answered_with_its_own_token(two_workspaces):

@@ -322,14 +322,21 @@ def installed(
     name: str | None = None,
     by: str | None = None,
 ) -> WorkspaceRecord:
-    """inflow was installed (or installed again): the workspace is active, its data kept."""
+    """inflow was installed (or installed again): the workspace is active, its data kept.
+
+    Whoever installs it first becomes an admin (`installed_by`); installing again changes no
+    admin: anyone allowed to install apps could otherwise make themselves inflow's admin and
+    unseat the first. Admins change only by an admin's choice (the settings' `admins`).
+    """
     row = record(session, team_id, now=now)
     was = row.status
     row.status = WorkspaceStatus.ACTIVE.value
     row.enterprise_id = enterprise_id or row.enterprise_id
     row.name = name or row.name
-    if by is not None:
+    if by is not None and row.installed_by is None:
         row.installed_by = by
+    elif by is not None and by != row.installed_by:
+        log.info("workspace %s installed again by %s; its admins are unchanged", team_id, by)
     if was != WorkspaceStatus.ACTIVE.value:
         row.installed_at = now
         row.uninstalled_at = None

@@ -1,8 +1,9 @@
-"""mrkdwn escaping and Block Kit length limits, in one place."""
+"""mrkdwn escaping, Block Kit length limits and what typed text may hold, in one place."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit)
 MAX_MESSAGE_BLOCKS = 50
@@ -26,6 +27,27 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """Undo Slack's own escaping of `&`, `<`, `>` in text it delivers to us."""
     return re.sub(r"&(amp|lt|gt);", lambda m: _UNESCAPES[m.group()], text)
+
+
+# What a person can type (or paste) that inflow never keeps: control characters other than tab
+# and newline (PostgreSQL refuses NUL in text; the rest are invisible in Slack, and an escape
+# sequence rewrites the terminal of whoever reads a log), and halves of UTF-16 pairs, which no
+# UTF-8 database can store.
+_UNKEPT = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def keepable(value: Any) -> Any:
+    """`value`, a request's body (dicts, lists, strings), with those characters cut from every
+    string in it. inflow calls it once, on every request before any listener sees it
+    (bot.app.InflowApp.dispatch), so nothing a person typed reaches a query, a row or a log
+    with them."""
+    if isinstance(value, str):
+        return _UNKEPT.sub("", value)
+    if isinstance(value, dict):
+        return {key: keepable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [keepable(item) for item in value]
+    return value
 
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
