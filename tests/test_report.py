@@ -10,13 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.db import make_sessionmaker, transaction
+from bot.emulator import BOT_USER_ID
 from bot.library.loader import load_guides
-from bot.models import OutboxMessage
+from bot.models import GuideMessage, OutboxMessage
 from bot.services import debriefs, ideas, mistakes, outbox, strengths
 from bot.services import library as library_service
 from bot.services import nudges as nudge_service
@@ -25,7 +26,8 @@ from bot.services.library import GuideEventKind
 from bot.services.mistakes import MomentWhen
 from bot.services.outbox import OutboxStatus
 from bot.services.report import FEWER, GapGroup, group_gaps, shown, shown_with
-from bot.slack.ids import Command
+from bot.slack.guides import state
+from bot.slack.ids import Action, Command
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.guide_files import write_guide
 
@@ -373,6 +375,45 @@ def test_no_count_under_five_is_ever_shown(served, seeded):
 
     assert not re.search(r"\b[1-4] (people|raters|sent|searches|moments|ideas)\b", shown_text)
     assert not re.search(r"(helped|didn't help|not yet|opened|shared) [1-4]\b", shown_text)
+
+
+def test_one_person_sharing_a_guide_six_times_and_reacting_on_each_is_one_vote(served):
+    channels = [f"C0SHARE0{n}" for n in range(1, 7)]
+    for channel in channels:
+        served.slack.click(
+            Action.SHARE_GUIDE,
+            state("five-whys"),
+            user_id=P[0],
+            channel_id=channel,
+            response_url=served.emulator.response_url(),
+        )
+    with served.session() as session:
+        messages = session.execute(select(GuideMessage.channel_id, GuideMessage.message_ts)).all()
+    assert len(messages) == 6
+    for channel, ts in messages:
+        served.slack.event(
+            {
+                "type": "reaction_added",
+                "user": P[0],
+                "reaction": "+1",
+                "item_user": BOT_USER_ID,
+                "item": {"type": "message", "channel": channel, "ts": ts},
+                "event_ts": "1700000500.000100",
+            }
+        )
+    for user in P[1:5]:
+        served.slack.click(
+            Action.NOT_HELPFUL,
+            state("five-whys"),
+            user_id=user,
+            response_url=served.emulator.response_url(),
+        )
+
+    answer = _report(served)
+
+    # one helpful vote and four unhelpful: (1 + 5) / (5 + 10) = 40%, not (6 + 5) / (10 + 10)
+    assert "*Five whys*: 40% helpful, 5 raters" in _section(answer, "Worst rated")
+    assert "Five whys" not in _section(answer, "Best rated")
 
 
 def test_report_90_covers_ninety_days(served, seeded):
