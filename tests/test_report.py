@@ -25,7 +25,20 @@ from bot.services.ideas import Stage
 from bot.services.library import GuideEventKind
 from bot.services.mistakes import MomentWhen
 from bot.services.outbox import OutboxStatus
-from bot.services.report import FEWER, GapGroup, group_gaps, shown, shown_with
+from bot.services.report import (
+    FEWER,
+    MIN_GROUP,
+    OUTCOMES,
+    WITHHELD,
+    GapGroup,
+    GuideOutcomes,
+    GuideUse,
+    NudgeFigures,
+    group_gaps,
+    shown,
+    shown_with,
+    total_row,
+)
 from bot.slack.guides import state
 from bot.slack.ids import Action, Command
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -416,6 +429,28 @@ def test_one_person_sharing_a_guide_six_times_and_reacting_on_each_is_one_vote(s
     assert "Five whys" not in _section(answer, "Best rated")
 
 
+@pytest.fixture
+def two_guides_helped(served, seeded, clock) -> None:
+    """Five whys helped two more people: "All guides: helped 7" over SBI's 5 would give it away."""
+    with transaction(make_sessionmaker(served.engine)) as s:
+        for user in P[5:7]:
+            nudge_service.guide_outcome(
+                s, team_id=TEAM, user_id=user, guide_id="five-whys", outcome="helped", now=clock.now
+            )
+
+
+def test_a_total_that_would_give_a_small_group_away_by_subtraction_is_withheld(
+    served, two_guides_helped
+):
+    helped = _section(_report(served), "Did it help the work?")
+
+    assert _line(helped, "All guides").startswith("All guides: helped withheld · ")
+    assert _line(helped, "SBI").startswith("• *Giving feedback with SBI*: helped 5 · ")
+    assert _line(helped, "Five whys").startswith("• *Five whys*: helped fewer than 5 · ")
+    home = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
+    assert "helped withheld" in home and "helped 7" not in home
+
+
 def test_report_90_covers_ninety_days(served, seeded):
     answer = _report(served, "90")
 
@@ -634,3 +669,97 @@ def test_different_needs_stay_apart_and_the_biggest_comes_first():
 def test_a_person_searching_twice_counts_once():
     [group] = _groups(("rota", "U1"), ("Rota", "U1"), ("rota?", "U2"))
     assert (group.people, group.searches) == (2, 3)
+
+
+def test_the_csv_withholds_the_same_total(
+    database_url, engine, emulator, clock, library_dir, tmp_path, monkeypatch
+):
+    seed(make_sessionmaker(engine), clock.now, library_dir)
+    with transaction(make_sessionmaker(engine)) as s:
+        for user in P[5:7]:
+            nudge_service.guide_outcome(
+                s, team_id=TEAM, user_id=user, guide_id="five-whys", outcome="helped", now=clock.now
+            )
+    for name, value in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": emulator.api_url,
+        "DATABASE_URL": database_url,
+        "INFLOW_CONTENT_DIR": str(library_dir),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert main(["report", "--csv", str(tmp_path), "--now", clock.now.isoformat()]) == 0
+
+    rows = {r["title"]: r["helped"] for r in _csv(tmp_path / "outcomes.csv")}
+    assert rows == {"All guides": WITHHELD, "Giving feedback with SBI": "5", "Five whys": FEWER}
+
+
+# -- no figure under five can be worked out by subtraction --------------------------------------
+
+
+def _could_be(figure: int | str, total: int) -> range:
+    """The values a reader cannot rule out for a figure as shown."""
+    if isinstance(figure, int):
+        return range(figure, figure + 1)
+    if figure == FEWER:
+        return range(MIN_GROUP)
+    return range(MIN_GROUP, total + 1)  # withheld: assume the reader knows it is 5 or more
+
+
+def test_no_hidden_outcome_can_be_worked_out_from_the_total_and_the_shown_parts():
+    import itertools
+    import random
+
+    picker = random.Random(14)
+    for _ in range(400):
+        listed = [
+            GuideOutcomes(
+                f"g{n}", f"g{n}", *(picker.choice([0, 1, 2, 3, 4, 5, 6, 9]) for _ in "abc")
+            )
+            for n in range(picker.randint(1, 4))
+        ]
+        # People answering for one guide each: the total is the sum, the reader's best case.
+        counts = {o: sum(getattr(row, o) for row in listed) for o in OUTCOMES}
+        total = total_row(counts, listed)
+        for outcome in OUTCOMES:
+            shown_total = total.figure(outcome)
+            assert shown_total in (counts[outcome], FEWER, WITHHELD)  # never a wrong number
+            if not isinstance(shown_total, int):
+                continue
+            parts = [row.figure(outcome) for row in listed]
+            hidden = [p for p in parts if not isinstance(p, int)]
+            if not hidden:
+                continue
+            rest = shown_total - sum(p for p in parts if isinstance(p, int))
+            assert rest >= MIN_GROUP, (listed, outcome)  # the hidden parts together: five or more
+            ranges = [_could_be(p, shown_total) for p in hidden]
+            solutions = [v for v in itertools.product(*ranges) if sum(v) == rest]
+            for position in range(len(hidden)):
+                values = {solution[position] for solution in solutions}
+                assert len(values) >= 2, (listed, outcome, position, values)
+
+
+def test_the_issues_example_withholds_the_total():
+    listed = [
+        GuideOutcomes("al", "Active listening", 5, 0, 0),
+        GuideOutcomes("fw", "Five whys", 2, 0, 0),
+    ]
+    total = total_row({"helped": 7, "did_not_help": 0, "not_yet": 0}, listed)
+    assert total.figure("helped") == WITHHELD
+
+
+def test_who_only_shared_a_guide_is_not_given_away_by_its_people_and_openers():
+    # 9 people, 5 opened: 4 only shared it, and "shared fewer than 5" is then exactly 4
+    use = GuideUse("g", "g", people=9, viewers=5, sharers=4)
+    assert (use.opened(), use.shared()) == (WITHHELD, WITHHELD)
+    assert GuideUse("g", "g", people=7, viewers=7, sharers=2).opened() == 7  # nothing pinned
+    assert (
+        GuideUse("g", "g", people=11, viewers=10, sharers=6).shared() == WITHHELD
+    )  # 1 only shared
+
+
+def test_those_who_did_not_act_on_a_nudge_are_not_given_away():
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=5).acted() == WITHHELD  # 1 did not
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=1).acted() == WITHHELD
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=6).acted() == 6
+    assert NudgeFigures("k", "k", sent=9, recipients=10, acted_on=5).acted() == 5

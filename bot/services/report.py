@@ -5,7 +5,14 @@ One function builds it (`build`); the Slack report, the admin section of the Hom
 
 Privacy: every figure about people counts *distinct people*, and a figure under five is shown
 as "fewer than 5", never as the number (k-anonymity with k = 5). Where a figure also counts
-things (messages, ideas, searches), that number is hidden with it.
+things (messages, ideas, searches), that number is hidden with it. Hiding a figure is not
+enough where others shown beside it add up to it: "all guides: helped 7" over "active listening:
+helped 5" gives five whys' "fewer than 5" away as 2. So where a total is shown with its parts
+(the outcomes' "All guides" row over the guides; a guide's people over who opened and who
+shared it; a nudge's people over those who acted on it), the total or the breakdown is
+"withheld" whenever subtraction would leave a group under five or a hidden figure's exact
+value (`derivable`). Searches are shown word for word only when five or more people asked them
+so; otherwise by the topic words the library itself uses (`gap_topic`).
 """
 
 from __future__ import annotations
@@ -64,6 +71,27 @@ _KIND_LABELS = {
 }
 
 
+WITHHELD = "withheld"  # a figure left out so that no group under five can be worked out
+
+
+def derivable(total: int, parts: Iterable[int]) -> bool:
+    """Whether showing `total` beside its `parts` (those under five shown as "fewer than 5")
+    lets a reader subtract their way to a small group.
+
+    Total minus the shown parts is the hidden parts' sum: it gives a group away when it is
+    under five, when one part is hidden (that part's value), or when it reaches the most the
+    hidden parts can hold (each is then exactly 4). Otherwise every hidden part could still be
+    any of two or more values. Distinct-people totals can be smaller than the parts' sum (one
+    person in two guides): the reader's subtraction is judged as they would make it.
+    """
+    parts = list(parts)
+    hidden = sum(1 for part in parts if part < MIN_GROUP)
+    if not hidden or total < MIN_GROUP:
+        return False
+    rest = total - sum(part for part in parts if part >= MIN_GROUP)
+    return hidden == 1 or rest < MIN_GROUP or rest >= hidden * (MIN_GROUP - 1)
+
+
 def shown(count: int) -> int | str:
     """A count of people as a report may show it: the number from five on, else "fewer than 5"."""
     return count if count >= MIN_GROUP else FEWER
@@ -119,6 +147,47 @@ class GuideUse:
     viewers: int
     sharers: int
 
+    @property
+    def breakdown_shown(self) -> bool:
+        """Whether "opened N, shared M" may be shown beside the people: not when those figures
+        (or fewer than 5 in place of one) pin down a hidden figure or a group under five, such
+        as the people who only shared it."""
+        return self.people >= MIN_GROUP and not _pins_a_small_group(
+            self.people, self.viewers, self.sharers
+        )
+
+    def opened(self) -> int | str:
+        return self._part(self.viewers)
+
+    def shared(self) -> int | str:
+        return self._part(self.sharers)
+
+    def _part(self, count: int) -> int | str:
+        # Under five people in all, every figure is "fewer than 5": nothing to subtract from.
+        return shown(count) if self.breakdown_shown or self.people < MIN_GROUP else WITHHELD
+
+
+def _pins_a_small_group(people: int, viewers: int, sharers: int) -> bool:
+    # Every (opened, shared) a reader could not rule out: a shown figure is itself, a hidden
+    # one any of 0-4; together they must make `people` as a union does.
+    def could_be(count: int) -> range:
+        return range(count, count + 1) if count >= MIN_GROUP else range(MIN_GROUP)
+
+    seen: dict[str, set[int]] = defaultdict(set)
+    for opened in could_be(viewers):
+        for shared in could_be(sharers):
+            if max(opened, shared) <= people <= opened + shared:
+                seen["opened"].add(opened)
+                seen["shared"].add(shared)
+                seen["only opened"].add(people - shared)
+                seen["only shared"].add(people - opened)
+                seen["both"].add(opened + shared - people)
+    hidden = {"opened": viewers < MIN_GROUP, "shared": sharers < MIN_GROUP}
+    return any(
+        len(values) == 1 and (hidden.get(name, False) or 0 < min(values) < MIN_GROUP)
+        for name, values in seen.items()
+    )
+
 
 @dataclass(frozen=True)
 class GuideRating:
@@ -154,6 +223,11 @@ class GuideOutcomes:
     helped: int  # people who said so
     did_not_help: int
     not_yet: int
+    withheld: frozenset[str] = frozenset()  # outcomes whose figure would give a group away
+
+    def figure(self, outcome: str) -> int | str:
+        """The figure for one of OUTCOMES as the report shows it."""
+        return WITHHELD if outcome in self.withheld else shown(getattr(self, outcome))
 
 
 @dataclass(frozen=True)
@@ -163,6 +237,14 @@ class NudgeFigures:
     sent: int  # messages
     recipients: int  # people they went to
     acted_on: int  # of those people, how many answered one with a recorded button
+
+    def acted(self) -> int | str:
+        """Those who acted, shown only when they and those who did not are each none or five
+        or more; otherwise "withheld" either way, so which way it was is not given away."""
+        others = self.recipients - self.acted_on
+        if self.acted_on >= MIN_GROUP and (others == 0 or others >= MIN_GROUP):
+            return self.acted_on
+        return WITHHELD
 
 
 @dataclass(frozen=True)
@@ -459,8 +541,15 @@ def outcomes(
         for guide_id, by in per_guide.items()
     ]
     listed.sort(key=lambda o: (-o.helped, -o.did_not_help, -o.not_yet, o.title))
-    total = GuideOutcomes("", "All guides", *(len(everyone[o]) for o in OUTCOMES))
-    return total, listed
+    return total_row({o: len(everyone[o]) for o in OUTCOMES}, listed), listed
+
+
+def total_row(counts: dict[str, int], listed: list[GuideOutcomes]) -> GuideOutcomes:
+    """The "All guides" row over `listed`, each figure withheld where it is `derivable`."""
+    withheld = frozenset(
+        o for o in OUTCOMES if derivable(counts[o], (getattr(row, o) for row in listed))
+    )
+    return GuideOutcomes("", "All guides", *(counts[o] for o in OUTCOMES), withheld=withheld)
 
 
 # -- nudges ------------------------------------------------------------------------------------
