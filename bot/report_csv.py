@@ -60,9 +60,15 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
             ],
         ),
         "content_gaps": (
-            ["search", "people", "searches", "also asked as"],
+            ["search", "shown as", "people", "searches", "also asked as"],
             [
-                [g.label, shown(g.people), shown_with(g.searches, g.people), " | ".join(g.variants)]
+                [
+                    g.label,
+                    "as asked" if g.as_asked else "topic words",
+                    shown(g.people),
+                    shown_with(g.searches, g.people),
+                    " | ".join(g.variants),
+                ]
                 for g in report.gaps
             ],
         ),

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot import report_csv
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.db import make_sessionmaker, transaction
 from bot.emulator import BOT_USER_ID
 from bot.library.loader import load_guides
-from bot.models import GuideMessage, OutboxMessage
+from bot.models import ContentGap, GuideMessage, OutboxMessage
 from bot.services import debriefs, ideas, mistakes, outbox, strengths
 from bot.services import library as library_service
 from bot.services import nudges as nudge_service
@@ -34,6 +35,8 @@ from bot.services.report import (
     GuideOutcomes,
     GuideUse,
     NudgeFigures,
+    Period,
+    build,
     group_gaps,
     shown,
     shown_with,
@@ -315,11 +318,12 @@ def test_best_and_worst_rated_use_the_librarys_bayesian_rating(served, seeded):
 def test_searches_that_found_nothing_are_grouped_and_counted(served, seeded):
     gaps = _section(_report(served), "Searches that found nothing")
 
-    expense = _line(gaps, "expense")
-    assert expense.startswith("• “expense reports”")
-    assert expense.endswith(": 6 people, 7 searches")
-    assert "(also “expense report”, “expense reprots” and 1 more)" in expense
-    assert _line(gaps, "parking") == "• “parking permit”: fewer than 5 people"
+    # no way of asking was five people's: the words five or more used, or the library knows
+    assert _line(gaps, "expense") == (
+        "• about _expense reports_ (topic words): 6 people, 7 searches"
+    )
+    assert _line(gaps, "parking") == "• about _parking_ (topic words): fewer than 5 people"
+    assert "permit" not in gaps and "reprots" not in gaps
 
 
 def test_guides_past_review_are_listed_with_their_owners(served, seeded):
@@ -499,7 +503,7 @@ def test_the_home_tab_has_the_report_for_admins_only(served, seeded):
     admin = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
     assert "Library report" in admin
     assert "Giving feedback with SBI*: 7 people" in admin
-    assert "“expense reports”" in admin
+    assert "about _expense reports_" in admin
     assert "*Due for review:* 2 guides, the oldest *Premortem* (53 days overdue)" in admin
 
     assert "Library report" not in json.dumps(_open_home(served, P[0])["blocks"])
@@ -573,7 +577,7 @@ def test_the_csv_command_writes_the_same_figures(
     gaps = _csv(out / "content_gaps.csv")
     assert [(g["search"], g["people"], g["searches"]) for g in gaps] == [
         ("expense reports", "6", "7"),
-        ("parking permit", FEWER, FEWER),
+        ("parking", FEWER, FEWER),
     ]
     assert [(r["guide"], r["owner"], r["days_overdue"]) for r in _csv(out / "review_due.csv")] == [
         ("premortem", "ana.owner@example.com", "53"),
@@ -620,7 +624,8 @@ def test_counts_under_five_are_never_shown():
 
 
 def _groups(*searches: tuple[str, str]) -> list[GapGroup]:
-    return group_gaps(searches)
+    """Grouped with every way of asking shown, to see the grouping itself."""
+    return group_gaps(searches, min_people=1)
 
 
 def test_searches_differing_in_case_spacing_and_punctuation_are_one_need():
@@ -763,3 +768,48 @@ def test_those_who_did_not_act_on_a_nudge_are_not_given_away():
     assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=1).acted() == WITHHELD
     assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=6).acted() == 6
     assert NudgeFigures("k", "k", sent=9, recipients=10, acted_on=5).acted() == 5
+
+
+# -- one person's search is theirs ---------------------------------------------------------------
+
+
+def test_a_search_only_one_person_made_is_shown_by_the_librarys_words_only():
+    [group] = group_gaps(
+        [("my manager bob smith keeps shouting at me", "U1")], vocabulary=frozenset({"manag"})
+    )
+    assert (group.label, group.as_asked, group.variants) == ("manager", False, ())
+
+
+def test_a_way_of_asking_five_people_used_is_shown_word_for_word():
+    searches = [("expense reports", f"U{n}") for n in range(5)]
+    searches += [("Expense report", "U8"), ("expense reports for bob smith", "U9")]
+    expense, theirs = group_gaps(searches)
+    assert (expense.label, expense.as_asked, expense.variants) == ("expense reports", True, ())
+    assert (theirs.label, theirs.as_asked) == ("", False)  # no library words given here
+
+
+def test_a_private_search_leaves_no_name_in_the_report_or_the_csv(
+    served, seeded, clock, library_dir, tmp_path
+):
+    served.slack.command(Command.LEARN, "my manager bob smith keeps shouting at me", user_id=P[7])
+    with served.session() as session:
+        assert session.scalars(select(ContentGap.query)).all()[-1] == (
+            "my manager bob smith keeps shouting at me"
+        )
+
+    shown_text = json.dumps(_report(served), ensure_ascii=False).lower()
+    home = json.dumps(_open_home(served, ADMIN), ensure_ascii=False).lower()
+    with served.session() as session:
+        report = build(
+            session,
+            team_id=TEAM,
+            period=Period.last(30, now=clock.now),
+            guides=load_guides(library_dir),
+        )
+    written = report_csv.write(report, tmp_path)
+    csv_text = " ".join(path.read_text(encoding="utf-8") for path in written).lower()
+
+    [theirs] = [g for g in report.gaps if g.people == 1 and not g.as_asked]
+    assert theirs.label == "manager shouting"  # the library's words (concepts); not the name
+    for text in (shown_text, home, csv_text):
+        assert "bob" not in text and "smith" not in text

@@ -201,10 +201,11 @@ class GuideRating:
 class GapGroup:
     """Searches that found nothing, folded into one need."""
 
-    label: str  # the way most people put it
-    variants: tuple[str, ...]  # the other ways, most asked first
+    label: str  # the way most people put it, or its topic words (see `as_asked`)
+    variants: tuple[str, ...]  # the other ways five or more people put it, most asked first
     people: int
     searches: int
+    as_asked: bool = True  # the label is words five or more people typed; else topic words
 
 
 @dataclass(frozen=True)
@@ -308,13 +309,16 @@ def build(
     session: Session, *, team_id: str, period: Period, guides: Iterable[Guide]
 ) -> LibraryReport:
     """Every section of the report for one workspace and period."""
+    guides = list(guides)
     total, per_guide = outcomes(session, team_id, period)
     return LibraryReport(
         team_id=team_id,
         period=period,
         usage=usage(session, team_id, period),
         ratings=ratings(session, team_id, period),
-        gaps=group_gaps(_gaps(session, team_id, period)),
+        gaps=group_gaps(
+            _gaps(session, team_id, period), vocabulary=gap_vocabulary(session, team_id, guides)
+        ),
         stale=stale_guides(guides, today=period.end.date()),
         outcomes=per_guide,
         outcomes_total=total,
@@ -407,12 +411,21 @@ def _tidy(query: str) -> str:
 
 
 def group_gaps(
-    searches: Iterable[tuple[str, str]], *, similarity: int = GAP_SIMILARITY
+    searches: Iterable[tuple[str, str]],
+    *,
+    similarity: int = GAP_SIMILARITY,
+    vocabulary: frozenset[str] = frozenset(),
+    min_people: int = MIN_GROUP,
 ) -> list[GapGroup]:
     """(query, user id) pairs into needs: the same words in any case, spacing, punctuation or
     order are one; a key at least `similarity` alike to a more searched one (a typo, a word
     form) joins it. Keys are compared only with keys sharing the first letters of a word, so
-    grouping thousands of searches stays well inside Slack's three seconds."""
+    grouping thousands of searches stays well inside Slack's three seconds.
+
+    A way of asking is shown word for word only when `min_people` or more people asked it so:
+    one person's "my manager bob smith keeps shouting at me" is theirs. A need nobody put in
+    such words is shown by its topic words (`gap_topic`).
+    """
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for query, user_id in searches:
         if _tidy(query):
@@ -435,17 +448,64 @@ def group_gaps(
             groups[near[match[2]]].extend(by_key[key])
     found = []
     for members in groups:
+        askers: dict[str, set[str]] = defaultdict(set)
+        for query, user in members:
+            askers[_tidy(query)].add(user)
         ways = Counter(_tidy(query) for query, _ in members)
-        ordered = sorted(ways, key=lambda w: (-ways[w], len(w), w))
+        ordered = sorted(ways, key=lambda w: (-len(askers[w]), -ways[w], len(w), w))
+        said = [way for way in ordered if len(askers[way]) >= min_people]
+        as_asked = bool(said) and said[0] == ordered[0]
         found.append(
             GapGroup(
-                label=ordered[0],
-                variants=tuple(ordered[1:]),
+                label=ordered[0] if as_asked else gap_topic(members, vocabulary, min_people),
+                variants=tuple(said[1:] if as_asked else said),
                 people=len({user for _, user in members}),
                 searches=len(members),
+                as_asked=as_asked,
             )
         )
     return sorted(found, key=lambda g: (-g.people, -g.searches, g.label))
+
+
+def gap_topic(
+    members: Iterable[tuple[str, str]], vocabulary: frozenset[str], min_people: int = MIN_GROUP
+) -> str:
+    """What searches were about, without anything only one of them said: the words (by stem)
+    the library's own guides, aliases and concepts use, or that `min_people` or more of the
+    people typed, most used first, each in its commonest form.
+
+    An allow-list, not a name filter: names typed in lowercase, nicknames and misspellings are
+    all simply not in the library's words, where a capital-letter or dictionary check would let
+    "bob smith" (or "Smith", a word) through.
+    """
+    forms: dict[str, Counter] = defaultdict(Counter)
+    users: dict[str, set[str]] = defaultdict(set)
+    for query, user in members:
+        for word in text.content_words(text.words(query)):
+            stem = text.stem(word)
+            forms[stem][word] += 1
+            users[stem].add(user)
+    kept = [s for s in forms if s in vocabulary or len(users[s]) >= min_people]
+    kept.sort(key=lambda s: (-len(users[s]), -forms[s].total(), s))
+    return " ".join(max(forms[s], key=lambda w: (forms[s][w], -len(w), w)) for s in kept)
+
+
+def gap_vocabulary(session: Session, team_id: str, guides: Iterable[Guide]) -> frozenset[str]:
+    """The stems of the words the library itself uses: its guides' titles, summaries, tags,
+    aliases and triggers, the workspace's added names, the matcher's concepts, and the kinds
+    of request it knows it is not for (payroll, parking)."""
+    phrases = [
+        phrase
+        for g in guides
+        for phrase in (g.meta.title, g.meta.summary, *g.meta.tags, *g.meta.aliases)
+    ]
+    phrases += [p for g in guides for p in g.meta.triggers]
+    phrases += [p for concept in text.CONCEPTS.values() for p in concept]
+    words = {w for phrase in phrases for w in text.words(phrase)}
+    words |= text.OUT_OF_DOMAIN | text.LOW_INFORMATION
+    stems = {text.stem(w) for w in words}
+    stems |= {stem for key in workspace_aliases(session, team_id) for stem in key}
+    return frozenset(stems)
 
 
 def _gaps(session: Session, team_id: str, period: Period) -> list[tuple[str, str]]:

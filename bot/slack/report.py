@@ -76,7 +76,15 @@ def _gap(gap: GapGroup) -> str:
         also = f" (also {shown_ways}{f' and {extra} more' if extra > 0 else ''})"
     searches = shown_with(gap.searches, gap.people)
     count = people(gap.people) + (f", {searches} searches" if gap.people >= MIN_GROUP else "")
-    return f"• “{escape(clip(gap.label, 100))}”{also}: {count}"
+    return f"• {_gap_label(gap)}{also}: {count}"
+
+
+def _gap_label(gap: GapGroup) -> str:
+    if gap.as_asked:
+        return f"“{escape(clip(gap.label, 100))}”"
+    if gap.label:
+        return f"about _{escape(clip(gap.label, 100))}_ (topic words)"
+    return "_in words the library does not use_"
 
 
 def _gaps(report: LibraryReport, limit: int) -> str:
