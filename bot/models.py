@@ -109,11 +109,12 @@ class GuideReaction(Base):
 
 
 class Rating(Base):
-    """One person's vote on a guide from one place: a shared message's emoji, or the buttons."""
+    """One person's vote on a guide, wherever they cast it: the buttons, or emoji on any message
+    sharing it (bot/services/library.py says how the two meet)."""
 
     __tablename__ = "ratings"
     __table_args__ = (
-        UniqueConstraint("team_id", "guide_id", "user_id", "source_key"),
+        UniqueConstraint("team_id", "guide_id", "user_id"),
         Index(None, "team_id", "guide_id"),
     )
 
@@ -121,8 +122,7 @@ class Rating(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"))
     user_id: Mapped[str] = mapped_column(String(32))
-    # "buttons", or "msg:<guide_messages.id>" for emoji on a shared message
-    source_key: Mapped[str] = mapped_column(String(48))
+    source: Mapped[str] = mapped_column(String(16))  # VoteSource: how it was last cast
     value: Mapped[int]  # +1 helpful, -1 not helpful
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

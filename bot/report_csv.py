@@ -1,7 +1,8 @@
 """`inflow report --csv DIR`: the library report's sections as CSV files, one per section.
 
 The figures come from `bot.services.report.build`, as the Slack report's do, with the same
-rule: a count of fewer than five people is written as "fewer than 5".
+rules: a count of fewer than five people is written as "fewer than 5", and a figure that
+would let one be worked out from the others as "withheld" (see bot/services/report.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from bot.services.report import MIN_GROUP, LibraryReport, shown, shown_with
+from bot.services.report import MIN_GROUP, OUTCOMES, LibraryReport, shown, shown_with
 
 
 def write(report: LibraryReport, directory: Path) -> list[Path]:
@@ -45,10 +46,7 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
         ),
         "most_used": (
             ["guide", "title", "people", "opened", "shared"],
-            [
-                [u.guide_id, u.title, shown(u.people), shown(u.viewers), shown(u.sharers)]
-                for u in report.usage
-            ],
+            [[u.guide_id, u.title, shown(u.people), u.opened(), u.shared()] for u in report.usage],
         ),
         "ratings": (
             ["guide", "title", "rating", "raters"],
@@ -62,9 +60,15 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
             ],
         ),
         "content_gaps": (
-            ["search", "people", "searches", "also asked as"],
+            ["search", "shown as", "people", "searches", "also asked as"],
             [
-                [g.label, shown(g.people), shown_with(g.searches, g.people), " | ".join(g.variants)]
+                [
+                    g.label,
+                    "as asked" if g.as_asked else "topic words",
+                    shown(g.people),
+                    shown_with(g.searches, g.people),
+                    " | ".join(g.variants),
+                ]
                 for g in report.gaps
             ],
         ),
@@ -78,7 +82,7 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
         "outcomes": (
             ["guide", "title", "helped", "did_not_help", "not_yet"],
             [
-                [o.guide_id, o.title, shown(o.helped), shown(o.did_not_help), shown(o.not_yet)]
+                [o.guide_id, o.title, *(o.figure(outcome) for outcome in OUTCOMES)]
                 for o in [report.outcomes_total, *report.outcomes]
             ],
         ),
@@ -90,7 +94,7 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
                     n.label,
                     shown_with(n.sent, n.recipients),
                     shown(n.recipients),
-                    shown(n.acted_on),
+                    n.acted(),
                 ]
                 for n in report.nudges
             ],

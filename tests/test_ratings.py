@@ -110,3 +110,75 @@ def test_buttons_and_emoji_feed_the_same_ratings(served, shared):
         from bot.services.library import ratings_by_guide
 
         assert ratings_by_guide(session, "T0INFLOW1") == {"premortem": (2, 0)}
+
+
+# -- one vote per person per guide, however many messages share it ----------------------------
+
+
+def _share_in(served, channels: list[str]) -> list[tuple[str, str]]:
+    """The guide shared by the bot in each channel; returns each message's (channel, ts)."""
+    from bot.models import GuideMessage
+
+    for channel in channels:
+        served.slack.click(
+            Action.SHARE_GUIDE,
+            state("premortem"),
+            channel_id=channel,
+            response_url=served.emulator.response_url(),
+        )
+    with served.session() as session:
+        rows = session.execute(
+            select(GuideMessage.channel_id, GuideMessage.message_ts).order_by(GuideMessage.id)
+        )
+        return [(channel, ts) for channel, ts in rows]
+
+
+CHANNELS = [f"C0SHARE0{n}" for n in range(1, 7)]
+
+
+def test_emoji_on_six_shares_of_a_guide_are_one_vote(served):
+    messages = _share_in(served, CHANNELS)
+    assert len(messages) == 6
+    for message in messages:
+        served.slack.event(_reaction("reaction_added", "U0READER1", "+1", *message))
+
+    with served.session() as session:
+        assert session.scalars(select(Rating.value)).all() == [1]
+        from bot.services.library import ratings_by_guide
+
+        assert ratings_by_guide(session, "T0INFLOW1") == {"premortem": (1, 0)}
+
+
+def test_taking_back_an_emoji_keeps_the_vote_another_message_still_gives(served):
+    first, second = _share_in(served, CHANNELS[:2])
+    served.slack.event(_reaction("reaction_added", "U0READER1", "+1", *first))
+    served.slack.event(_reaction("reaction_added", "U0READER1", "+1", *second))
+    served.slack.event(_reaction("reaction_removed", "U0READER1", "+1", *first))
+    assert _votes(served) == {"U0READER1": 1}
+
+    served.slack.event(_reaction("reaction_removed", "U0READER1", "+1", *second))
+    assert _votes(served) == {}
+
+
+def test_helpful_here_and_unhelpful_there_cancel_out(served):
+    first, second = _share_in(served, CHANNELS[:2])
+    served.slack.event(_reaction("reaction_added", "U0READER1", "+1", *first))
+    served.slack.event(_reaction("reaction_added", "U0READER1", "-1", *second))
+    assert _votes(served) == {}
+
+    served.slack.event(_reaction("reaction_removed", "U0READER1", "+1", *first))
+    assert _votes(served) == {"U0READER1": -1}
+
+
+def test_a_button_vote_made_after_an_emoji_is_not_undone_by_taking_the_emoji_back(served):
+    [message] = _share_in(served, CHANNELS[:1])
+    served.slack.event(_reaction("reaction_added", "U0READER1", "+1", *message))
+    served.slack.click(
+        Action.NOT_HELPFUL,
+        state("premortem"),
+        user_id="U0READER1",
+        response_url=served.emulator.response_url(),
+    )
+    served.slack.event(_reaction("reaction_removed", "U0READER1", "+1", *message))
+
+    assert _votes(served) == {"U0READER1": -1}

@@ -10,13 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot import report_csv
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.db import make_sessionmaker, transaction
+from bot.emulator import BOT_USER_ID
 from bot.library.loader import load_guides
-from bot.models import OutboxMessage
+from bot.models import ContentGap, GuideMessage, OutboxMessage
 from bot.services import debriefs, ideas, mistakes, outbox, strengths
 from bot.services import library as library_service
 from bot.services import nudges as nudge_service
@@ -24,8 +26,24 @@ from bot.services.ideas import Stage
 from bot.services.library import GuideEventKind
 from bot.services.mistakes import MomentWhen
 from bot.services.outbox import OutboxStatus
-from bot.services.report import FEWER, GapGroup, group_gaps, shown, shown_with
-from bot.slack.ids import Command
+from bot.services.report import (
+    FEWER,
+    MIN_GROUP,
+    OUTCOMES,
+    WITHHELD,
+    GapGroup,
+    GuideOutcomes,
+    GuideUse,
+    NudgeFigures,
+    Period,
+    build,
+    group_gaps,
+    shown,
+    shown_with,
+    total_row,
+)
+from bot.slack.guides import state
+from bot.slack.ids import Action, Command
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.guide_files import write_guide
 
@@ -300,11 +318,12 @@ def test_best_and_worst_rated_use_the_librarys_bayesian_rating(served, seeded):
 def test_searches_that_found_nothing_are_grouped_and_counted(served, seeded):
     gaps = _section(_report(served), "Searches that found nothing")
 
-    expense = _line(gaps, "expense")
-    assert expense.startswith("• “expense reports”")
-    assert expense.endswith(": 6 people, 7 searches")
-    assert "(also “expense report”, “expense reprots” and 1 more)" in expense
-    assert _line(gaps, "parking") == "• “parking permit”: fewer than 5 people"
+    # no way of asking was five people's: the words five or more used, or the library knows
+    assert _line(gaps, "expense") == (
+        "• about _expense reports_ (topic words): 6 people, 7 searches"
+    )
+    assert _line(gaps, "parking") == "• about _parking_ (topic words): fewer than 5 people"
+    assert "permit" not in gaps and "reprots" not in gaps
 
 
 def test_guides_past_review_are_listed_with_their_owners(served, seeded):
@@ -375,6 +394,67 @@ def test_no_count_under_five_is_ever_shown(served, seeded):
     assert not re.search(r"(helped|didn't help|not yet|opened|shared) [1-4]\b", shown_text)
 
 
+def test_one_person_sharing_a_guide_six_times_and_reacting_on_each_is_one_vote(served):
+    channels = [f"C0SHARE0{n}" for n in range(1, 7)]
+    for channel in channels:
+        served.slack.click(
+            Action.SHARE_GUIDE,
+            state("five-whys"),
+            user_id=P[0],
+            channel_id=channel,
+            response_url=served.emulator.response_url(),
+        )
+    with served.session() as session:
+        messages = session.execute(select(GuideMessage.channel_id, GuideMessage.message_ts)).all()
+    assert len(messages) == 6
+    for channel, ts in messages:
+        served.slack.event(
+            {
+                "type": "reaction_added",
+                "user": P[0],
+                "reaction": "+1",
+                "item_user": BOT_USER_ID,
+                "item": {"type": "message", "channel": channel, "ts": ts},
+                "event_ts": "1700000500.000100",
+            }
+        )
+    for user in P[1:5]:
+        served.slack.click(
+            Action.NOT_HELPFUL,
+            state("five-whys"),
+            user_id=user,
+            response_url=served.emulator.response_url(),
+        )
+
+    answer = _report(served)
+
+    # one helpful vote and four unhelpful: (1 + 5) / (5 + 10) = 40%, not (6 + 5) / (10 + 10)
+    assert "*Five whys*: 40% helpful, 5 raters" in _section(answer, "Worst rated")
+    assert "Five whys" not in _section(answer, "Best rated")
+
+
+@pytest.fixture
+def two_guides_helped(served, seeded, clock) -> None:
+    """Five whys helped two more people: "All guides: helped 7" over SBI's 5 would give it away."""
+    with transaction(make_sessionmaker(served.engine)) as s:
+        for user in P[5:7]:
+            nudge_service.guide_outcome(
+                s, team_id=TEAM, user_id=user, guide_id="five-whys", outcome="helped", now=clock.now
+            )
+
+
+def test_a_total_that_would_give_a_small_group_away_by_subtraction_is_withheld(
+    served, two_guides_helped
+):
+    helped = _section(_report(served), "Did it help the work?")
+
+    assert _line(helped, "All guides").startswith("All guides: helped withheld · ")
+    assert _line(helped, "SBI").startswith("• *Giving feedback with SBI*: helped 5 · ")
+    assert _line(helped, "Five whys").startswith("• *Five whys*: helped fewer than 5 · ")
+    home = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
+    assert "helped withheld" in home and "helped 7" not in home
+
+
 def test_report_90_covers_ninety_days(served, seeded):
     answer = _report(served, "90")
 
@@ -423,7 +503,7 @@ def test_the_home_tab_has_the_report_for_admins_only(served, seeded):
     admin = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
     assert "Library report" in admin
     assert "Giving feedback with SBI*: 7 people" in admin
-    assert "“expense reports”" in admin
+    assert "about _expense reports_" in admin
     assert "*Due for review:* 2 guides, the oldest *Premortem* (53 days overdue)" in admin
 
     assert "Library report" not in json.dumps(_open_home(served, P[0])["blocks"])
@@ -497,7 +577,7 @@ def test_the_csv_command_writes_the_same_figures(
     gaps = _csv(out / "content_gaps.csv")
     assert [(g["search"], g["people"], g["searches"]) for g in gaps] == [
         ("expense reports", "6", "7"),
-        ("parking permit", FEWER, FEWER),
+        ("parking", FEWER, FEWER),
     ]
     assert [(r["guide"], r["owner"], r["days_overdue"]) for r in _csv(out / "review_due.csv")] == [
         ("premortem", "ana.owner@example.com", "53"),
@@ -544,7 +624,8 @@ def test_counts_under_five_are_never_shown():
 
 
 def _groups(*searches: tuple[str, str]) -> list[GapGroup]:
-    return group_gaps(searches)
+    """Grouped with every way of asking shown, to see the grouping itself."""
+    return group_gaps(searches, min_people=1)
 
 
 def test_searches_differing_in_case_spacing_and_punctuation_are_one_need():
@@ -593,3 +674,142 @@ def test_different_needs_stay_apart_and_the_biggest_comes_first():
 def test_a_person_searching_twice_counts_once():
     [group] = _groups(("rota", "U1"), ("Rota", "U1"), ("rota?", "U2"))
     assert (group.people, group.searches) == (2, 3)
+
+
+def test_the_csv_withholds_the_same_total(
+    database_url, engine, emulator, clock, library_dir, tmp_path, monkeypatch
+):
+    seed(make_sessionmaker(engine), clock.now, library_dir)
+    with transaction(make_sessionmaker(engine)) as s:
+        for user in P[5:7]:
+            nudge_service.guide_outcome(
+                s, team_id=TEAM, user_id=user, guide_id="five-whys", outcome="helped", now=clock.now
+            )
+    for name, value in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": emulator.api_url,
+        "DATABASE_URL": database_url,
+        "INFLOW_CONTENT_DIR": str(library_dir),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert main(["report", "--csv", str(tmp_path), "--now", clock.now.isoformat()]) == 0
+
+    rows = {r["title"]: r["helped"] for r in _csv(tmp_path / "outcomes.csv")}
+    assert rows == {"All guides": WITHHELD, "Giving feedback with SBI": "5", "Five whys": FEWER}
+
+
+# -- no figure under five can be worked out by subtraction --------------------------------------
+
+
+def _could_be(figure: int | str, total: int) -> range:
+    """The values a reader cannot rule out for a figure as shown."""
+    if isinstance(figure, int):
+        return range(figure, figure + 1)
+    if figure == FEWER:
+        return range(MIN_GROUP)
+    return range(MIN_GROUP, total + 1)  # withheld: assume the reader knows it is 5 or more
+
+
+def test_no_hidden_outcome_can_be_worked_out_from_the_total_and_the_shown_parts():
+    import itertools
+    import random
+
+    picker = random.Random(14)
+    for _ in range(400):
+        listed = [
+            GuideOutcomes(
+                f"g{n}", f"g{n}", *(picker.choice([0, 1, 2, 3, 4, 5, 6, 9]) for _ in "abc")
+            )
+            for n in range(picker.randint(1, 4))
+        ]
+        # People answering for one guide each: the total is the sum, the reader's best case.
+        counts = {o: sum(getattr(row, o) for row in listed) for o in OUTCOMES}
+        total = total_row(counts, listed)
+        for outcome in OUTCOMES:
+            shown_total = total.figure(outcome)
+            assert shown_total in (counts[outcome], FEWER, WITHHELD)  # never a wrong number
+            if not isinstance(shown_total, int):
+                continue
+            parts = [row.figure(outcome) for row in listed]
+            hidden = [p for p in parts if not isinstance(p, int)]
+            if not hidden:
+                continue
+            rest = shown_total - sum(p for p in parts if isinstance(p, int))
+            assert rest >= MIN_GROUP, (listed, outcome)  # the hidden parts together: five or more
+            ranges = [_could_be(p, shown_total) for p in hidden]
+            solutions = [v for v in itertools.product(*ranges) if sum(v) == rest]
+            for position in range(len(hidden)):
+                values = {solution[position] for solution in solutions}
+                assert len(values) >= 2, (listed, outcome, position, values)
+
+
+def test_the_issues_example_withholds_the_total():
+    listed = [
+        GuideOutcomes("al", "Active listening", 5, 0, 0),
+        GuideOutcomes("fw", "Five whys", 2, 0, 0),
+    ]
+    total = total_row({"helped": 7, "did_not_help": 0, "not_yet": 0}, listed)
+    assert total.figure("helped") == WITHHELD
+
+
+def test_who_only_shared_a_guide_is_not_given_away_by_its_people_and_openers():
+    # 9 people, 5 opened: 4 only shared it, and "shared fewer than 5" is then exactly 4
+    use = GuideUse("g", "g", people=9, viewers=5, sharers=4)
+    assert (use.opened(), use.shared()) == (WITHHELD, WITHHELD)
+    assert GuideUse("g", "g", people=7, viewers=7, sharers=2).opened() == 7  # nothing pinned
+    assert (
+        GuideUse("g", "g", people=11, viewers=10, sharers=6).shared() == WITHHELD
+    )  # 1 only shared
+
+
+def test_those_who_did_not_act_on_a_nudge_are_not_given_away():
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=5).acted() == WITHHELD  # 1 did not
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=1).acted() == WITHHELD
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=6).acted() == 6
+    assert NudgeFigures("k", "k", sent=9, recipients=10, acted_on=5).acted() == 5
+
+
+# -- one person's search is theirs ---------------------------------------------------------------
+
+
+def test_a_search_only_one_person_made_is_shown_by_the_librarys_words_only():
+    [group] = group_gaps(
+        [("my manager bob smith keeps shouting at me", "U1")], vocabulary=frozenset({"manag"})
+    )
+    assert (group.label, group.as_asked, group.variants) == ("manager", False, ())
+
+
+def test_a_way_of_asking_five_people_used_is_shown_word_for_word():
+    searches = [("expense reports", f"U{n}") for n in range(5)]
+    searches += [("Expense report", "U8"), ("expense reports for bob smith", "U9")]
+    expense, theirs = group_gaps(searches)
+    assert (expense.label, expense.as_asked, expense.variants) == ("expense reports", True, ())
+    assert (theirs.label, theirs.as_asked) == ("", False)  # no library words given here
+
+
+def test_a_private_search_leaves_no_name_in_the_report_or_the_csv(
+    served, seeded, clock, library_dir, tmp_path
+):
+    served.slack.command(Command.LEARN, "my manager bob smith keeps shouting at me", user_id=P[7])
+    with served.session() as session:
+        assert session.scalars(select(ContentGap.query)).all()[-1] == (
+            "my manager bob smith keeps shouting at me"
+        )
+
+    shown_text = json.dumps(_report(served), ensure_ascii=False).lower()
+    home = json.dumps(_open_home(served, ADMIN), ensure_ascii=False).lower()
+    with served.session() as session:
+        report = build(
+            session,
+            team_id=TEAM,
+            period=Period.last(30, now=clock.now),
+            guides=load_guides(library_dir),
+        )
+    written = report_csv.write(report, tmp_path)
+    csv_text = " ".join(path.read_text(encoding="utf-8") for path in written).lower()
+
+    [theirs] = [g for g in report.gaps if g.people == 1 and not g.as_asked]
+    assert theirs.label == "manager shouting"  # the library's words (concepts); not the name
+    for text in (shown_text, home, csv_text):
+        assert "bob" not in text and "smith" not in text

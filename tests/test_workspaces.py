@@ -194,7 +194,7 @@ def test_after_the_grace_period_the_workspaces_data_is_deleted_and_the_others_ke
     with transaction(sessions) as session:
         for team in (TEAM_A, TEAM_B):
             session.add(
-                Rating(team_id=team, guide_id=GUIDE, user_id="U0X", value=1, source_key="k")
+                Rating(team_id=team, guide_id=GUIDE, user_id="U0X", value=1, source="buttons")
             )
             _enqueue(session, team, "U0X", clock.now + dt.timedelta(days=40))
     two_workspaces.a.event({"type": "app_uninstalled"})
@@ -219,7 +219,9 @@ def test_installing_again_within_the_grace_period_keeps_everything(two_workspace
     served = two_workspaces.served
     sessions = served.sessions
     with transaction(sessions) as session:
-        session.add(Rating(team_id=TEAM_A, guide_id=GUIDE, user_id="U0X", value=1, source_key="k"))
+        session.add(
+            Rating(team_id=TEAM_A, guide_id=GUIDE, user_id="U0X", value=1, source="buttons")
+        )
     two_workspaces.a.event({"type": "app_uninstalled"})
     served.emulator.uninstall(TEAM_A)
 

@@ -1,4 +1,17 @@
-"""The library's history: which guides were seen, shared and rated, and what was not found."""
+"""The library's history: which guides were seen, shared and rated, and what was not found.
+
+Votes: a person has one vote per guide, however many messages share it (`ratings` is keyed by
+workspace, guide and person). They cast it with the Helpful / Not helpful buttons or with
+emoji on any message sharing the guide, and the latest act wins:
+
+- a button tap sets the vote;
+- an emoji added sets it to what all their rating emoji on all that guide's messages say:
+  helpful if any is helpful and none unhelpful, the opposite likewise, none when they left
+  both (then a button vote stands);
+- an emoji removed recomputes the same, but only where the vote was cast with emoji: taking
+  back 👍 on one message while 👍 stays on another keeps the vote; taking back the last one
+  withdraws it; a button tap made since is never undone by an emoji.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +36,12 @@ from bot.models import (
     Rating,
 )
 
-BUTTONS = "buttons"
+
+class VoteSource(StrEnum):
+    """How a person last cast their vote on a guide."""
+
+    BUTTONS = "buttons"
+    EMOJI = "emoji"
 
 
 class GuideEventKind(StrEnum):
@@ -135,22 +153,28 @@ def _set_vote(
     team_id: str,
     guide_id: str,
     user_id: str,
-    source_key: str,
+    source: VoteSource,
     value: int,
     now: dt.datetime,
+    overrides_buttons: bool = True,
 ) -> None:
-    key = {"team_id": team_id, "guide_id": guide_id, "user_id": user_id, "source_key": source_key}
+    """Set a person's one vote on a guide (0: withdraw it); a vote cast with the buttons
+    changes only when `overrides_buttons`, and an emoji never withdraws it."""
+    key = {"team_id": team_id, "guide_id": guide_id, "user_id": user_id}
     if value == 0:
-        session.execute(delete(Rating).filter_by(**key))
+        session.execute(delete(Rating).filter_by(**key, source=VoteSource.EMOJI.value))
         return
+    changes = (Rating.value != value) | (Rating.source != source.value)
+    if not overrides_buttons:
+        changes &= Rating.source != VoteSource.BUTTONS.value
     # One statement, so a double tap (or two at once) is one vote, never a unique-key error.
     session.execute(
         insert_for(session, Rating)
-        .values(**key, value=value, updated_at=now)
+        .values(**key, source=source.value, value=value, updated_at=now)
         .on_conflict_do_update(
             index_elements=list(key),
-            set_={"value": value, "updated_at": now},
-            where=Rating.value != value,  # the same vote again changes nothing
+            set_={"value": value, "source": source.value, "updated_at": now},
+            where=changes,  # the same vote again changes nothing
         )
     )
     session.flush()
@@ -165,7 +189,7 @@ def rate_with_buttons(
         team_id=team_id,
         guide_id=guide_id,
         user_id=user_id,
-        source_key=BUTTONS,
+        source=VoteSource.BUTTONS,
         value=1 if helpful else -1,
         now=now,
     )
@@ -227,11 +251,11 @@ def react(
     unhelpful: set[str],
     now: dt.datetime,
 ) -> bool:
-    """Apply one reaction_added / reaction_removed to a guide message's ratings.
+    """Apply one reaction_added / reaction_removed to the person's vote on the shared guide.
 
-    A person has one vote per message: helpful if they left any helpful emoji and no unhelpful
-    one, unhelpful in the opposite case, none when they left both or neither. Returns whether
-    the message was a guide message with a rating emoji (so something was considered).
+    Their vote follows all their rating emoji on every message sharing that guide (see the
+    module's opening). Returns whether the message was a guide message with a rating emoji
+    (so something was considered).
     """
     emoji = base_emoji(emoji)
     if emoji not in helpful and emoji not in unhelpful:
@@ -260,8 +284,12 @@ def react(
         )
     left = set(
         session.scalars(
-            select(GuideReaction.emoji).where(
-                GuideReaction.guide_message_id == message.id, GuideReaction.user_id == user_id
+            select(GuideReaction.emoji)
+            .join(GuideMessage, GuideMessage.id == GuideReaction.guide_message_id)
+            .where(
+                GuideMessage.team_id == team_id,
+                GuideMessage.guide_id == message.guide_id,
+                GuideReaction.user_id == user_id,
             )
         )
     )
@@ -271,9 +299,10 @@ def react(
         team_id=team_id,
         guide_id=message.guide_id,
         user_id=user_id,
-        source_key=f"msg:{message.id}",
+        source=VoteSource.EMOJI,
         value=(1 if up else -1) if up != down else 0,
         now=now,
+        overrides_buttons=added,
     )
     return True
 

@@ -56,6 +56,7 @@ from bot.models import (
     WorkspaceRecord,
 )
 from bot.services import teams
+from bot.services.library import VoteSource
 from bot.services.outbox import OutboxKind, OutboxStatus
 
 # Stands in for a forgotten person where a row has to stay. Slack user ids are upper case
@@ -120,13 +121,13 @@ HOLDINGS: tuple[Holding, ...] = (
     # Their emoji go; the vote each made lives on, anonymous, in `ratings`.
     Holding(GuideReaction, "user_id", Policy.DELETE),
     # Votes only feed each guide's counts (and the matcher's ranking): kept, anonymous. The
-    # unique key (team, guide, user, source) would refuse two forgotten people's votes from the
-    # same source, so the source becomes the row's own id, unique by construction.
+    # unique key (team, guide, person) would refuse two forgotten people's votes on one guide,
+    # so each becomes "forgotten:<the row's own id>", unique by construction.
     Holding(
         Rating,
         "user_id",
         Policy.ANONYMISE,
-        also={"source_key": literal(f"{FORGOTTEN}:") + cast(Rating.id, String)},
+        also={"user_id": literal(f"{FORGOTTEN}:") + cast(Rating.id, String)},
     ),
     # "Did the guide help?" only feeds each guide's outcome counts: kept, anonymous.
     Holding(GuideOutcome, "user_id", Policy.ANONYMISE),
@@ -371,7 +372,9 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                 {
                     **guide(r.guide_id),
                     "vote": "helpful" if r.value > 0 else "not helpful",
-                    "from": "buttons" if r.source_key == "buttons" else "emoji on a shared guide",
+                    "from": "buttons"
+                    if r.source == VoteSource.BUTTONS
+                    else "emoji on a shared guide",
                     "updated_at": _iso(r.updated_at),
                 }
                 for r in rows(Rating, Rating.user_id == user_id)

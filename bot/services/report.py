@@ -5,7 +5,14 @@ One function builds it (`build`); the Slack report, the admin section of the Hom
 
 Privacy: every figure about people counts *distinct people*, and a figure under five is shown
 as "fewer than 5", never as the number (k-anonymity with k = 5). Where a figure also counts
-things (messages, ideas, searches), that number is hidden with it.
+things (messages, ideas, searches), that number is hidden with it. Hiding a figure is not
+enough where others shown beside it add up to it: "all guides: helped 7" over "active listening:
+helped 5" gives five whys' "fewer than 5" away as 2. So where a total is shown with its parts
+(the outcomes' "All guides" row over the guides; a guide's people over who opened and who
+shared it; a nudge's people over those who acted on it), the total or the breakdown is
+"withheld" whenever subtraction would leave a group under five or a hidden figure's exact
+value (`derivable`). Searches are shown word for word only when five or more people asked them
+so; otherwise by the topic words the library itself uses (`gap_topic`).
 """
 
 from __future__ import annotations
@@ -63,6 +70,27 @@ _KIND_LABELS = {
 }
 
 
+WITHHELD = "withheld"  # a figure left out so that no group under five can be worked out
+
+
+def derivable(total: int, parts: Iterable[int]) -> bool:
+    """Whether showing `total` beside its `parts` (those under five shown as "fewer than 5")
+    lets a reader subtract their way to a small group.
+
+    Total minus the shown parts is the hidden parts' sum: it gives a group away when it is
+    under five, when one part is hidden (that part's value), or when it reaches the most the
+    hidden parts can hold (each is then exactly 4). Otherwise every hidden part could still be
+    any of two or more values. Distinct-people totals can be smaller than the parts' sum (one
+    person in two guides): the reader's subtraction is judged as they would make it.
+    """
+    parts = list(parts)
+    hidden = sum(1 for part in parts if part < MIN_GROUP)
+    if not hidden or total < MIN_GROUP:
+        return False
+    rest = total - sum(part for part in parts if part >= MIN_GROUP)
+    return hidden == 1 or rest < MIN_GROUP or rest >= hidden * (MIN_GROUP - 1)
+
+
 def shown(count: int) -> int | str:
     """A count of people as a report may show it: the number from five on, else "fewer than 5"."""
     return count if count >= MIN_GROUP else FEWER
@@ -118,6 +146,47 @@ class GuideUse:
     viewers: int
     sharers: int
 
+    @property
+    def breakdown_shown(self) -> bool:
+        """Whether "opened N, shared M" may be shown beside the people: not when those figures
+        (or fewer than 5 in place of one) pin down a hidden figure or a group under five, such
+        as the people who only shared it."""
+        return self.people >= MIN_GROUP and not _pins_a_small_group(
+            self.people, self.viewers, self.sharers
+        )
+
+    def opened(self) -> int | str:
+        return self._part(self.viewers)
+
+    def shared(self) -> int | str:
+        return self._part(self.sharers)
+
+    def _part(self, count: int) -> int | str:
+        # Under five people in all, every figure is "fewer than 5": nothing to subtract from.
+        return shown(count) if self.breakdown_shown or self.people < MIN_GROUP else WITHHELD
+
+
+def _pins_a_small_group(people: int, viewers: int, sharers: int) -> bool:
+    # Every (opened, shared) a reader could not rule out: a shown figure is itself, a hidden
+    # one any of 0-4; together they must make `people` as a union does.
+    def could_be(count: int) -> range:
+        return range(count, count + 1) if count >= MIN_GROUP else range(MIN_GROUP)
+
+    seen: dict[str, set[int]] = defaultdict(set)
+    for opened in could_be(viewers):
+        for shared in could_be(sharers):
+            if max(opened, shared) <= people <= opened + shared:
+                seen["opened"].add(opened)
+                seen["shared"].add(shared)
+                seen["only opened"].add(people - shared)
+                seen["only shared"].add(people - opened)
+                seen["both"].add(opened + shared - people)
+    hidden = {"opened": viewers < MIN_GROUP, "shared": sharers < MIN_GROUP}
+    return any(
+        len(values) == 1 and (hidden.get(name, False) or 0 < min(values) < MIN_GROUP)
+        for name, values in seen.items()
+    )
+
 
 @dataclass(frozen=True)
 class GuideRating:
@@ -131,10 +200,11 @@ class GuideRating:
 class GapGroup:
     """Searches that found nothing, folded into one need."""
 
-    label: str  # the way most people put it
-    variants: tuple[str, ...]  # the other ways, most asked first
+    label: str  # the way most people put it, or its topic words (see `as_asked`)
+    variants: tuple[str, ...]  # the other ways five or more people put it, most asked first
     people: int
     searches: int
+    as_asked: bool = True  # the label is words five or more people typed; else topic words
 
 
 @dataclass(frozen=True)
@@ -153,6 +223,11 @@ class GuideOutcomes:
     helped: int  # people who said so
     did_not_help: int
     not_yet: int
+    withheld: frozenset[str] = frozenset()  # outcomes whose figure would give a group away
+
+    def figure(self, outcome: str) -> int | str:
+        """The figure for one of OUTCOMES as the report shows it."""
+        return WITHHELD if outcome in self.withheld else shown(getattr(self, outcome))
 
 
 @dataclass(frozen=True)
@@ -162,6 +237,14 @@ class NudgeFigures:
     sent: int  # messages
     recipients: int  # people they went to
     acted_on: int  # of those people, how many answered one with a recorded button
+
+    def acted(self) -> int | str:
+        """Those who acted, shown only when they and those who did not are each none or five
+        or more; otherwise "withheld" either way, so which way it was is not given away."""
+        others = self.recipients - self.acted_on
+        if self.acted_on >= MIN_GROUP and (others == 0 or others >= MIN_GROUP):
+            return self.acted_on
+        return WITHHELD
 
 
 @dataclass(frozen=True)
@@ -225,13 +308,16 @@ def build(
     session: Session, *, team_id: str, period: Period, guides: Iterable[Guide]
 ) -> LibraryReport:
     """Every section of the report for one workspace and period."""
+    guides = list(guides)
     total, per_guide = outcomes(session, team_id, period)
     return LibraryReport(
         team_id=team_id,
         period=period,
         usage=usage(session, team_id, period),
         ratings=ratings(session, team_id, period),
-        gaps=group_gaps(_gaps(session, team_id, period)),
+        gaps=group_gaps(
+            _gaps(session, team_id, period), vocabulary=gap_vocabulary(session, team_id, guides)
+        ),
         stale=stale_guides(guides, today=period.end.date()),
         outcomes=per_guide,
         outcomes_total=total,
@@ -324,12 +410,21 @@ def _tidy(query: str) -> str:
 
 
 def group_gaps(
-    searches: Iterable[tuple[str, str]], *, similarity: int = GAP_SIMILARITY
+    searches: Iterable[tuple[str, str]],
+    *,
+    similarity: int = GAP_SIMILARITY,
+    vocabulary: frozenset[str] = frozenset(),
+    min_people: int = MIN_GROUP,
 ) -> list[GapGroup]:
     """(query, user id) pairs into needs: the same words in any case, spacing, punctuation or
     order are one; a key at least `similarity` alike to a more searched one (a typo, a word
     form) joins it. Keys are compared only with keys sharing the first letters of a word, so
-    grouping thousands of searches stays well inside Slack's three seconds."""
+    grouping thousands of searches stays well inside Slack's three seconds.
+
+    A way of asking is shown word for word only when `min_people` or more people asked it so:
+    one person's "my manager bob smith keeps shouting at me" is theirs. A need nobody put in
+    such words is shown by its topic words (`gap_topic`).
+    """
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for query, user_id in searches:
         if _tidy(query):
@@ -352,17 +447,64 @@ def group_gaps(
             groups[near[match[2]]].extend(by_key[key])
     found = []
     for members in groups:
+        askers: dict[str, set[str]] = defaultdict(set)
+        for query, user in members:
+            askers[_tidy(query)].add(user)
         ways = Counter(_tidy(query) for query, _ in members)
-        ordered = sorted(ways, key=lambda w: (-ways[w], len(w), w))
+        ordered = sorted(ways, key=lambda w: (-len(askers[w]), -ways[w], len(w), w))
+        said = [way for way in ordered if len(askers[way]) >= min_people]
+        as_asked = bool(said) and said[0] == ordered[0]
         found.append(
             GapGroup(
-                label=ordered[0],
-                variants=tuple(ordered[1:]),
+                label=ordered[0] if as_asked else gap_topic(members, vocabulary, min_people),
+                variants=tuple(said[1:] if as_asked else said),
                 people=len({user for _, user in members}),
                 searches=len(members),
+                as_asked=as_asked,
             )
         )
     return sorted(found, key=lambda g: (-g.people, -g.searches, g.label))
+
+
+def gap_topic(
+    members: Iterable[tuple[str, str]], vocabulary: frozenset[str], min_people: int = MIN_GROUP
+) -> str:
+    """What searches were about, without anything only one of them said: the words (by stem)
+    the library's own guides, aliases and concepts use, or that `min_people` or more of the
+    people typed, most used first, each in its commonest form.
+
+    An allow-list, not a name filter: names typed in lowercase, nicknames and misspellings are
+    all simply not in the library's words, where a capital-letter or dictionary check would let
+    "bob smith" (or "Smith", a word) through.
+    """
+    forms: dict[str, Counter] = defaultdict(Counter)
+    users: dict[str, set[str]] = defaultdict(set)
+    for query, user in members:
+        for word in text.content_words(text.words(query)):
+            stem = text.stem(word)
+            forms[stem][word] += 1
+            users[stem].add(user)
+    kept = [s for s in forms if s in vocabulary or len(users[s]) >= min_people]
+    kept.sort(key=lambda s: (-len(users[s]), -forms[s].total(), s))
+    return " ".join(max(forms[s], key=lambda w: (forms[s][w], -len(w), w)) for s in kept)
+
+
+def gap_vocabulary(session: Session, team_id: str, guides: Iterable[Guide]) -> frozenset[str]:
+    """The stems of the words the library itself uses: its guides' titles, summaries, tags,
+    aliases and triggers, the workspace's added names, the matcher's concepts, and the kinds
+    of request it knows it is not for (payroll, parking)."""
+    phrases = [
+        phrase
+        for g in guides
+        for phrase in (g.meta.title, g.meta.summary, *g.meta.tags, *g.meta.aliases)
+    ]
+    phrases += [p for g in guides for p in g.meta.triggers]
+    phrases += [p for concept in text.CONCEPTS.values() for p in concept]
+    words = {w for phrase in phrases for w in text.words(phrase)}
+    words |= text.OUT_OF_DOMAIN | text.LOW_INFORMATION
+    stems = {text.stem(w) for w in words}
+    stems |= {stem for key in workspace_aliases(session, team_id) for stem in key}
+    return frozenset(stems)
 
 
 def _gaps(session: Session, team_id: str, period: Period) -> list[tuple[str, str]]:
@@ -458,8 +600,15 @@ def outcomes(
         for guide_id, by in per_guide.items()
     ]
     listed.sort(key=lambda o: (-o.helped, -o.did_not_help, -o.not_yet, o.title))
-    total = GuideOutcomes("", "All guides", *(len(everyone[o]) for o in OUTCOMES))
-    return total, listed
+    return total_row({o: len(everyone[o]) for o in OUTCOMES}, listed), listed
+
+
+def total_row(counts: dict[str, int], listed: list[GuideOutcomes]) -> GuideOutcomes:
+    """The "All guides" row over `listed`, each figure withheld where it is `derivable`."""
+    withheld = frozenset(
+        o for o in OUTCOMES if derivable(counts[o], (getattr(row, o) for row in listed))
+    )
+    return GuideOutcomes("", "All guides", *(counts[o] for o in OUTCOMES), withheld=withheld)
 
 
 # -- nudges ------------------------------------------------------------------------------------

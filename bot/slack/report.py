@@ -10,10 +10,12 @@ from bot.services.report import (
     MIN_GROUP,
     PRIOR_MEAN,
     PRIOR_VOTES,
+    WITHHELD,
     DebriefCandidate,
     GapGroup,
     GuideOutcomes,
     LibraryReport,
+    NudgeFigures,
     shown,
     shown_with,
 )
@@ -50,11 +52,7 @@ def _title(title: str) -> str:
 def _used(report: LibraryReport, limit: int) -> str:
     rows = [
         f"{n}. {_title(u.title)}: {people(u.people)}"
-        + (
-            f" (opened {shown(u.viewers)}, shared {shown(u.sharers)})"
-            if u.people >= MIN_GROUP
-            else ""
-        )
+        + (f" (opened {u.opened()}, shared {u.shared()})" if u.breakdown_shown else "")
         for n, u in enumerate(report.usage[:limit], 1)
     ]
     return _lines(rows, len(report.usage) - limit)
@@ -78,7 +76,15 @@ def _gap(gap: GapGroup) -> str:
         also = f" (also {shown_ways}{f' and {extra} more' if extra > 0 else ''})"
     searches = shown_with(gap.searches, gap.people)
     count = people(gap.people) + (f", {searches} searches" if gap.people >= MIN_GROUP else "")
-    return f"• “{escape(clip(gap.label, 100))}”{also}: {count}"
+    return f"• {_gap_label(gap)}{also}: {count}"
+
+
+def _gap_label(gap: GapGroup) -> str:
+    if gap.as_asked:
+        return f"“{escape(clip(gap.label, 100))}”"
+    if gap.label:
+        return f"about _{escape(clip(gap.label, 100))}_ (topic words)"
+    return "_in words the library does not use_"
 
 
 def _gaps(report: LibraryReport, limit: int) -> str:
@@ -96,8 +102,8 @@ def _stale(report: LibraryReport, limit: int) -> str:
 
 def _outcome(o: GuideOutcomes) -> str:
     return (
-        f"helped {shown(o.helped)} · didn't help {shown(o.did_not_help)} · "
-        f"not yet {shown(o.not_yet)}"
+        f"helped {o.figure('helped')} · didn't help {o.figure('did_not_help')} · "
+        f"not yet {o.figure('not_yet')}"
     )
 
 
@@ -111,12 +117,17 @@ def _outcomes(report: LibraryReport, limit: int) -> str:
 
 def _nudges(report: LibraryReport) -> str:
     rows = [
-        f"• {n.label}: {n.sent} sent to {n.recipients} people; {people(n.acted_on)} acted on one"
+        f"• {n.label}: {n.sent} sent to {n.recipients} people; {_acted(n)}"
         if n.recipients >= MIN_GROUP
         else f"• {n.label}: sent to {people(n.recipients)}"
         for n in report.nudges
     ]
     return _lines(rows)
+
+
+def _acted(n: NudgeFigures) -> str:
+    acted = n.acted()
+    return f"{acted} people acted on one" if acted != WITHHELD else f"acted on one: {WITHHELD}"
 
 
 def _routines(report: LibraryReport) -> str:
@@ -197,7 +208,8 @@ def report_message(report: LibraryReport) -> dict:
         header("Library report"),
         context(
             f"For {period.words}. Counts are of people; under {MIN_GROUP} they show as "
-            f"“{FEWER}”. `{Command.LEARN} report 90` covers 90 days; "
+            f"“{FEWER}”, and a figure that would let one under {MIN_GROUP} be worked out "
+            f"from the others as “{WITHHELD}”. `{Command.LEARN} report 90` covers 90 days; "
             f"`inflow report --csv DIR --days {period.days}` writes it all as CSV."
         ),
         section("*Most used guides* (people who opened or shared each)\n" + _used(report, LISTED)),
