@@ -12,24 +12,22 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot import migrate
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.emulator import SlackEmulator, SlackSender
 from bot.jobs.background import Background
 from bot.server import SlackWSGI, build_wsgi
 from bot.slack import people
+from tests.migrated import MigratedTemplates, empty_database
 from tests.slack_spec import problems_with
 
 SIGNING_SECRET = "test-signing-secret"
@@ -46,29 +44,39 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
         ),
     ]
 )
-def database_url(request, tmp_path) -> Iterator[str]:
-    """An empty database of each kind: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'inflow.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def database_kind(request) -> str:
+    """Each kind of database the suite runs on."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory) -> Iterator[MigratedTemplates]:
+    """The migration head, built once per session for each kind of database (tests/migrated.py)."""
+    templates = MigratedTemplates(tmp_path_factory.mktemp("migrated"), POSTGRES_URL)
+    yield templates
+    templates.close()
+
+
+@pytest.fixture
+def database_url(database_kind, migrated_templates, tmp_path) -> Iterator[str]:
+    """A database of each kind at the migration head, the test's own: a SQLite file or a
+    PostgreSQL schema, copied from the session's migrated template."""
+    with empty_database(database_kind, tmp_path, POSTGRES_URL) as url:
+        migrated_templates.copy_into(url)
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(database_kind, tmp_path) -> Iterator[str]:
+    """An empty database of each kind, for tests of the migrations themselves."""
+    with empty_database(database_kind, tmp_path / "empty", POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture
 def engine(database_url) -> Iterator[Engine]:
     """A database at the migration head."""
     engine = make_engine(database_url)
-    migrate.upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -48,10 +48,10 @@ QUESTIONS = (
 
 
 @pytest.fixture
-def postgres_url(database_url) -> str:
-    if not database_url.startswith("postgresql"):
+def postgres_url(empty_database_url) -> str:
+    if not empty_database_url.startswith("postgresql"):
         pytest.skip("replicas share a PostgreSQL database; SQLite is for one process")
-    return database_url
+    return empty_database_url
 
 
 @pytest.fixture
