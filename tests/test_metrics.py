@@ -149,7 +149,7 @@ def test_outbox_depth_and_the_oldest_due_age_are_read_from_the_database(served, 
     _plan(served, "U0CLAIMED", now - dt.timedelta(minutes=10))
     with transaction(make_sessionmaker(served.engine)) as session:
         [claimed] = outbox.claim(session, now=now, worker="elsewhere:1", limit=1)
-    assert claimed.user_id == "U0CLAIMED"
+    assert claimed.recipient == "U0CLAIMED"
     _plan(served, "U0LATE90S", now - dt.timedelta(seconds=90))
     _plan(served, "U0LATE30S", now - dt.timedelta(seconds=30))
     _plan(served, "U0NEXTDAY", now + dt.timedelta(days=1))

@@ -67,7 +67,9 @@ def _running(env: dict[str, str], count: int):
     servers = [ServeProcess(env) for _ in range(count)]
     try:
         for server in servers:
-            server.wait_for("worker ready")
+            # Three replicas each load the library and migrate in turn: on a busy 2-core
+            # machine that takes longer than one server's minute.
+            server.wait_for("worker ready", timeout=180)
         yield servers
     finally:
         codes = [server.stop() for server in servers]
