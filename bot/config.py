@@ -15,7 +15,20 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "guides"
+
+
+def shipped_guides() -> Path:
+    """The library that comes with inflow, wherever it is installed.
+
+    A wheel carries `content/guides` inside the package (bot/content/guides, see pyproject's
+    package-dir); a checkout, editable install or not, has it at the root, where people edit it.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "content" / "guides"
+    return installed if installed.is_dir() else package.parent / "content" / "guides"
+
+
+DEFAULT_CONTENT_DIR = shipped_guides()
 
 SLACK_SETUP_HINT = "see 'Slack set-up' in README.md: create the app from manifest.yml"
 

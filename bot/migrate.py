@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-import migrations
+from bot import migrations
 from bot.db import schema_lock
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
