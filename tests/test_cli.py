@@ -43,6 +43,18 @@ def _one_line(text: str) -> str:
     return lines[0]
 
 
+def _inflow(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INFLOW_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env={**clean, "LOG_LEVEL": "INFO", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,  # a serve that does not refuse runs until then
+    )
+
+
 # -- one line, never a traceback -------------------------------------------------------------
 
 
@@ -64,18 +76,27 @@ def test_holidays_without_a_token_say_so_before_creating_a_database(terminal, ca
     assert not (terminal / "inflow.db").exists()
 
 
-def _serve_refuses(monkeypatch, content_dir: Path, capsys) -> str:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-    monkeypatch.setenv("INFLOW_CONTENT_DIR", str(content_dir))
-    assert main(["serve", "--http", "--port", str(free_port())]) == 1
-    return _one_line(capsys.readouterr().err)
+def _serve_refuses(terminal: Path, content_dir: Path) -> str:
+    """`inflow serve` in a process of its own (it would fork gunicorn's workers from this one)."""
+    served = _inflow(
+        "serve",
+        "--http",
+        "--port",
+        str(free_port()),
+        cwd=terminal,
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        INFLOW_CONTENT_DIR=str(content_dir),
+    )
+    assert served.returncode == 1, served.stderr
+    return _one_line(served.stderr)
 
 
-def test_serve_refuses_a_content_dir_that_is_not_there(terminal, monkeypatch, capsys):
+def test_serve_refuses_a_content_dir_that_is_not_there(terminal):
     missing = terminal / "guides"
 
-    line = _serve_refuses(monkeypatch, missing, capsys)
+    line = _serve_refuses(terminal, missing)
 
     assert line == (
         "inflow: INFLOW_CONTENT_DIR: the library cannot be served: "
@@ -84,7 +105,7 @@ def test_serve_refuses_a_content_dir_that_is_not_there(terminal, monkeypatch, ca
     assert not (terminal / "inflow.db").exists()
 
 
-def test_serve_names_the_broken_guide_in_lints_words(terminal, monkeypatch, capsys):
+def test_serve_names_the_broken_guide_in_lints_words(terminal, capsys):
     library = shutil.copytree(DEFAULT_CONTENT_DIR, terminal / "guides")
     broken = library / "premortem.md"
     broken.write_text(broken.read_text().replace("title: ", "title: [", 1))
@@ -92,7 +113,7 @@ def test_serve_names_the_broken_guide_in_lints_words(terminal, monkeypatch, caps
     errors = [line for line in capsys.readouterr().out.splitlines() if ": error: " in line]
     [lints_words] = [line for line in errors if line.startswith(f"{broken}:")]
 
-    line = _serve_refuses(monkeypatch, library, capsys)
+    line = _serve_refuses(terminal, library)
 
     assert line == (
         f"inflow: INFLOW_CONTENT_DIR: the library cannot be served: {lints_words} "
@@ -134,18 +155,6 @@ def test_slack_unreachable_is_said_at_once_in_one_line(slack_unreachable, comman
 
 
 # -- quiet by default -------------------------------------------------------------------------
-
-
-def _inflow(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "INFLOW_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd,
-        env={**clean, "LOG_LEVEL": "INFO", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_migrating_says_one_line_and_nothing_once_current(tmp_path):
