@@ -280,7 +280,8 @@ def _content_lint(args: argparse.Namespace) -> int:
     paths = paths_directory(directory)
     checked = f"{guides} guides"
     if paths.is_dir():
-        checked += f" and {len(list(paths.glob('*.md')))} practice paths"
+        count = len(list(paths.glob("*.md")))
+        checked += f" and {count} practice path{'' if count == 1 else 's'}"
     print(
         f"{checked} checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
         file=sys.stderr,

@@ -69,8 +69,12 @@ def read_front_matter(path: Path) -> tuple[FrontMatter | None, list[Problem]]:
         return None, [Problem(name, line, f"front matter is not valid YAML: {error.problem}")]
     if not isinstance(data, dict):
         return None, [Problem(name, 2, "front matter must be a mapping of fields")]
-    body = "\n".join(lines[end + 1 :]).strip()
-    return FrontMatter(text, data, _key_lines(node), body, end + 2), []
+    rest = lines[end + 1 :]
+    blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "\n".join(rest).strip()
+    # The body's first line as it stands in the file, past any blank lines, so a problem
+    # found by counting lines in the body points at the right line of the file.
+    return FrontMatter(text, data, _key_lines(node), body, end + 2 + blank), []
 
 
 def field_problems(name: str, error: ValidationError, key_lines: dict[str, int]) -> list[Problem]:

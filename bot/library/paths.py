@@ -281,13 +281,17 @@ def _step(name: str, position: int, week: _Week) -> tuple[Step | None, list[Prob
             Problem(
                 name,
                 week.part_lines.get(part, week.line),
-                f"week {position}: {LABELS.get(part, part)}: "
-                + item["msg"].removeprefix("Value error, "),
+                f"week {position}: {LABELS.get(part, part)}: {_reason(item)}",
             )
             for item in error.errors()
             for part in [str(item["loc"][0])]
         ]
     return step, []
+
+
+def _reason(item) -> str:
+    """Pydantic's message for one error, without its "Value error, " prefix."""
+    return item["msg"].removeprefix("Value error, ")
 
 
 def parse_path(path: Path) -> tuple[PracticePath | None, list[Problem]]:
@@ -320,7 +324,7 @@ def parse_path(path: Path) -> tuple[PracticePath | None, list[Problem]]:
                 "'## Week N: title' sections",
             )
         )
-    problems.extend(_guides_match_steps(name, meta, steps, line_of("guides", 2)))
+    problems.extend(_guides_match_weeks(name, meta, weeks, line_of("guides", 2)))
     if problems:
         return None, problems
     try:
@@ -334,29 +338,30 @@ def parse_path(path: Path) -> tuple[PracticePath | None, list[Problem]]:
         )
     except ValidationError as error:
         return None, [
-            Problem(name, front.body_line, f"introduction: {item['msg']}")
+            Problem(name, front.body_line, f"introduction: {_reason(item)}")
             for item in error.errors()
         ]
     return practice_path, []
 
 
-def _guides_match_steps(name: str, meta: PathMeta, steps: list[Step], line: int) -> list[Problem]:
+def _guides_match_weeks(name: str, meta: PathMeta, weeks: list[_Week], line: int) -> list[Problem]:
     """Every week draws on a listed guide, and every listed guide is drawn on."""
     problems = [
         Problem(
             name,
-            step.line,
-            f"week {step.week}: guide {step.guide!r} is not in the front matter's guides list",
+            week.line,
+            f"week {position}: guide {week.guide!r} is not in the front matter's guides list",
         )
-        for step in steps
-        if step.guide not in meta.guides
+        for position, week in enumerate(weeks, start=1)
+        if week.guide is not None and week.guide not in meta.guides
     ]
-    used = {step.guide for step in steps}
-    problems.extend(
-        Problem(name, line, f"guides: {guide!r} is listed but no week draws on it")
-        for guide in meta.guides
-        if steps and guide not in used
-    )
+    used = {week.guide for week in weeks}
+    if weeks and None not in used:  # a week without its guide line is reported on its own
+        problems.extend(
+            Problem(name, line, f"guides: {guide!r} is listed but no week draws on it")
+            for guide in meta.guides
+            if guide not in used
+        )
     return problems
 
 
