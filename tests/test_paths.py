@@ -211,6 +211,13 @@ def test_a_week_must_name_its_guide(content):
     ]
 
 
+def test_an_empty_guide_line_is_a_missing_guide(content):
+    text = GOOD.replace("Guide: beta", "Guide:")
+    assert problems_with(text, content) == [
+        "25: week 2: guide: missing; add 'Guide: <guide id>' under the heading"
+    ]
+
+
 def test_a_week_needs_a_check_in(content):
     text = GOOD.replace("### Check-in\nWhat changed in the work after you tried it?\n", "")
     assert problems_with(text, content) == [

@@ -105,7 +105,7 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     week: int = Field(ge=1)
-    title: str = Field(min_length=3, max_length=MAX_BUTTON_TEXT)
+    title: str = Field(min_length=3, max_length=MAX_BUTTON_TEXT)  # it may label a button
     guide: str = Field(pattern=ID_PATTERN)
     practice: str = Field(min_length=20)
     check_in: str = Field(min_length=10)
@@ -222,7 +222,7 @@ def _split_weeks(name: str, body: str, first_line: int) -> tuple[str, list[_Week
         elif match := _GUIDE_LINE.match(stripped):
             if week.guide is not None:
                 problems.append(Problem(name, line_number, "a week names one guide only"))
-            week.guide = match.group(1)
+            week.guide = match.group(1) or None  # "Guide:" alone is reported as missing
         elif stripped:
             problems.append(
                 Problem(
