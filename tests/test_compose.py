@@ -44,6 +44,28 @@ def _mounted(service: dict, target: str) -> Path:
     return path
 
 
+# Every path inflow answers (bot/server.py, bot/oauth.py): what the load balancer passes on,
+# and /metrics, which Prometheus scrapes on each replica from inside.
+PROXIED = ("/slack/events", "/healthz", "/slack/install", "/slack/oauth_redirect")
+KEPT_INSIDE = {"/metrics"}
+
+
+def _nginx_answer(conf: str, path: str) -> str:
+    """What nginx.conf does with a request for `path`: the one directive of the location nginx
+    picks (an exact `=` location first, else the longest matching prefix)."""
+    locations = {
+        where.strip(): body.strip()
+        for where, body in re.findall(r"location\s+(=?\s*[^\s{]+)\s*\{(.*?)\}", conf, re.S)
+    }
+    assert not any(where.startswith(("~", "^~")) for where in locations), "regex: teach me"
+    if f"= {path}" in locations:
+        return locations[f"= {path}"]
+    prefixes = [where for where in locations if not where.startswith("=")]
+    longest = max((p for p in prefixes if path.startswith(p)), key=len, default=None)
+    assert longest is not None, f"nginx has no location for {path}"
+    return locations[longest]
+
+
 def _port(services) -> int:
     return int(services["inflow"]["environment"]["PORT"])
 
@@ -128,20 +150,37 @@ def test_the_load_balancer_passes_slack_and_health_to_every_replica(services, ng
     [upstream] = re.findall(r"upstream (\w+) \{(.*?)\}", nginx_conf, re.S)
     name, body = upstream
     assert re.search(rf"server inflow:{_port(services)} resolve;", body)
-    for path in ("/slack/events", "/healthz"):
-        block = re.search(rf"location = {path} \{{(.*?)\}}", nginx_conf, re.S)
-        assert block and f"proxy_pass http://{name};" in block.group(1), path
+    for path in PROXIED:
+        assert _nginx_answer(nginx_conf, path) == f"proxy_pass http://{name};", path
     assert "resolver 127.0.0.11" in nginx_conf  # Docker's DNS: replicas come and go
     assert "proxy_set_header X-Request-Id $request_id;" in nginx_conf
     [listen] = re.findall(r"listen (\d+);", nginx_conf)
     assert [p.rsplit(":", 1)[1] for p in services["lb"]["ports"]] == [listen]
 
 
+def test_every_path_inflow_serves_is_known_here():
+    """A new route in bot/server.py or bot/oauth.py must be placed in PROXIED or kept inside."""
+    from bot import oauth, server
+
+    routes = {
+        value
+        for module in (server, oauth)
+        for constant, value in vars(module).items()
+        if constant.endswith("_PATH") and isinstance(value, str)
+    }
+    assert routes == set(PROXIED) | KEPT_INSIDE
+
+
+def test_the_load_balancer_passes_oauth_so_workspaces_can_install(nginx_conf):
+    from bot.oauth import INSTALL_PATH, REDIRECT_PATH
+
+    for path in (INSTALL_PATH, REDIRECT_PATH):
+        assert _nginx_answer(nginx_conf, path).startswith("proxy_pass "), path
+
+
 def test_the_load_balancer_does_not_expose_metrics(nginx_conf):
-    locations = re.findall(r"location (=?\s*\S+) \{(.*?)\}", nginx_conf, re.S)
-    exposed = [where for where, body in locations if "proxy_pass" in body]
-    assert exposed == ["= /slack/events", "= /healthz"]
-    assert ("/", "\n            return 404;\n        ") in locations
+    for path in (*KEPT_INSIDE, "/", "/slack/eventsX", "/slack", "/admin"):
+        assert _nginx_answer(nginx_conf, path) == "return 404;", path
 
 
 def test_prometheus_scrapes_each_replica_directly(services):
