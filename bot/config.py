@@ -38,8 +38,13 @@ def _split_csv(value: object) -> object:
 class Settings(BaseSettings):
     """Every setting inflow reads from the environment (or a `.env` file)."""
 
+    # An empty variable is an unset one: compose passes every setting on, empty when unset.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")

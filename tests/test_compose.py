@@ -11,7 +11,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.config import _ENV_NAMES, load_settings
+from bot.config import _ENV_NAMES, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,63 @@ def _nginx_answer(conf: str, path: str) -> str:
     longest = max((p for p in prefixes if path.startswith(p)), key=len, default=None)
     assert longest is not None, f"nginx has no location for {path}"
     return locations[longest]
+
+
+# A .env that sets every setting compose passes on, each to a value other than its default.
+SAMPLE = {
+    "SLACK_BOT_TOKEN": "xoxb-1234-5678-abcdef",
+    "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+    "SLACK_CLIENT_ID": "1234.5678",
+    "SLACK_CLIENT_SECRET": "fedcba9876543210fedcba9876543210",
+    "SLACK_REDIRECT_URI": "https://inflow.example.org/slack/oauth_redirect",
+    "INFLOW_ENCRYPTION_KEY": "4vM1GQ1kEt9b5z4xg3S2cWf6Jw3kqX8nH7s9dTq2Zr0=",
+    "INFLOW_UNINSTALL_GRACE_DAYS": "7",
+    "SLACK_API_URL": "https://slack.example.org/api/",
+    "INFLOW_ADMINS": "U0ADMIN1,U0ADMIN2",
+    "INFLOW_LEARNING_CHANNEL": "C0LEARN",
+    "INFLOW_DEFAULT_TZ": "Europe/Berlin",
+    "INFLOW_NUDGE_BUDGET": "5",
+    "INFLOW_HELPFUL_EMOJI": "tada",
+    "INFLOW_UNHELPFUL_EMOJI": "confused",
+    "INFLOW_WORKERS": "3",
+    "INFLOW_THREADS": "4",
+    "LOG_LEVEL": "WARNING",
+    "LOG_FORMAT": "text",
+}
+# The least a .env must say.
+MINIMAL = {"SLACK_SIGNING_SECRET": "99999999999999999999999999999999"}
+# Settings compose decides whatever .env says: its own PostgreSQL, and the port nginx, the
+# health checks and Prometheus reach.
+SET_BY_COMPOSE = {"DATABASE_URL": "sqlite:///elsewhere.db", "PORT": "8080"}
+# Settings compose never passes on: Socket Mode would bypass the load balancer, and the library
+# is the one in the image (INFLOW_CONTENT_DIR is set by the Dockerfile).
+NOT_PASSED = {"SLACK_APP_TOKEN": "xapp-1-2-3", "INFLOW_CONTENT_DIR": "/somewhere/else"}
+
+
+def _interpolate(environment: dict[str, str], dot_env: dict[str, str]) -> dict[str, str]:
+    """The environment a replica gets, interpolated as compose does from `dot_env` (plus
+    SET_BY_COMPOSE and NOT_PASSED, to show that they change nothing)."""
+    given = {**dot_env, **SET_BY_COMPOSE, **NOT_PASSED}
+
+    def value(match: re.Match) -> str:
+        name, operator, argument = match.group(1), match.group(2), match.group(3)
+        found = given.get(name, "")
+        if operator == ":?":
+            assert found, argument
+        return found or (argument if operator == ":-" else "")
+
+    pattern = re.compile(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}")
+    return {name: pattern.sub(value, str(raw)) for name, raw in environment.items()}
+
+
+def _replica_settings(environment, dot_env, monkeypatch, tmp_path) -> Settings:
+    """The Settings a replica starts with when compose reads `dot_env`."""
+    for name in _ENV_NAMES.values():
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _interpolate(environment, dot_env).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no stray .env: the container has none
+    return load_settings()
 
 
 def _port(services) -> int:
@@ -129,14 +186,47 @@ def test_slack_credentials_must_come_from_the_environment(inflow_env):
 def test_every_inflow_variable_is_one_inflow_reads(inflow_env):
     known = set(_ENV_NAMES.values()) | {"PROMETHEUS_MULTIPROC_DIR"}
     assert set(inflow_env) <= known
-    assert inflow_env["LOG_FORMAT"] == "json"
+    assert inflow_env["LOG_FORMAT"] == "${LOG_FORMAT:-json}"  # json unless .env says otherwise
+
+
+def test_every_setting_in_dot_env_reaches_the_replicas(inflow_env, monkeypatch, tmp_path):
+    """A .env giving every setting a value of its own changes each of them in the replicas,
+    except the few compose decides itself."""
+    assert SAMPLE.keys() | SET_BY_COMPOSE.keys() | NOT_PASSED.keys() == set(_ENV_NAMES.values())
+    assert not NOT_PASSED.keys() & _interpolate(inflow_env, SAMPLE).keys()
+    given = _replica_settings(inflow_env, SAMPLE, monkeypatch, tmp_path)
+    unset = _replica_settings(inflow_env, MINIMAL, monkeypatch, tmp_path)
+    for field, name in _ENV_NAMES.items():
+        if name in SAMPLE:
+            assert getattr(given, field) != getattr(unset, field), f"{name} does not reach inflow"
+    assert given.admin_user_ids == ["U0ADMIN1", "U0ADMIN2"]
+    assert given.database_url.endswith("@postgres:5432/inflow") and given.port == 3000
+
+
+def test_settings_left_unset_in_dot_env_keep_their_defaults(inflow_env, monkeypatch, tmp_path):
+    settings = _replica_settings(inflow_env, MINIMAL, monkeypatch, tmp_path)
+    assert (settings.default_tz, settings.weekly_nudge_budget, settings.log_level) == (
+        "UTC",
+        3,
+        "INFO",
+    )
+    assert settings.admin_user_ids == [] and settings.learning_channel is None
+    assert settings.log_format == "json" and settings.workers == 2
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Commands")]
+    for name in _ENV_NAMES.values():
+        assert f"`{name}`" in table, f"{name} is missing from README's Configuration table"
 
 
 def test_postgres_allows_every_worker_its_pool_at_five_replicas(services, inflow_env):
     command = " ".join(services["postgres"]["command"])
     [limit] = re.findall(r"max_connections=(\d+)", command)
     pool = 10 + 10  # bot.db.make_engine: pool_size and max_overflow
-    assert int(limit) >= 5 * int(inflow_env["INFLOW_WORKERS"]) * pool
+    workers = _interpolate(inflow_env, MINIMAL)["INFLOW_WORKERS"]
+    assert int(limit) >= 5 * int(workers) * pool
 
 
 def test_the_health_checks_ask_healthz_on_the_port_inflow_listens_on(services):
