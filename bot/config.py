@@ -41,8 +41,10 @@ PLACEHOLDER_NOTE = "a placeholder such as .env.example's is not one"
 
 
 def _unless_blank(value: SecretStr | None) -> SecretStr | None:
-    """None for a secret set but empty (a value passed in code; the environment's are ignored)."""
-    return value if value is not None and value.get_secret_value().strip() else None
+    """The secret without the spaces a paste may bring; None for one set but empty (a value
+    passed in code: the environment's empty ones are ignored)."""
+    stripped = value.get_secret_value().strip() if value is not None else ""
+    return SecretStr(stripped) if stripped else None
 
 
 def _split_csv(value: object) -> object:

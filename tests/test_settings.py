@@ -85,6 +85,11 @@ def test_credentials_shaped_like_slacks_are_accepted(monkeypatch):
     assert settings.oauth and settings.socket_mode and settings.slack_bot_token
 
 
+def test_spaces_pasted_around_a_token_are_dropped(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", " xoxb-1234-5678-abcdef\t")
+    assert load_settings().slack_bot_token.get_secret_value() == "xoxb-1234-5678-abcdef"
+
+
 def test_plain_postgresql_url_uses_psycopg_3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/inflow")
     assert load_settings().database_url.startswith("postgresql+psycopg://")
