@@ -55,11 +55,12 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp(f"{Command.LEARN} help", "what inflow does and all its commands"),
 )
 
-# Who sees what, said once under the commands: most answers are private, three commands are not.
+# Who sees what, said once under the commands: most answers are private, a few commands are not.
 WHO_SEES = (
     f"Answers to `{Command.LEARN}`, `{Command.PITCH} list` and every `help` are visible only to "
-    f"you. Three commands reach others: `{Command.DEBRIEF}` posts in the channel for everyone "
-    f"there, `{Command.SPOT}` sends the person a DM, and `{Command.PITCH}` sends your sponsor one."
+    f"you. What reaches others: `{Command.DEBRIEF}` posts in the channel for everyone there; "
+    f"`{Command.SPOT}` sends the person a DM; `{Command.PITCH}` sends your sponsor one; "
+    f"`{Command.LEARN} team` asks each person you name."
 )
 
 
