@@ -17,9 +17,41 @@ def lint(directory: Path, *, today: dt.date) -> list[Problem]:
     """Schema and cross-file problems, then what Slack would refuse or cut, then due reviews."""
     guides, problems = read_guides(directory)
     for guide in guides:
+        problems.extend(_layout(guide))
         problems.extend(_rendering(guide))
         problems.extend(_content(guide, today))
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+def _layout(guide: Guide) -> list[Problem]:
+    """One layout for every guide, so each renders the same in Slack: `## Heading` with its text
+    on the very next line, and an empty line before each heading but the first. (A blank line
+    after a heading shows in Slack as a gap between the heading and its text.)"""
+    problems = []
+    lines = guide.body.splitlines()
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith("#"):
+            continue
+        heading = line.strip()
+        where = guide.body_line + index
+        if index + 1 < len(lines) and not lines[index + 1].strip():
+            problems.append(
+                Problem(
+                    guide.path,
+                    where,
+                    f"blank line after the heading {heading!r}: start its text on the next line, "
+                    "as every guide does",
+                )
+            )
+        if index > 0 and lines[index - 1].strip():
+            problems.append(
+                Problem(
+                    guide.path,
+                    where,
+                    f"no empty line before the heading {heading!r}: leave one, as every guide does",
+                )
+            )
+    return problems
 
 
 def _rendering(guide: Guide) -> list[Problem]:
