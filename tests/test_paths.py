@@ -192,6 +192,12 @@ def test_a_draft_guide_is_not_in_the_library(content):
     ]
 
 
+def test_a_broken_guide_is_the_one_cause(content):
+    (content / "beta.md").write_text("no front matter", encoding="utf-8")
+    [problem] = lint(content, today=TODAY)
+    assert problem.path.endswith("guides/beta.md")
+
+
 def test_a_week_must_draw_on_a_listed_guide(content):
     text = GOOD.replace("[alpha, beta]", "[alpha]")
     assert problems_with(text, content) == [

@@ -127,7 +127,7 @@ def _key_lines(node) -> dict[str, int]:
 
 def read_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
     """Every guide in `directory`, and every problem found on the way (per file and across)."""
-    guides, problems = [], []
+    guides, problems, broken = [], [], set()
     if not directory.is_dir():
         return [], [Problem(str(directory), 1, "no such directory of guides")]
     for path in sorted(directory.glob("*.md")):
@@ -135,13 +135,17 @@ def read_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
         problems.extend(found)
         if guide is not None:
             guides.append(guide)
-    problems.extend(_cross_checks(guides))
+        else:
+            broken.add(path.stem)
+    problems.extend(_cross_checks(guides, broken))
     return guides, problems
 
 
-def _cross_checks(guides: list[Guide]) -> list[Problem]:
+def _cross_checks(guides: list[Guide], broken: set[str]) -> list[Problem]:
+    """Problems between files. A reference to a guide whose own file has errors is not one
+    more problem: that file's error is the one cause, and fixing it fixes the reference."""
     problems = []
-    ids = {g.id for g in guides}
+    ids = {g.id for g in guides} | broken
     seen_alias: dict[str, str] = {}
     for guide in guides:
         line = guide.line_of("related")
