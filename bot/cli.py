@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     content = commands.add_parser("content", help="check and search the library of guides")
     content_commands = content.add_subparsers(metavar="ACTION")
-    lint = content_commands.add_parser("lint", help="check every guide file; non-zero on errors")
+    lint = content_commands.add_parser(
+        "lint", help="check every guide file and the practice paths beside them; non-zero on errors"
+    )
     lint.add_argument("directory", nargs="?", type=Path, help="default: INFLOW_CONTENT_DIR")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lint.add_argument("--today", type=dt.date.fromisoformat, help="date for review checks")
@@ -291,15 +293,21 @@ def _emulator_directory() -> Path:
 
 def _content_lint(args: argparse.Namespace) -> int:
     from bot.library.lint import lint
+    from bot.library.paths import paths_directory
 
     directory = args.directory or load_settings().content_dir
     problems = lint(directory, today=args.today or dt.date.today())
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error" or args.strict]
-    count = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    guides = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    paths = paths_directory(directory)
+    checked = f"{guides} guides"
+    if paths.is_dir():
+        count = len(list(paths.glob("*.md")))
+        checked += f" and {count} practice path{'' if count == 1 else 's'}"
     print(
-        f"{count} guides checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
+        f"{checked} checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
         file=sys.stderr,
     )
     return 1 if errors else 0
