@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=_db_upgrade)
 
     content_commands = _group(commands, "content", "check and search the library of guides")
-    lint = content_commands.add_parser("lint", help="check every guide file; non-zero on errors")
+    lint = content_commands.add_parser(
+        "lint", help="check every guide file and the practice paths beside them; non-zero on errors"
+    )
     lint.add_argument("directory", nargs="?", type=Path, help="default: INFLOW_CONTENT_DIR")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lint.add_argument("--today", type=dt.date.fromisoformat, help="date for review checks")
@@ -238,22 +240,25 @@ def _serve(args: argparse.Namespace) -> int:
     _servable_library(settings.content_dir)
     _migrate(settings)
     port = args.port or settings.port
+    host = "127.0.0.1" if args.emulator else "0.0.0.0"
     if args.emulator:
         print(
-            f"inflow on http://127.0.0.1:{port}/slack/events against the Slack emulator at "
+            f"inflow on http://{host}:{port}/slack/events against the Slack emulator at "
             f"{settings.slack_api_url}; signing secret "
-            f"{settings.slack_signing_secret.get_secret_value()!r} (see README: Try it)",
+            f"{settings.slack_signing_secret.get_secret_value()!r} (see README: Try it); "
+            f"a database of its own at {settings.database_url}, deleted on exit",
             file=sys.stderr,
         )
     if socket_mode:
         server.serve_socket_mode(settings, port=port)
     else:
-        log.info("serving HTTP on :%s (POST %s)", port, server.EVENTS_PATH)
+        log.info("serving HTTP on %s:%s (POST %s)", host, port, server.EVENTS_PATH)
         server.serve_http(
             settings,
             port=port,
             workers=args.workers or settings.workers,
             threads=args.threads or settings.threads,
+            host=host,
         )
     return 0
 
@@ -282,7 +287,8 @@ EMULATOR_SIGNING_SECRET = "emulator-signing-secret"
 
 
 def _with_emulator(settings: Settings) -> Settings:
-    """Settings that point inflow at an in-process Slack emulator instead of Slack."""
+    """Settings that point inflow at an in-process Slack emulator instead of Slack, with a
+    database of its own: the emulator's workspace must not join DATABASE_URL's real ones."""
     from pydantic import SecretStr
 
     from bot.emulator import SlackEmulator
@@ -294,21 +300,47 @@ def _with_emulator(settings: Settings) -> Settings:
             "slack_signing_secret": SecretStr(EMULATOR_SIGNING_SECRET),
             "slack_app_token": None,
             "slack_api_url": emulator.api_url,
+            "database_url": f"sqlite:///{_emulator_directory() / 'inflow-emulator.db'}",
         }
     )
 
 
+def _emulator_directory() -> Path:
+    """A temporary directory, removed when this process exits. gunicorn's workers are forks
+    of it and run the same exit handlers: only the process that made it removes it."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="inflow-emulator-"))
+    maker = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == maker:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    atexit.register(remove)
+    return directory
+
+
 def _content_lint(args: argparse.Namespace) -> int:
     from bot.library.lint import lint
+    from bot.library.paths import paths_directory
 
     directory = args.directory or load_settings().content_dir
     problems = lint(directory, today=args.today or dt.date.today())
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error" or args.strict]
-    count = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    guides = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    paths = paths_directory(directory)
+    checked = f"{guides} guides"
+    if paths.is_dir():
+        count = len(list(paths.glob("*.md")))
+        checked += f" and {count} practice path{'' if count == 1 else 's'}"
     print(
-        f"{count} guides checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
+        f"{checked} checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
         file=sys.stderr,
     )
     return 1 if errors else 0

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.commands import HELP_WORDS
 from bot.handlers.context import team_of
 from bot.jobs.after import After
 from bot.services import debriefs
@@ -31,7 +32,11 @@ def register(app: App, deps: Deps) -> None:
         if not channel.startswith(("C", "G")):
             ack(response_type="ephemeral", text=IN_A_CHANNEL)
             return
-        cadence = debriefs.parse_cadence(text)
+        if text.lower() in HELP_WORDS:
+            rhythm = debriefs.schedule_of(db, team_id=team, channel_id=channel)
+            ack(**blocks.debrief_help(rhythm))
+            return
+        cadence = debriefs.parse_cadence(text)  # a rhythm it can't keep is refused privately
         if cadence is not False:
             debriefs.set_schedule(
                 db,

@@ -72,8 +72,11 @@ def test_a_plain_install_finds_the_shipped_guides(tmp_path):
 
     top_level = {Path(name).parts[0] for name in zipfile.ZipFile(wheel).namelist()}
     assert top_level == {"bot", "inflow-0.1.0.dist-info"}
-    guides = [n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("bot/content/guides/")]
-    assert len(guides) == len(list((ROOT / "content" / "guides").glob("*.md")))
+    shipped = zipfile.ZipFile(wheel).namelist()
+    for kind in ("guides", "paths"):
+        files = [name for name in shipped if name.startswith(f"bot/content/{kind}/")]
+        assert len(files) == len(list((ROOT / "content" / kind).glob("*.md"))), kind
+    guides = [name for name in shipped if name.startswith("bot/content/guides/")]
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
