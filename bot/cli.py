@@ -276,7 +276,7 @@ def _servable_library(directory: Path) -> None:
     if errors:
         first = " ".join(str(errors[0]).split())
         more = (
-            f" (and {len(errors) - 1} more errors: `inflow content lint {directory}` lists them)"
+            f" (and {len(errors) - 1} more: `inflow content lint {directory}` lists them)"
             if len(errors) > 1
             else ""
         )

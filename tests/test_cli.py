@@ -110,14 +110,24 @@ def test_serve_names_the_broken_guide_in_lints_words(terminal, capsys):
     broken = library / "premortem.md"
     broken.write_text(broken.read_text().replace("title: ", "title: [", 1))
     assert main(["content", "lint", str(library)]) == 1
-    errors = [line for line in capsys.readouterr().out.splitlines() if ": error: " in line]
-    [lints_words] = [line for line in errors if line.startswith(f"{broken}:")]
+    [lints_words] = [line for line in capsys.readouterr().out.splitlines() if ": error: " in line]
 
     line = _serve_refuses(terminal, library)
 
-    assert line == (
-        f"inflow: INFLOW_CONTENT_DIR: the library cannot be served: {lints_words} "
-        f"(and {len(errors) - 1} more errors: `inflow content lint {library}` lists them)"
+    assert line == f"inflow: INFLOW_CONTENT_DIR: the library cannot be served: {lints_words}"
+    assert lints_words.startswith(f"{broken}:")
+
+
+def test_serve_counts_the_errors_it_does_not_name(terminal):
+    library = shutil.copytree(DEFAULT_CONTENT_DIR, terminal / "guides")
+    for name in ("premortem.md", "five-whys.md"):
+        (library / name).write_text("no front matter")
+
+    line = _serve_refuses(terminal, library)
+
+    assert line.endswith(
+        f"must start with '---' and YAML front matter "
+        f"(and 1 more: `inflow content lint {library}` lists them)"
     )
 
 
