@@ -17,7 +17,19 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "guides"
+
+def shipped_guides() -> Path:
+    """The library that comes with inflow, wherever it is installed.
+
+    A wheel carries `content/guides` inside the package (bot/content/guides, see pyproject's
+    package-dir); a checkout, editable install or not, has it at the root, where people edit it.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "content" / "guides"
+    return installed if installed.is_dir() else package.parent / "content" / "guides"
+
+
+DEFAULT_CONTENT_DIR = shipped_guides()
 
 SLACK_SETUP_HINT = "see 'Slack set-up' in README.md: create the app from manifest.yml"
 
@@ -223,6 +235,12 @@ class Settings(BaseSettings):
             ) from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if url.get_backend_name() == "sqlite" and (url.host or url.port or url.username):
+            # sqlite://inflow.db reads "inflow.db" as a server's name; a file takes three slashes.
+            raise ValueError(
+                f"{url.host or 'a host'} is not a SQLite file: write sqlite:///inflow.db "
+                "(three slashes, a file here) or sqlite:////data/inflow.db (four, a full path)"
+            )
         if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
             # Plain postgresql:// means psycopg2 to SQLAlchemy; inflow ships psycopg 3.
             value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)

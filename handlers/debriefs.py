@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.commands import HELP_WORDS
+from bot.handlers.context import team_of
 from bot.jobs.after import After
 from bot.services import debriefs
 from bot.services.outbox import OnFailed, OnSent
@@ -17,8 +19,6 @@ from bot.slack import debriefs as blocks
 from bot.slack.ids import Command, DebriefAction, Field, View
 from bot.slack.messaging import open_modal
 from bot.slack.text import unescape
-from handlers.commands import HELP_WORDS
-from handlers.context import team_of
 
 IN_A_CHANNEL = f"Use `{Command.DEBRIEF}` in the channel of the team you want to debrief with."
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.commands import HELP_WORDS
+from bot.handlers.context import MENTION, input_value, team_of
 from bot.jobs.after import After
 from bot.services import ideas, privacy, teams
 from bot.services.ideas import Stage
@@ -18,8 +20,6 @@ from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
 from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
 from bot.slack.text import unescape
-from handlers.commands import HELP_WORDS
-from handlers.context import MENTION, input_value, team_of
 
 
 def register(app: App, deps: Deps) -> None:

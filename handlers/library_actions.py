@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.context import NOT_IN_CHANNEL, channel_of, team_of
 from bot.jobs.after import After
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.services import library as library_service
@@ -16,7 +17,6 @@ from bot.services.library import GuideEventKind
 from bot.services.outbox import OnFailed, OnSent
 from bot.slack import guides
 from bot.slack.ids import Action
-from handlers.context import NOT_IN_CHANNEL, channel_of, team_of
 
 GONE = "That guide is no longer in the library. Try `/learn` again."
 
