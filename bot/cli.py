@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         for line in str(error).splitlines():
             print(f"inflow: {line}", file=sys.stderr)
-        return 2
+        return 1
     except CommandError as error:
         print(f"inflow: {error}", file=sys.stderr)
         return error.code

@@ -103,7 +103,7 @@ def test_secrets_do_not_show_in_repr(monkeypatch):
 
 
 def test_serve_without_a_token_exits_with_one_clear_line(capsys):
-    assert main(["serve", "--http"]) == 2
+    assert main(["serve", "--http"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("inflow: SLACK_BOT_TOKEN is not set")
     assert "Traceback" not in "\n".join(err)
@@ -111,7 +111,7 @@ def test_serve_without_a_token_exits_with_one_clear_line(capsys):
 
 def test_bad_port_exits_with_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv("PORT", "eighty")
-    assert main(["db", "upgrade"]) == 2
+    assert main(["db", "upgrade"]) == 1
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("inflow: PORT: ")
 
