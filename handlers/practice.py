@@ -16,10 +16,11 @@ from bot.jobs.after import After
 from bot.library.loader import LibraryError
 from bot.library.paths import PracticePath, load_paths, paths_directory
 from bot.services import practice, preferences, teams
+from bot.services.outbox import OnFailed
 from bot.slack import practice as blocks
 from bot.slack.ids import Field, PracticeAction, View
 from bot.slack.kit import button
-from bot.slack.messaging import open_modal
+from bot.slack.messaging import NOT_REACHED, open_modal
 from handlers.context import MENTION, input_value, team_of
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ def _invite(
             blocks.invitation(path, enrolment, by),
             about=f"practice-invite:{enrolment.id}",
             part=f"{enrolment.invited_at:%Y%m%dT%H%M%S}",
+            on_failed=(OnFailed.TELL, {"to": by, "text": NOT_REACHED.format(who=invitee)}),
         )
         invited.append(invitee)
     return blocks.invited(path, invited, skipped)

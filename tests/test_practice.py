@@ -155,18 +155,8 @@ def test_three_weeks_step_commitment_check_in_and_next_step_within_the_budget(
     started, clock, emulator
 ):
     served = started
-    with transaction(served.sessions) as session:  # ME manages two people: a coaching nudge
-        for report in (PEER, STRANGER):  # every week competes for ME's budget
-            session.add(
-                ManagerReport(
-                    team_id="T0INFLOW1",
-                    manager_id=ME,
-                    report_id=report,
-                    source="slack",
-                    created_at=MONDAY,
-                    confirmed_at=MONDAY,
-                )
-            )
+    _manage(served, ME, PEER, STRANGER)  # a coaching question a week competes for ME's budget
+    _manage(served, BOSS, ME)  # and BOSS is asked to coach ME: messages to someone else
     served.slack.command(Command.LEARN, "sbi feedback")  # a guide viewed: a follow-up wants in
 
     for week in range(3):
@@ -236,11 +226,12 @@ def test_three_weeks_step_commitment_check_in_and_next_step_within_the_budget(
             assert "1:1 with" not in json.dumps(call.args) and "nodded" not in json.dumps(call.args)
     for _, body in emulator.responses:
         assert "1:1 with" not in json.dumps(body)
+    assert _posts_to(served, BOSS), "the manager got messages, none with ME's words"
 
 
-def _to_check_in(served, clock) -> str:
-    """Through week 1 to Friday's check-in; returns the check-in's step id."""
-    for day in range(1, 5):
+def _to_check_in(served, clock, start: int = 0) -> str:
+    """Through a week from Monday `start` to Friday's check-in; returns the check-in's step."""
+    for day in range(start + 1, start + 5):
         _pass(served, clock, _day(day))
     check_in = _posts_to(served, ME)[-1]
     assert "how did it go?" in check_in.args["text"]
@@ -276,6 +267,18 @@ def test_skip_moves_on_to_next_weeks_step(started, clock):
     _pass(served, clock, _day(7))
     assert "Week 2 of 4" in _posts_to(served, ME)[-1].args["text"]
     assert [s.outcome for s in _steps(served)][:2] == ["skipped", None]
+
+
+def test_the_last_weeks_answer_finishes_the_path(started, clock):
+    served = started
+    for week in range(4):
+        step_id = _to_check_in(served, clock, start=week * 7)
+        said = _click(served, PracticeAction.SKIP, step_id)
+        _pass(served, clock, _day(week * 7 + 7))
+    assert "That was the last week of “Giving feedback that helps”" in said["text"]
+    assert _enrolments(served)[0].status == "finished"
+    assert [s.outcome for s in _steps(served)] == ["skipped"] * 4
+    assert not [c for c in _posts_to(served, ME) if "Week 5" in c.args["text"]]
 
 
 def test_pause_stops_everything_until_resumed(started, clock):
