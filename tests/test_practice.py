@@ -402,3 +402,46 @@ def test_someone_elses_step_is_refused(started):
     ).json()
     assert "isn't one of yours" in answer["errors"][Field.COMMITMENT]
     assert _steps(served)[0].commitment is None
+
+
+# -- a cohort from a file ----------------------------------------------------------------------
+
+
+def test_inflow_practice_invite_invites_a_csv_once_and_they_join_from_the_dm(
+    served, database_url, tmp_path, monkeypatch, capsys
+):
+    from bot.cli import main
+    from bot.emulator import _default_user
+    from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+    served.emulator.users[PEER] = {**_default_user(PEER), "profile": {"email": "peer@example.com"}}
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text(f"Person\n{ME}\npeer@example.com\nnobody@example.com\n{ME}\n")
+    for name, value in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": served.emulator.api_url,
+        "DATABASE_URL": database_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert main(["practice", "invite", PATH, str(cohort)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{cohort}:4: no Slack user has the email nobody@example.com" in err
+    assert out.startswith("2 invited (2 DMs sent), 0 already on the path or invited, 1 problems")
+    [to_me] = _posts_to(served, ME)
+    assert "Your learning team invited you" in to_me.args["text"]
+    assert len(_posts_to(served, PEER)) == 1
+
+    assert main(["practice", "invite", PATH, str(cohort)]) == 1
+    assert "0 invited (0 DMs sent), 2 already" in capsys.readouterr().out
+    assert len(_posts_to(served, ME)) == 1
+
+    [join] = _action_values(to_me, PracticeAction.JOIN)
+    assert "You're on" in _click(served, PracticeAction.JOIN, join)["text"]
+    assert {e.user_id: e.status for e in _enrolments(served)} == {ME: "active", PEER: "invited"}
+
+    assert main(["practice", "invite", "no-such-path", str(cohort)]) == 2
+    assert f"the paths are: coaching-conversations, delegating-well, {PATH}" in (
+        capsys.readouterr().err
+    )

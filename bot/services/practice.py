@@ -157,10 +157,11 @@ def invite(
     team_id: str,
     user_id: str,
     path: PracticePath,
-    by: str,
+    by: str | None,
     now: dt.datetime,
 ) -> PracticeEnrolment | None:
-    """Invite a person to the path; None when they are on it or already invited."""
+    """Invite a person to the path (`by` None: the learning team, from a list); None when they
+    are on it or already invited."""
     enrolment = find(session, team_id=team_id, user_id=user_id, path_id=path.id)
     if enrolment is not None and enrolment.status in (*ON_IT, EnrolmentStatus.INVITED):
         return None

@@ -97,9 +97,11 @@ def already_on(path: PracticePath, enrolment: PracticeEnrolment) -> dict:
     return _ephemeral(text, blocks)
 
 
-def invitation(path: PracticePath, enrolment: PracticeEnrolment, by: str) -> dict:
-    """The DM to an invited person: they join only if they accept."""
-    text = f"{mention(by)} invited you to a practice path: “{escape(path.title)}”"
+def invitation(path: PracticePath, enrolment: PracticeEnrolment, by: str | None) -> dict:
+    """The DM to an invited person: they join only if they accept. `by` None: the learning
+    team (`inflow practice invite`)."""
+    who = mention(by) if by else "Your learning team"
+    text = f"{who} invited you to a practice path: “{escape(path.title)}”"
     return {
         "text": text,
         "blocks": [
