@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
 from bot.jobs.after import After
-from bot.library.loader import LibraryError
+from bot.library.loader import LibraryError, fingerprint
 from bot.library.paths import PracticePath, load_paths, paths_directory
 from bot.services import practice, preferences, teams
 from bot.services.outbox import OnFailed
@@ -31,17 +31,26 @@ NOT_ALLOWED = (
 )
 
 
+_LOADED: dict[tuple, dict[str, PracticePath]] = {}  # by (directory, its files, the guides)
+
+
 def catalogue(deps: Deps) -> dict[str, PracticePath]:
-    """The paths beside the library's guides, by id; none (and a log line) if they are broken."""
+    """The paths beside the library's guides, by id, read again only when a file or the
+    library's guides changed; none (and a log line) if they are broken."""
     directory = paths_directory(deps.library.directory)
     if not directory.is_dir():
         return {}
-    try:
-        paths = load_paths(directory, deps.library.library.by_id)
-    except LibraryError as error:
-        log.error("practice paths in %s are broken:\n%s", directory, error)
-        return {}
-    return {path.id: path for path in paths}
+    guides = deps.library.library.by_id
+    key = (str(directory), fingerprint(directory), frozenset(guides))
+    if key not in _LOADED:
+        try:
+            paths = load_paths(directory, guides)
+        except LibraryError as error:
+            log.error("practice paths in %s are broken:\n%s", directory, error)
+            return {}
+        _LOADED.clear()
+        _LOADED[key] = {path.id: path for path in paths}
+    return _LOADED[key]
 
 
 def register(app: App, deps: Deps) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import InflowError
@@ -382,11 +382,17 @@ def check_in_sent(session: Session, *, team_id: str, ref: int, channel: str, ts:
         step.check_in_sent_at = now
 
 
-def active_steps(session: Session) -> list[tuple[PracticeEnrolment, PracticeStep]]:
-    """Every active enrolment's current step, for the planner."""
+def active_steps(session: Session) -> list[tuple[PracticeEnrolment, PracticeStep, int]]:
+    """Every active enrolment's current step and how many weeks its path has, for the planner."""
+    weeks = (
+        select(PracticeStep.enrolment_id, func.count().label("weeks"))
+        .group_by(PracticeStep.enrolment_id)
+        .subquery()
+    )
     return list(
         session.execute(
-            select(PracticeEnrolment, PracticeStep)
+            select(PracticeEnrolment, PracticeStep, weeks.c.weeks)
+            .join(weeks, weeks.c.enrolment_id == PracticeEnrolment.id)
             .join(
                 PracticeStep,
                 (PracticeStep.enrolment_id == PracticeEnrolment.id)

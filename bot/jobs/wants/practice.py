@@ -33,9 +33,8 @@ def from_moment(moment: dt.datetime) -> Rule:
 def practice_wants(p: Pass) -> Iterator[Want]:
     """The step's DM from when it begins; once it went, the check-in from when that is due."""
     titles = p.titles
-    for enrolment, step in practice.active_steps(p.session):
+    for enrolment, step, weeks in practice.active_steps(p.session):
         guide_title = titles.get(step.guide_id, step.guide_id)
-        weeks = len(practice.steps_of(p.session, enrolment.id))
         round_ = f"r{enrolment.round}"
         if step.sent_at is None and step.begins_at is not None:
             message = blocks.step_message(enrolment, step, weeks, guide_title)
