@@ -33,6 +33,8 @@ NOT_ALLOWED = (
 
 _LOADED: dict[tuple, dict[str, PracticePath]] = {}  # by (directory, its files, the guides)
 
+MOVED_ON = "That week has moved on: this week's step is in your DMs with inflow."
+
 
 def catalogue(deps: Deps) -> dict[str, PracticePath]:
     """The paths beside the library's guides, by id, read again only when a file or the
@@ -239,6 +241,9 @@ def register_steps(app: App, deps: Deps) -> None:
         ack()
         team, user = team_of(body), body["user"]["id"]
         step = practice.get_step(db, team_id=team, user_id=user, step_id=int(action["value"]))
+        if step.outcome == practice.StepOutcome.NO_ANSWER:
+            respond(**blocks.replace(MOVED_ON))
+            return
         if step.outcome is not None:
             respond(**blocks.replace("Already noted: thank you."))
             return
@@ -300,7 +305,8 @@ def register_steps(app: App, deps: Deps) -> None:
             db, team_id=team, user_id=user, step_id=int(action["value"]), now=deps.clock()
         )
         if not new:
-            respond(**blocks.replace("Already noted: this step is done."))
+            moved = step.outcome == practice.StepOutcome.NO_ANSWER
+            respond(**blocks.replace(MOVED_ON if moved else "Already noted: this step is done."))
             return
         title = _title(deps, db, step)
         respond(**blocks.replace("Skipped. " + blocks.next_step_text(following, title)))

@@ -256,6 +256,26 @@ def test_not_yet_asks_again_a_few_days_later_once(started, clock):
     assert not [c for c in _posts_to(served, ME) if "Week 2 of 4" in c.args["text"]]
 
 
+def test_an_unanswered_check_in_does_not_stall_the_path(started, clock):
+    served = started
+    step_id = _to_check_in(served, clock)  # Friday's check-in, never answered
+    for day in range(5, 7):
+        _pass(served, clock, _day(day))
+    assert not [c for c in _posts_to(served, ME) if "Week 2 of 4" in c.args["text"]]
+
+    _pass(served, clock, _day(7))  # Monday: week 2 anyway
+    assert "Week 2 of 4" in _posts_to(served, ME)[-1].args["text"]
+    assert [s.outcome for s in _steps(served)][:2] == ["no_answer", None]
+    assert _enrolments(served)[0].current_week == 2
+    said = _click(served, PracticeAction.TRIED, step_id)  # week 1's late answer
+    assert "That week has moved on" in said["text"]
+
+    for day in range(8, 12):
+        _pass(served, clock, _day(day))  # week 2's check-in comes on Friday
+    last = _posts_to(served, ME)[-1].args["text"]
+    assert last == "Week 2 of 4, “One moment, told as it happened”: how did it go?"
+
+
 def test_skip_moves_on_to_next_weeks_step(started, clock):
     served = started
     step_id = _to_check_in(served, clock)

@@ -24,6 +24,7 @@ from bot.models import OutboxMessage, PracticeEnrolment, PracticeStep
 from bot.services.outbox import OutboxKind, OutboxStatus
 
 CHECK_IN_AFTER = dt.timedelta(days=4)  # later in the step's week
+UNANSWERED_FOR = dt.timedelta(days=3)  # a check-in left this long: the next week goes on anyway
 NOT_YET_AFTER = dt.timedelta(days=3)
 STEP_EVERY = dt.timedelta(days=7)
 MAX_ANSWER = 2000
@@ -45,6 +46,7 @@ ON_IT = (EnrolmentStatus.ACTIVE, EnrolmentStatus.PAUSED)
 class StepOutcome(StrEnum):
     TRIED = "tried"
     SKIPPED = "skipped"
+    NO_ANSWER = "no_answer"  # the next week began without an answer to this one's check-in
 
 
 def subject(enrolment_id: int) -> str:
@@ -369,11 +371,35 @@ def not_yet(session: Session, *, team_id: str, user_id: str, step_id: int, now: 
 
 
 def step_sent(session: Session, *, team_id: str, ref: int, channel: str, ts: str, now):
-    """The step's DM went: its check-in is due later that week."""
+    """The step's DM went: its check-in is due later that week. A step that went while the
+    week before still waited for its check-in answer (`moving_on`) makes it the current one."""
     step = session.get(PracticeStep, int(ref))
-    if step is not None and step.team_id == team_id and step.sent_at is None:
-        step.sent_at = now
-        step.check_in_due = now + CHECK_IN_AFTER
+    if step is None or step.team_id != team_id or step.sent_at is not None:
+        return
+    step.sent_at = now
+    step.check_in_due = now + CHECK_IN_AFTER
+    enrolment = session.get(PracticeEnrolment, step.enrolment_id)
+    if enrolment is not None and enrolment.current_week < step.week:
+        for earlier in steps_of(session, enrolment.id):
+            if earlier.week < step.week and earlier.outcome is None:
+                earlier.outcome = StepOutcome.NO_ANSWER.value
+        enrolment.current_week = step.week
+
+
+def moving_on(session: Session, step: PracticeStep) -> tuple[PracticeStep, dt.datetime] | None:
+    """For a step whose check-in went unanswered: the next week's step and from when it goes
+    anyway (a week after this one, once the check-in has waited a few days); None for the last
+    week or a check-in not sent yet."""
+    if step.sent_at is None or step.check_in_sent_at is None or step.outcome is not None:
+        return None
+    following = session.scalar(
+        select(PracticeStep).where(
+            PracticeStep.enrolment_id == step.enrolment_id, PracticeStep.week == step.week + 1
+        )
+    )
+    if following is None or following.sent_at is not None:
+        return None
+    return following, max(step.sent_at + STEP_EVERY, step.check_in_sent_at + UNANSWERED_FOR)
 
 
 def check_in_sent(session: Session, *, team_id: str, ref: int, channel: str, ts: str, now):
