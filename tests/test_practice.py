@@ -465,3 +465,19 @@ def test_inflow_practice_invite_invites_a_csv_once_and_they_join_from_the_dm(
     assert f"the paths are: coaching-conversations, delegating-well, {PATH}" in (
         capsys.readouterr().err
     )
+
+
+def test_the_home_tab_shows_where_they_are_on_each_path(started, clock):
+    served = started
+    served.slack.command(Command.LEARN, "practice coaching-conversations")
+    [enrolment_id] = _action_values(_posts_to(served, ME)[0], PracticeAction.PAUSE)
+    _click(served, PracticeAction.PAUSE, enrolment_id)
+
+    served.emulator.reset()
+    served.slack.event(
+        {"type": "app_home_opened", "user": ME, "channel": "D0HOME", "tab": "home", "event_ts": "1"}
+    )
+    [call] = served.emulator.calls_to("views.publish")
+    shown = json.dumps(call.json_arg("view")["blocks"], ensure_ascii=False)
+    assert "*Giving feedback that helps*: week 1 of 4 (paused)" in shown
+    assert "*Coaching conversations instead of answers*: week 1 of 4\\n" in shown

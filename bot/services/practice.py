@@ -408,6 +408,22 @@ def check_in_sent(session: Session, *, team_id: str, ref: int, channel: str, ts:
         step.check_in_sent_at = now
 
 
+def under_way(
+    session: Session, *, team_id: str, user_id: str
+) -> list[tuple[PracticeEnrolment, int]]:
+    """The person's paths that are running or paused, with how many weeks each has."""
+    enrolments = session.scalars(
+        select(PracticeEnrolment)
+        .where(
+            PracticeEnrolment.team_id == team_id,
+            PracticeEnrolment.user_id == user_id,
+            PracticeEnrolment.status.in_([s.value for s in ON_IT]),
+        )
+        .order_by(PracticeEnrolment.started_at)
+    ).all()
+    return [(e, len(steps_of(session, e.id))) for e in enrolments]
+
+
 def active_steps(session: Session) -> list[tuple[PracticeEnrolment, PracticeStep, int]]:
     """Every active enrolment's current step and how many weeks its path has, for the planner."""
     weeks = (
