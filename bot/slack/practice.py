@@ -48,7 +48,8 @@ def path_list(paths: list[PracticePath]) -> dict:
     for path in paths[: MAX_MESSAGE_BLOCKS - 3]:
         blocks.append(
             section(
-                f"*{escape(path.title)}* · {path.meta.weeks} weeks\n{escape(path.meta.summary)}",
+                f"*{escape(path.title)}* · {path.meta.weeks} weeks · `{path.id}`\n"
+                f"{escape(path.meta.summary)}",
                 accessory=button("Start", PracticeAction.START, path.id, "primary"),
             )
         )
