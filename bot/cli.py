@@ -160,6 +160,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     team_import.set_defaults(handler=_team_import)
 
+    practice = _group(commands, "practice", "practice paths: weeks of practice after a workshop")
+    practice_invite = practice.add_parser(
+        "invite", help="invite the people in a CSV file (column person: user ids or emails)"
+    )
+    practice_invite.add_argument("path", help="the practice path's id, e.g. giving-feedback")
+    practice_invite.add_argument(
+        "file", type=Path, help="a CSV file with a `person` column of Slack user ids or emails"
+    )
+    practice_invite.add_argument(
+        "--team", help="workspace id (default: SLACK_BOT_TOKEN's workspace; needed with OAuth)"
+    )
+    practice_invite.set_defaults(handler=_practice_invite)
+
     days_off = _group(commands, "holidays", "the workspace's days off: no nudges for anyone")
     for action, helped in (
         ("add", "mark a day off (YYYY-MM-DD)"),
@@ -622,6 +635,50 @@ def _team_import(args: argparse.Namespace) -> int:
     print(
         f"{report.added} pairs added, {report.known} already known, "
         f"{len(report.problems)} problems (rows with problems were not imported)"
+    )
+    return 1 if report.problems else 0
+
+
+def _practice_invite(args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker, utcnow
+    from bot.library.loader import LibraryError, load_guides
+    from bot.library.paths import load_paths, paths_directory
+    from bot.practice_invite import invite_csv
+
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file", code=2)
+    settings = _settings()
+    try:
+        guides = {guide.id for guide in load_guides(settings.content_dir)}
+        paths = {p.id: p for p in load_paths(paths_directory(settings.content_dir), guides)}
+    except LibraryError as error:
+        raise CommandError(f"the library or its practice paths have errors:\n{error}") from None
+    if args.path not in paths:
+        known = ", ".join(sorted(paths)) or "none"
+        raise CommandError(f"no practice path {args.path!r}; the paths are: {known}", code=2)
+    settings.require_slack(http=False)
+    _migrate(settings)
+    team_id = args.team or _bot_team(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        report = invite_csv(
+            args.file,
+            practice_path=paths[args.path],
+            sessions=sessions,
+            client=_workspace_client(settings, sessions, team_id),
+            team_id=team_id,
+            now=utcnow(),
+        )
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise CommandError(f"{args.file}: not a readable CSV file ({error})") from None
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(f"{args.file}:{problem.removeprefix('line ')}", file=sys.stderr)
+    print(
+        f"{report.invited} invited ({report.sent} DMs sent), {report.already} already on the "
+        f"path or invited, {len(report.problems)} problems"
     )
     return 1 if report.problems else 0
 

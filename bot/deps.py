@@ -28,11 +28,13 @@ class Subcommand:
 
     `form` is what may follow the word (a regular expression matched in full, ignoring case), so
     `/learn report` runs the report while `/learn report writing` is a question for the library.
-    `run` is called as run(ack=, command=, client=, db=, rest=).
+    `run` is called as run(ack=, command=, client=, db=, rest=), and `after=` too when
+    `needs_after` (a subcommand that sends messages after the commit).
     """
 
     form: str
     run: Callable[..., None]
+    needs_after: bool = False
 
     def accepts(self, rest: str) -> bool:
         return re.fullmatch(self.form, rest.strip(), re.IGNORECASE) is not None

@@ -506,3 +506,62 @@ SLACK_BOTS = _wide_tokens(SQLAlchemyInstallationStore.build_bots_table(Base.meta
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, "slack_oauth_states"
 )
+
+
+class PracticeEnrolment(Base):
+    """A person on a practice path (or invited to one): a few weeks, one step a week.
+
+    One row per person and path; starting again after leaving or finishing reuses it, with a new
+    `round` so the planner's occurrences of the new run never collide with the old run's.
+    """
+
+    __tablename__ = "practice_enrolments"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "path_id"),
+        Index(None, "team_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    path_id: Mapped[str] = mapped_column(String(64))
+    path_version: Mapped[str] = mapped_column(String(32))  # the file's hash when it started
+    status: Mapped[str] = mapped_column(String(16))  # EnrolmentStatus
+    current_week: Mapped[int] = mapped_column(default=1)
+    round: Mapped[int] = mapped_column(default=0)
+    invited_by: Mapped[str | None] = mapped_column(String(32))
+    invited_at: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PracticeStep(Base):
+    """One week of a person's path: the text they were given (copied when they started), their
+    commitment, and how the check-in went. Private to the person."""
+
+    __tablename__ = "practice_steps"
+    __table_args__ = (UniqueConstraint("enrolment_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_enrolments.id", ondelete="CASCADE")
+    )
+    week: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    guide_id: Mapped[str] = mapped_column(String(64))
+    practice: Mapped[str] = mapped_column(Text)
+    check_in: Mapped[str] = mapped_column(Text)
+    begins_at: Mapped[dt.datetime | None]  # from when its DM may go; None: not yet its week
+    sent_at: Mapped[dt.datetime | None]  # the step's DM went
+    check_in_due: Mapped[dt.datetime | None]  # from when the check-in may go
+    check_in_sent_at: Mapped[dt.datetime | None]
+    not_yet: Mapped[int] = mapped_column(default=0)  # how often the check-in was moved on
+    commitment: Mapped[str | None] = mapped_column(Text)  # the real situation: theirs alone
+    committed_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # StepOutcome
+    what_happened: Mapped[str | None] = mapped_column(Text)
+    what_changed: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[int | None]
+    answered_at: Mapped[dt.datetime | None]

@@ -41,7 +41,10 @@ def register(app: App, deps: Deps) -> None:
         first, _, rest = words.partition(" ")
         subcommand = deps.learn_subcommands.get(first.lower())
         if subcommand is not None and subcommand.accepts(rest):
-            subcommand.run(ack=ack, command=command, client=client, db=db, rest=rest.strip())
+            extra = {"after": after} if subcommand.needs_after else {}
+            subcommand.run(
+                ack=ack, command=command, client=client, db=db, rest=rest.strip(), **extra
+            )
             return
         if TEAM_FORM.fullmatch(command.get("text") or ""):
             ack(**team_command(db, after, command, words[4:], deps))

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps
 from bot.errors import InflowError
 from bot.handlers.context import team_of
+from bot.handlers.practice import catalogue
 from bot.handlers.teams import ask
 from bot.jobs.after import After
-from bot.services import ideas, mistakes, preferences, strengths, teams
+from bot.services import ideas, mistakes, practice, preferences, strengths, teams
 from bot.services import library as library_service
 from bot.services import report as report_service
 from bot.services import workspaces as workspace_service
@@ -58,7 +59,20 @@ def register(app: App, deps: Deps) -> None:
             today=deps.clock().date(),
             library_report=_library_report(db, team_id) if admin else None,
             workspace=workspace if admin else None,
+            practice=_practice(db, team_id, user_id),
         )
+
+    def _practice(db: Session, team_id: str, user_id: str) -> list[tuple[str, int, int, bool]]:
+        paths = catalogue(deps)
+        return [
+            (
+                paths[e.path_id].title if e.path_id in paths else e.path_id,
+                e.current_week,
+                weeks,
+                e.status == practice.EnrolmentStatus.PAUSED,
+            )
+            for e, weeks in practice.under_way(db, team_id=team_id, user_id=user_id)
+        ]
 
     def _library_report(db: Session, team_id: str) -> report_service.LibraryReport:
         """The last 30 days' report, for the workspace's inflow admins."""

@@ -140,7 +140,7 @@ def test_settings_are_saved_and_shown(served):
 
     prefs = _prefs(served)
     assert (prefs.time, prefs.days) == ("08:00", "tue,thu")
-    assert set(prefs.kinds_off.split(",")) == {"coaching", "follow_ups", "ideas"}
+    assert set(prefs.kinds_off.split(",")) == {"coaching", "follow_ups", "ideas", "practice"}
     view = served.emulator.calls_to("views.publish")[-1].json_arg("view")
     time = next(
         b["accessory"]

@@ -25,6 +25,8 @@ from bot.models import (
     MistakeMoment,
     OutboxMessage,
     Person,
+    PracticeEnrolment,
+    PracticeStep,
     Strength,
     SuggestionOffer,
     SuggestionOptOut,
@@ -57,6 +59,7 @@ MY_IDEA, PEER_IDEA = "A shared glossary for new starters", "Quiet hours on Thurs
 MY_NOTE = "I see you at your best when you walk a new colleague through the rota patiently"
 PEER_NOTE = "I see you at your best when you calm an angry caller and find the real problem"
 PEER_TO_BOSS = "I see you at your best when you explain the budget so everyone understands it"
+MY_COMMITMENT = "My handover with the night shift on Thursday"
 MY_DEBRIEF, PEER_DEBRIEF = "the handover notes were late", "PEER-ONLY: the rota changed twice"
 
 
@@ -164,6 +167,29 @@ def world(served, clock):
         }
     )
     _click(served, NudgeAction.NOT_USEFUL, "follow_ups/guide:sbi-feedback/2026-W48")
+
+    # A practice path: ME on one with a commitment; PEER invited (by ME) to it.
+    slack.command(Command.LEARN, "practice giving-feedback", user_id=ME)
+    with served.session() as session:
+        step_id = session.scalar(select(PracticeStep.id).where(PracticeStep.week == 1))
+    slack.submit(
+        View.PRACTICE_COMMITMENT,
+        {Field.COMMITMENT: {"type": "plain_text_input", "value": MY_COMMITMENT}},
+        user_id=ME,
+        private_metadata=str(step_id),
+    )
+    with transaction(served.sessions) as session:
+        session.add(
+            PracticeEnrolment(
+                team_id=TEAM_ID,
+                user_id=PEER,
+                path_id="giving-feedback",
+                path_version="v1",
+                status="invited",
+                invited_by=ME,
+                invited_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+            )
+        )
 
     # In a channel: an offer to ME, then ME stops offers for themselves and for the channel
     # (ME created it, so may), and PEER gets an offer too.
@@ -353,6 +379,22 @@ def test_my_data_holds_the_persons_records_in_every_area(served, world):
     assert [r["report_id"] for r in data["team"]["your_reports"]] == [PEER]
     assert [m["manager_id"] for m in data["team"]["your_managers"]] == [BOSS]
     assert data["profile"]["time_zone"] == "Europe/Oslo"
+
+
+def test_my_data_holds_practice_paths_with_the_commitment_and_forget_me_deletes_them(served, world):
+    _, data = _my_data(served)
+    [path] = data["practice"]["yours"]
+    assert path["path_id"] == "giving-feedback" and path["steps"][0]["commitment"] == MY_COMMITMENT
+    assert data["practice"]["you_invited"][0]["person"] == PEER
+    served.emulator.reset_calls()
+    _, peer_data = _my_data(served, PEER)
+    assert MY_COMMITMENT not in json.dumps(peer_data)
+
+    _forget_me(served)
+    with served.session() as session:
+        assert session.scalars(select(PracticeStep)).all() == []
+        [invited] = session.scalars(select(PracticeEnrolment)).all()
+        assert (invited.user_id, invited.invited_by) == (PEER, privacy.FORGOTTEN)
 
 
 def test_my_data_times_are_iso_8601_in_utc(served, world):

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
-from bot.services import debriefs, library, mistakes, outbox, strengths
+from bot.services import debriefs, library, mistakes, outbox, practice, strengths
 from bot.services.outbox import METADATA_TYPE, Claimed, OnFailed, OnSent, OutboxKind, Skip
 from bot.slack import nudges
 from bot.workspaces import Clients, as_clients
@@ -96,6 +96,8 @@ ON_SENT: dict[OnSent, Callable[..., None]] = {
     OnSent.DEBRIEF_POSTED: debriefs.invitation_posted,
     OnSent.DEBRIEF_SUMMARISED: debriefs.summary_posted,
     OnSent.GUIDE_SHARED: library.guide_shared,
+    OnSent.PRACTICE_STEP_SENT: practice.step_sent,
+    OnSent.PRACTICE_CHECK_IN_SENT: practice.check_in_sent,
 }
 # ON_FAILED hooks: hook(session, team_id=, ref=, error=, now=) -> id of a message to send now
 ON_FAILED: dict[OnFailed, Callable[..., int | None]] = {

@@ -55,6 +55,7 @@ class OutboxKind(StrEnum):
     FOLLOW_UPS = "follow_ups"
     IDEAS = "ideas"
     REFLECTION = "reflection"
+    PRACTICE = "practice"  # a practice path's weekly step and its check-in
     DEBRIEF = "debrief"  # a channel's own routine, posted in the channel
     REVIEW = "review"  # the monthly "guides of yours to review" DM to a guide's owner
     REPLY = "reply"  # a message a person caused, sent right after their request commits
@@ -62,7 +63,13 @@ class OutboxKind(StrEnum):
 
 # The kinds a person's budget and switches apply to (`NudgeKind`'s values; a test holds them equal)
 NUDGE_KINDS = frozenset(
-    {OutboxKind.COACHING, OutboxKind.FOLLOW_UPS, OutboxKind.IDEAS, OutboxKind.REFLECTION}
+    {
+        OutboxKind.COACHING,
+        OutboxKind.FOLLOW_UPS,
+        OutboxKind.IDEAS,
+        OutboxKind.REFLECTION,
+        OutboxKind.PRACTICE,
+    }
 )
 
 
@@ -84,6 +91,8 @@ class OnSent(StrEnum):
     DEBRIEF_POSTED = "debrief_posted"
     DEBRIEF_SUMMARISED = "debrief_summarised"
     GUIDE_SHARED = "guide_shared"
+    PRACTICE_STEP_SENT = "practice_step_sent"
+    PRACTICE_CHECK_IN_SENT = "practice_check_in_sent"
 
 
 class OnFailed(StrEnum):

@@ -26,6 +26,7 @@ class NudgeKind(StrEnum):
     FOLLOW_UPS = "follow_ups"  # "did you get to use it?", the lesson after a mistake moment
     IDEAS = "ideas"  # a check-in at each stage of an idea
     REFLECTION = "reflection"  # the weekly reflection prompt: off unless chosen
+    PRACTICE = "practice"  # the weekly step of a practice path they chose, and its check-in
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ KIND_LABELS = {
     NudgeKind.FOLLOW_UPS: "Follow-ups on guides and lessons",
     NudgeKind.IDEAS: "Check-ins on my ideas",
     NudgeKind.REFLECTION: "A weekly reflection prompt",
+    NudgeKind.PRACTICE: "Steps and check-ins of my practice paths",
 }
 OFF_BY_DEFAULT = {NudgeKind.REFLECTION}
 

@@ -49,6 +49,8 @@ from bot.models import (
     NudgePreference,
     OutboxMessage,
     Person,
+    PracticeEnrolment,
+    PracticeStep,
     Rating,
     Strength,
     SuggestionOffer,
@@ -106,6 +108,11 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(IdeaStep, "by_user", Policy.DELETE),
     Holding(Idea, "author_id", Policy.DELETE),
     Holding(Idea, "sponsor_id", Policy.ANONYMISE),
+    # Practice paths: their steps (commitments, check-in answers) and their enrolments go. A path
+    # they invited someone else to is that person's: it stays, without who invited them.
+    Holding(PracticeStep, "user_id", Policy.DELETE),
+    Holding(PracticeEnrolment, "user_id", Policy.DELETE),
+    Holding(PracticeEnrolment, "invited_by", Policy.ANONYMISE),
     Holding(DebriefAnswer, "user_id", Policy.DELETE),
     Holding(DebriefSchedule, "set_by", Policy.DELETE),
     # A debrief belongs to its channel and holds everyone's answers: it stays, unsigned.
@@ -169,6 +176,9 @@ EXPORTED: dict[tuple[str, str], str] = {
     ("idea_steps", "by_user"): "ideas.yours",  # steps are shown with their ideas
     ("ideas", "author_id"): "ideas.yours",
     ("ideas", "sponsor_id"): "ideas.you_sponsor",
+    ("practice_steps", "user_id"): "practice.yours",  # steps are shown with their paths
+    ("practice_enrolments", "user_id"): "practice.yours",
+    ("practice_enrolments", "invited_by"): "practice.you_invited",
     ("debrief_answers", "user_id"): "debriefs.your_answers",
     ("debrief_schedules", "set_by"): "debriefs.rhythms_you_set",
     ("debriefs", "started_by"): "debriefs.you_started",
@@ -201,6 +211,7 @@ NOT_PEOPLE = frozenset(
         "team_id",  # the workspace
         "event_id",  # an Events API delivery
         "guide_id",  # a guide's public id
+        "path_id",  # a practice path's public id
         "channel_id",  # channels and DM channels
         "source_channel_id",
         "chat_channel_id",
@@ -276,6 +287,48 @@ def forget(session: Session, *, team_id: str, user_id: str) -> Forgotten:
 
 
 # -- a copy of it all ------------------------------------------------------------------------
+
+
+def _practice(session: Session, rows, user_id: str) -> dict:
+    """Their paths with every week's step and answers; the invitations they sent (whether the
+    other person joined is theirs, so it is left out)."""
+    enrolments = rows(PracticeEnrolment, PracticeEnrolment.user_id == user_id)
+    steps: dict[int, list[PracticeStep]] = {}
+    for step in rows(PracticeStep, PracticeStep.user_id == user_id):
+        steps.setdefault(step.enrolment_id, []).append(step)
+    return {
+        "yours": [
+            {
+                "path_id": e.path_id,
+                "status": e.status,
+                "week": e.current_week,
+                "invited_by": e.invited_by,
+                "invited_at": _iso(e.invited_at),
+                "started_at": _iso(e.started_at),
+                "steps": [
+                    {
+                        "week": s.week,
+                        "title": s.title,
+                        "guide_id": s.guide_id,
+                        "sent_at": _iso(s.sent_at),
+                        "commitment": s.commitment,
+                        "committed_at": _iso(s.committed_at),
+                        "outcome": s.outcome,
+                        "what_happened": s.what_happened,
+                        "what_changed": s.what_changed,
+                        "confidence": s.confidence,
+                        "answered_at": _iso(s.answered_at),
+                    }
+                    for s in sorted(steps.get(e.id, []), key=lambda s: s.week)
+                ],
+            }
+            for e in enrolments
+        ],
+        "you_invited": [
+            {"person": e.user_id, "path_id": e.path_id, "invited_at": _iso(e.invited_at)}
+            for e in rows(PracticeEnrolment, PracticeEnrolment.invited_by == user_id)
+        ],
+    }
 
 
 def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) -> dict:
@@ -509,6 +562,7 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                 for s in rows(DebriefSchedule, DebriefSchedule.set_by == user_id)
             ],
         },
+        "practice": _practice(session, rows, user_id),
         "nudges": {
             "preferences": None
             if preference is None

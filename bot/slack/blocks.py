@@ -26,6 +26,11 @@ COMMANDS: tuple[CommandHelp, ...] = (
     ),
     CommandHelp(f"{Command.LEARN} browse", "see the library by area"),
     CommandHelp(
+        f"{Command.LEARN} practice [id]",
+        "a few weeks of practising one skill on real work, one step a week (`@people` after "
+        "the id invites your reports)",
+    ),
+    CommandHelp(
         f"{Command.LEARN} team @ana @ben",
         "managers: name your reports (each is asked in a DM to confirm)",
     ),

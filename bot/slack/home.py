@@ -37,6 +37,8 @@ class HomeData:
     today: dt.date = dt.date(2000, 1, 1)
     library_report: LibraryReport | None = None  # for the workspace's inflow admins
     workspace: WorkspaceSettings | None = None  # for its admins, who may change it
+    # their practice paths under way: (title, week, weeks, paused)
+    practice: list[tuple[str, int, int, bool]] = field(default_factory=list)
 
 
 def _option(text: str, value: str) -> dict:
@@ -55,6 +57,7 @@ def home_view(data: HomeData) -> dict:
         blocks += home_section(data.library_report)
     blocks += _strengths(data)
     blocks += _ideas(data)
+    blocks += _practice(data)
     blocks += _lessons(data)
     blocks += _guides(data)
     blocks += _team(data)
@@ -120,6 +123,21 @@ def _ideas(data: HomeData) -> list[dict]:
             blocks.append(section(f"*{title}*\n{lines}"))
             blocks += _more(len(ideas))
     return blocks
+
+
+def _practice(data: HomeData) -> list[dict]:
+    """Where they are on each path: the DMs scroll away, this stays."""
+    if not data.practice:
+        return []
+    lines = "\n".join(
+        f"• *{escape(title)}*: week {week} of {weeks}" + (" (paused)" if paused else "")
+        for title, week, weeks, paused in data.practice[:SHOWN]
+    )
+    return [
+        header("Practice paths"),
+        section(lines),
+        context("*Pause* and *Leave the path* are on each week's message."),
+    ]
 
 
 def _lessons(data: HomeData) -> list[dict]:

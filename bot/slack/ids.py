@@ -40,6 +40,8 @@ class View(StrEnum):
     IDEA_STAGE = "idea_stage_modal"
     DEBRIEF = "debrief_modal"
     WORKSPACE_SETTINGS = "workspace_settings_modal"
+    PRACTICE_COMMITMENT = "practice_commitment_modal"
+    PRACTICE_TRIED = "practice_tried_modal"
 
 
 class DebriefAction(StrEnum):
@@ -66,6 +68,19 @@ class MomentAction(StrEnum):
     WRITE_LESSON = "moment_write_lesson"
 
 
+class PracticeAction(StrEnum):
+    START = "practice_start"
+    JOIN = "practice_join"
+    NOT_NOW = "practice_not_now"
+    COMMIT = "practice_commit"
+    TRIED = "practice_tried"
+    NOT_YET = "practice_not_yet"
+    SKIP = "practice_skip"
+    PAUSE = "practice_pause"
+    RESUME = "practice_resume"
+    LEAVE = "practice_leave"
+
+
 class Field(StrEnum):
     """block_id of a modal input; each input's element has action_id VALUE."""
 
@@ -83,6 +98,9 @@ class Field(StrEnum):
     SPONSOR = "sponsor"
     ANSWER = "answer"
     LEARNED = "learned"
+    COMMITMENT = "commitment"
+    WHAT_CHANGED = "what_changed"
+    CONFIDENCE = "confidence"
 
 
 class TeamAction(StrEnum):

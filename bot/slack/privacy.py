@@ -16,6 +16,7 @@ KEPT = {
     "ratings": "votes on guides",
     "guide_outcomes": "answers to “did the guide help?”",
     "ideas": "ideas you sponsor",
+    "practice_enrolments": "practice paths you invited others to",
     "debriefs": "debriefs you started",
     "guide_messages": "guides you shared in channels",
     "mistake_moments": "mistake moments you were asked about",

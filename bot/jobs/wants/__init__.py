@@ -10,7 +10,14 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.jobs.wants import coaching, follow_ups, ideas, lessons, reflection  # noqa: F401
+from bot.jobs.wants import (  # noqa: F401
+    coaching,
+    follow_ups,
+    ideas,
+    lessons,
+    practice,
+    reflection,
+)
 from bot.jobs.wants.base import ROUTINES, Pass, Priority, Want, fixed, routine
 from bot.services.preferences import Preferences
 

@@ -24,6 +24,8 @@ from bot.services.timing import local_week
 class Priority(IntEnum):
     """What wins a person's weekly budget: the personal and time-bound before the routine."""
 
+    PRACTICE_STEP = 70  # a path the person chose: their own weeks of practice
+    PRACTICE_CHECK_IN = 65
     LESSON = 60
     IDEA_CHECK_IN = 50
     IDEA_STUCK = 45

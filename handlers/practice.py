@@ -1,0 +1,373 @@
+"""Practice paths: `/learn practice [id] [@people]`, invitations, and the buttons and forms of
+each week's step and check-in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps, Subcommand
+from bot.errors import InflowError
+from bot.handlers.context import MENTION, input_value, team_of
+from bot.jobs.after import After
+from bot.library.loader import LibraryError, fingerprint
+from bot.library.paths import PracticePath, load_paths, paths_directory
+from bot.services import practice, preferences, teams
+from bot.services.outbox import OnFailed
+from bot.slack import practice as blocks
+from bot.slack.ids import Field, PracticeAction, View
+from bot.slack.kit import button
+from bot.slack.messaging import NOT_REACHED, open_modal
+
+log = logging.getLogger(__name__)
+
+NOT_ALLOWED = (
+    "you can invite your confirmed reports, and inflow admins (the learning team) can invite "
+    "anyone; ask them, or share `/learn practice {id}` so they can start it themselves."
+)
+
+
+_LOADED: dict[tuple, dict[str, PracticePath]] = {}  # by (directory, its files, the guides)
+
+MOVED_ON = "That week has moved on: this week's step is in your DMs with inflow."
+
+
+def catalogue(deps: Deps) -> dict[str, PracticePath]:
+    """The paths beside the library's guides, by id, read again only when a file or the
+    library's guides changed; none (and a log line) if they are broken."""
+    directory = paths_directory(deps.library.directory)
+    if not directory.is_dir():
+        return {}
+    guides = deps.library.library.by_id
+    key = (str(directory), fingerprint(directory), frozenset(guides))
+    if key not in _LOADED:
+        try:
+            paths = load_paths(directory, guides)
+        except LibraryError as error:
+            log.error("practice paths in %s are broken:\n%s", directory, error)
+            return {}
+        _LOADED.clear()
+        _LOADED[key] = {path.id: path for path in paths}
+    return _LOADED[key]
+
+
+def register(app: App, deps: Deps) -> None:
+    # `practice`, `practice <id>`, `practice <id> @a @b`; "practice makes perfect" is a question
+    # for the library.
+    deps.learn_subcommands["practice"] = Subcommand(
+        r"(\S+((\s|,|and)*<@[UW][A-Z0-9]+(\|[^>]*)?>)*[\s,]*)?",
+        practice_command(deps),
+        needs_after=True,
+    )
+    register_invitations(app, deps)
+    register_steps(app, deps)
+
+    @app.action(PracticeAction.START)
+    def start_button(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Start the path whose *Start* was pressed in the list."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        path = catalogue(deps).get(action["value"])
+        if path is None:
+            raise InflowError("That practice path is no longer offered.")
+        answer = _start(deps, db, team, user, path)
+        respond(**{**answer, "replace_original": True})
+
+
+def _start(deps: Deps, db: Session, team: str, user: str, path: PracticePath) -> dict:
+    enrolment, new = practice.start(db, team_id=team, user_id=user, path=path, now=deps.clock())
+    if not new:
+        return blocks.already_on(path, enrolment)
+    return blocks.started(path, preferences.get(db, team_id=team, user_id=user))
+
+
+def practice_command(deps: Deps) -> Callable[..., None]:
+    def practice_answer(
+        ack: Ack, command: dict, client: WebClient, db: Session, rest: str, after: After
+    ) -> None:
+        """List the paths, start one, or invite people to one: answered inside the ack."""
+        paths = catalogue(deps)
+        if not paths:
+            ack(**blocks.no_paths())
+            return
+        if not rest:
+            ack(**blocks.path_list(list(paths.values())))
+            return
+        asked, _, others = rest.partition(" ")
+        path = paths.get(asked.lower())
+        if path is None:
+            ack(**blocks.unknown_path(asked, list(paths.values())))
+            return
+        team, user = command["team_id"], command["user_id"]
+        invitees = list(dict.fromkeys(MENTION.findall(others)))
+        if not invitees:
+            ack(**_start(deps, db, team, user, path))
+            return
+        ack(**_invite(deps, db, after, team=team, by=user, path=path, invitees=invitees))
+
+    return practice_answer
+
+
+def _invite(
+    deps: Deps, db: Session, after: After, *, team: str, by: str, path: PracticePath, invitees
+) -> dict:
+    """Invite each person the inviter may invite; say why not for the others."""
+    is_admin = deps.workspace(db, team).is_admin(by)
+    invited, skipped = [], []
+    for invitee in invitees:
+        if invitee == by:
+            skipped.append((invitee, f"that's you: `/learn practice {path.id}` starts it."))
+            continue
+        if not is_admin and by not in teams.managers_of(db, team_id=team, report_id=invitee):
+            skipped.append((invitee, NOT_ALLOWED.format(id=path.id)))
+            continue
+        enrolment = practice.invite(
+            db, team_id=team, user_id=invitee, path=path, by=by, now=deps.clock()
+        )
+        if enrolment is None:
+            skipped.append((invitee, "already on this path, or already invited to it."))
+            continue
+        after.send(
+            invitee,
+            blocks.invitation(path, enrolment, by),
+            about=f"practice-invite:{enrolment.id}",
+            part=f"{enrolment.invited_at:%Y%m%dT%H%M%S}",
+            on_failed=(OnFailed.TELL, {"to": by, "text": NOT_REACHED.format(who=invitee)}),
+        )
+        invited.append(invitee)
+    return blocks.invited(path, invited, skipped)
+
+
+def register_invitations(app: App, deps: Deps) -> None:
+    def answer(join: bool):
+        # A factory, not default arguments: Bolt fills every named parameter it sees.
+        def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+            ack()
+            team, user = team_of(body), body["user"]["id"]
+            paths = catalogue(deps)
+            enrolment = practice.get_enrolment(
+                db, team_id=team, user_id=user, enrolment_id=int(action["value"])
+            )
+            path = paths.get(enrolment.path_id)
+            enrolment, changed = practice.answer_invitation(
+                db,
+                team_id=team,
+                user_id=user,
+                enrolment_id=enrolment.id,
+                join=join,
+                path=path,
+                now=deps.clock(),
+            )
+            title = path.title if path else enrolment.path_id
+            if not changed:
+                respond(**blocks.replace(_answered_already(enrolment.status, title)))
+            elif join and path is not None:
+                respond(**blocks.joined(path, preferences.get(db, team_id=team, user_id=user)))
+            else:
+                respond(
+                    **blocks.replace(
+                        f"No problem: you're not on “{title}”. "
+                        f"`/learn practice {enrolment.path_id}` starts it whenever you like."
+                    )
+                )
+
+        handler.__doc__ = "Join the path." if join else "Decline the invitation."
+        return handler
+
+    app.action(PracticeAction.JOIN)(answer(True))
+    app.action(PracticeAction.NOT_NOW)(answer(False))
+
+
+def _answered_already(status: str, title: str) -> str:
+    if status in practice.ON_IT:
+        return f"You're already on “{title}”."
+    if status == practice.EnrolmentStatus.DECLINED:
+        return f"You said not now to “{title}”. `/learn practice` lists the paths to start."
+    return f"That invitation to “{title}” is no longer open."
+
+
+def register_steps(app: App, deps: Deps) -> None:
+    @app.action(PracticeAction.COMMIT)
+    def open_commitment(
+        ack: Ack, body: dict, action: dict, client: WebClient, db: Session, after: After
+    ) -> None:
+        """Open the box for the real situation the person will practise in."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        step = practice.get_step(db, team_id=team, user_id=user, step_id=int(action["value"]))
+        trigger, form = body["trigger_id"], blocks.commitment_modal(step)
+        after.then("practice commitment", lambda: open_modal(client, trigger, user, form))
+
+    @app.view(View.PRACTICE_COMMITMENT)
+    def commitment_submitted(ack: Ack, body: dict, view: dict, db: Session, after: After) -> None:
+        """Store the commitment (private) and say so in the person's DM."""
+        team, user = team_of(body), body["user"]["id"]
+        text = input_value(view, Field.COMMITMENT).get("value") or ""
+        try:
+            step = practice.commit(
+                db,
+                team_id=team,
+                user_id=user,
+                step_id=int(view["private_metadata"]),
+                commitment=text,
+                now=deps.clock(),
+            )
+        except InflowError as error:
+            ack(response_action="errors", errors={Field.COMMITMENT: error.user_message})
+            return
+        after.send(
+            user,
+            blocks.committed(step),
+            about=f"practice-step:{step.id}",
+            part=f"committed {step.committed_at:%Y%m%dT%H%M%S}",
+        )
+        ack()
+
+    @app.action(PracticeAction.TRIED)
+    def open_tried(
+        ack: Ack,
+        body: dict,
+        action: dict,
+        client: WebClient,
+        db: Session,
+        after: After,
+        respond: Respond,
+    ) -> None:
+        """Open the check-in form: what happened, what changed, confidence now."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        step = practice.get_step(db, team_id=team, user_id=user, step_id=int(action["value"]))
+        if step.outcome == practice.StepOutcome.NO_ANSWER:
+            respond(**blocks.replace(MOVED_ON))
+            return
+        if step.outcome is not None:
+            respond(**blocks.replace("Already noted: thank you."))
+            return
+        trigger, form = body["trigger_id"], blocks.tried_modal(step)
+        after.then("practice check-in", lambda: open_modal(client, trigger, user, form))
+
+    @app.view(View.PRACTICE_TRIED)
+    def tried_submitted(ack: Ack, body: dict, view: dict, db: Session, after: After) -> None:
+        """Record how it went and move on to next week's step."""
+        team, user = team_of(body), body["user"]["id"]
+        confidence = (input_value(view, Field.CONFIDENCE).get("selected_option") or {}).get("value")
+        try:
+            step, following, new = practice.tried(
+                db,
+                team_id=team,
+                user_id=user,
+                step_id=int(view["private_metadata"]),
+                what_happened=input_value(view, Field.WHAT_HAPPENED).get("value") or "",
+                what_changed=input_value(view, Field.WHAT_CHANGED).get("value") or "",
+                confidence=int(confidence or 0),
+                now=deps.clock(),
+            )
+        except InflowError as error:
+            field = Field.CONFIDENCE if "confident" in error.user_message else Field.WHAT_HAPPENED
+            ack(response_action="errors", errors={field: error.user_message})
+            return
+        if new:
+            title = _title(deps, db, step)
+            after.send(
+                user,
+                blocks.thanks(following, title),
+                about=f"practice-step:{step.id}",
+                part="tried",
+            )
+        ack()
+
+    @app.action(PracticeAction.NOT_YET)
+    def not_yet(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Ask again in a few days, once."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        _, moved = practice.not_yet(
+            db, team_id=team, user_id=user, step_id=int(action["value"]), now=deps.clock()
+        )
+        respond(
+            **blocks.replace(
+                "No rush: I'll ask again in a few days."
+                if moved
+                else "Noted. I've already moved this check-in on once."
+            )
+        )
+
+    @app.action(PracticeAction.SKIP)
+    def skip(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+        """Skip this week's step and move on."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        step, following, new = practice.skip(
+            db, team_id=team, user_id=user, step_id=int(action["value"]), now=deps.clock()
+        )
+        if not new:
+            moved = step.outcome == practice.StepOutcome.NO_ANSWER
+            respond(**blocks.replace(MOVED_ON if moved else "Already noted: this step is done."))
+            return
+        title = _title(deps, db, step)
+        respond(**blocks.replace("Skipped. " + blocks.next_step_text(following, title)))
+
+    def control(name: str, change, said: Callable[[str], str], unchanged: str):
+        def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+            ack()
+            team, user = team_of(body), body["user"]["id"]
+            enrolment, changed = change(
+                db, team_id=team, user_id=user, enrolment_id=int(action["value"]), now=deps.clock()
+            )
+            path = catalogue(deps).get(enrolment.path_id)
+            title = path.title if path else enrolment.path_id
+            respond(**_control_reply(enrolment, said(title) if changed else unchanged))
+
+        handler.__doc__ = f"{name.capitalize()} the path, in one tap."
+        return handler
+
+    app.action(PracticeAction.PAUSE)(
+        control(
+            "pause",
+            practice.pause,
+            lambda t: f"Paused “{t}”. Nothing more comes until you resume.",
+            "This path isn't running, so there's nothing to pause.",
+        )
+    )
+    app.action(PracticeAction.RESUME)(
+        control(
+            "resume",
+            practice.resume,
+            lambda t: f"Resumed “{t}”: it carries on where you left it, at your next slot.",
+            "This path isn't paused.",
+        )
+    )
+    app.action(PracticeAction.LEAVE)(
+        control(
+            "leave",
+            practice.leave,
+            lambda t: (
+                f"You've left “{t}”. `/learn practice` lists the paths if you want one later."
+            ),
+            "You're not on this path any more.",
+        )
+    )
+
+
+def _control_reply(enrolment, text: str) -> dict:
+    reply = blocks.replace(text)
+    if enrolment.status == practice.EnrolmentStatus.PAUSED:
+        reply["blocks"].append(
+            {
+                "type": "actions",
+                "elements": [button("Resume", PracticeAction.RESUME, str(enrolment.id), "primary")],
+            }
+        )
+    return reply
+
+
+def _title(deps: Deps, db: Session, step) -> str:
+    enrolment = practice.get_enrolment(
+        db, team_id=step.team_id, user_id=step.user_id, enrolment_id=step.enrolment_id
+    )
+    path = catalogue(deps).get(enrolment.path_id)
+    return path.title if path else enrolment.path_id
