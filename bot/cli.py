@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.error import URLError
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, revealed
 from bot.logs import configure_logging
 
 log = logging.getLogger("inflow")
@@ -229,7 +229,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(
             f"inflow on http://127.0.0.1:{port}/slack/events against the Slack emulator at "
             f"{settings.slack_api_url}; signing secret "
-            f"{settings.slack_signing_secret.get_secret_value()!r} (see README: Try it)",
+            f"{revealed(settings.slack_signing_secret, 'SLACK_SIGNING_SECRET')!r} "
+            "(see README: Try it)",
             file=sys.stderr,
         )
     if socket_mode:

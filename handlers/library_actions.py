@@ -16,6 +16,7 @@ from bot.services.library import GuideEventKind
 from bot.services.outbox import OnFailed, OnSent
 from bot.slack import guides
 from bot.slack.ids import Action
+from bot.slack.text import escape
 from handlers.context import NOT_IN_CHANNEL, channel_of, team_of
 
 GONE = "That guide is no longer in the library. Try `/learn` again."
@@ -82,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
             respond(**guides.notice("You've shared it here already."))
             return
         record(db, body, guide, GuideEventKind.SHARE, channel_id)
-        title = guides.escape(guide.title)
+        title = escape(guide.title)
 
         def tell() -> None:
             if after.sent(row):

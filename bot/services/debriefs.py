@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -43,7 +44,7 @@ class Cadence:
         return f"every {self.every_days} days"
 
 
-def parse_cadence(text: str) -> Cadence | bool | None:
+def parse_cadence(text: str) -> Cadence | Literal[False] | None:
     """`every 2 weeks`, `weekly`, `monthly`, `off` -> a Cadence, None for off; False when the
     text is not a cadence at all (it is a topic)."""
     found = _EVERY.match(" ".join(text.lower().split()))

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import CursorResult, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_for
@@ -375,4 +376,4 @@ def add_alias(
         .values(team_id=team_id, guide_id=guide_id, alias=alias, alias_key=key, added_by=by, at=now)
         .on_conflict_do_nothing(index_elements=["team_id", "alias_key"])
     )
-    return bool(session.execute(statement).rowcount)
+    return bool(cast(CursorResult, session.execute(statement)).rowcount)
