@@ -27,7 +27,7 @@ from bot.slack import suggestions as offer_blocks
 from bot.slack.ids import SuggestAction
 from bot.slack.text import unescape
 from handlers.commands import HELP_WORDS, answer
-from handlers.context import team_of
+from handlers.context import clicked_message, team_of
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ def register_offers(app: App, deps: Deps) -> None:
             kind=GuideEventKind.VIEW,
             channel_id=(body.get("channel") or {}).get("id"),
             now=deps.clock(),
+            clicked=clicked_message(body),
         )
         respond(**guides.guide_answer(guide), replace_original=True)
 

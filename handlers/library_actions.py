@@ -17,7 +17,7 @@ from bot.services.outbox import OnFailed, OnSent
 from bot.slack import guides
 from bot.slack.ids import Action
 from bot.slack.text import escape
-from handlers.context import NOT_IN_CHANNEL, channel_of, team_of
+from handlers.context import NOT_IN_CHANNEL, channel_of, clicked_message, team_of
 
 GONE = "That guide is no longer in the library. Try `/learn` again."
 
@@ -48,6 +48,7 @@ def register(app: App, deps: Deps) -> None:
             channel_id=channel_id,
             query=query,
             now=deps.clock(),
+            clicked=clicked_message(body),
         )
 
     @app.action(Action.SHARE_GUIDE)
