@@ -161,13 +161,11 @@ def deliver_due(
         for item in claimed:
             tried.add(item.id)
             client = clients(item.team_id)
-            skip: Skip | None = None
-            if client is None:
-                skip = Skip.UNINSTALLED
-            elif gate is not None and item.kind != OutboxKind.REPLY:
-                skip = gate(item.team_id, item.recipient)
-            if client is None or skip:
-                skip = skip or Skip.UNINSTALLED
+            gated = None
+            if client is not None and gate is not None and item.kind != OutboxKind.REPLY:
+                gated = gate(item.team_id, item.recipient)
+            if client is None or gated:
+                skip = gated or Skip.UNINSTALLED  # no client: the workspace uninstalled inflow
                 with transaction(sessions) as session:
                     outbox.record_skipped(session, row_id=item.id, worker=worker, reason=skip)
                 report.skipped[skip] = report.skipped.get(skip, 0) + 1
