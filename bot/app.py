@@ -18,6 +18,7 @@ from bot import errors
 from bot.config import Settings
 from bot.db import limit_request, transaction, utcnow
 from bot.deps import Deps
+from bot.handlers import register_listeners
 from bot.jobs.after import After
 from bot.jobs.background import Background, refusal
 from bot.jobs.clock import worker_name
@@ -32,7 +33,6 @@ from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
 from bot.slack.text import keepable
 from bot.workspaces import Workspaces, from_settings
-from handlers import register_listeners
 
 log = logging.getLogger(__name__)
 

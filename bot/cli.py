@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.error import URLError
 
@@ -29,19 +30,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        parser.print_help()
+        # `inflow` or a group such as `inflow db` alone: say what it offers.
+        (getattr(args, "group", None) or parser).print_help()
         return 2
     try:
         return args.handler(args) or 0
     except ConfigError as error:
         for line in str(error).splitlines():
             print(f"inflow: {line}", file=sys.stderr)
-        return 2
+        return 1
     except CommandError as error:
         print(f"inflow: {error}", file=sys.stderr)
         return error.code
     except KeyboardInterrupt:
         return 130
+
+
+def _group(commands, name: str, helped: str) -> argparse._SubParsersAction:
+    """A command that only groups actions (`inflow db upgrade`): alone, it prints its help."""
+    parser = commands.add_parser(name, help=helped, description=helped)
+    parser.set_defaults(group=parser)
+    return parser.add_subparsers(title="actions", metavar="ACTION")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,14 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_serve)
 
-    db = commands.add_parser("db", help="manage the database").add_subparsers(metavar="ACTION")
+    db = _group(commands, "db", "manage the database")
     upgrade = db.add_parser("upgrade", help="migrate the database to the newest schema")
     upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
     upgrade.set_defaults(handler=_db_upgrade)
 
-    content = commands.add_parser("content", help="check and search the library of guides")
-    content_commands = content.add_subparsers(metavar="ACTION")
-    lint = content_commands.add_parser("lint", help="check every guide file; non-zero on errors")
+    content_commands = _group(commands, "content", "check and search the library of guides")
+    lint = content_commands.add_parser(
+        "lint", help="check every guide file and the practice paths beside them; non-zero on errors"
+    )
     lint.add_argument("directory", nargs="?", type=Path, help="default: INFLOW_CONTENT_DIR")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors")
     lint.add_argument("--today", type=dt.date.fromisoformat, help="date for review checks")
@@ -101,7 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     draft = content_commands.add_parser(
         "draft", help="write a draft guide (draft: true, not served) from a closed debrief"
     )
-    draft.add_argument("--from-debrief", type=int, required=True, metavar="ID", dest="debrief")
+    draft.add_argument(
+        "--from-debrief",
+        type=int,
+        required=True,
+        metavar="ID",
+        dest="debrief",
+        help="the closed debrief to draft from",
+    )
     draft.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
     draft.add_argument(
         "--owner",
@@ -109,9 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draft.set_defaults(handler=_content_draft)
 
-    nudges = commands.add_parser("nudges", help="scheduled messages").add_subparsers(
-        metavar="ACTION"
-    )
+    nudges = _group(commands, "nudges", "scheduled messages")
     run_once = nudges.add_parser(
         "run-once", help="plan and deliver everything due at one instant, then exit"
     )
@@ -133,19 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=_report)
 
-    team = commands.add_parser("team", help="who manages whom").add_subparsers(metavar="ACTION")
+    team = _group(commands, "team", "who manages whom")
     team_import = team.add_parser(
         "import", help="load manager,report pairs (Slack user ids or emails) from a CSV file"
     )
-    team_import.add_argument("file", type=Path)
+    team_import.add_argument(
+        "file", type=Path, help="a CSV file with the columns manager,report (a header row)"
+    )
     team_import.add_argument(
         "--team", help="workspace id (default: SLACK_BOT_TOKEN's workspace; needed with OAuth)"
     )
     team_import.set_defaults(handler=_team_import)
 
-    days_off = commands.add_parser(
-        "holidays", help="the workspace's days off: no nudges for anyone"
-    ).add_subparsers(metavar="ACTION")
+    days_off = _group(commands, "holidays", "the workspace's days off: no nudges for anyone")
     for action, helped in (
         ("add", "mark a day off (YYYY-MM-DD)"),
         ("remove", "unmark a day off"),
@@ -153,22 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         holiday = days_off.add_parser(action, help=helped)
         if action != "list":
-            holiday.add_argument("day", type=_day)
+            holiday.add_argument("day", type=_day, help="the day, YYYY-MM-DD")
         if action == "add":
             holiday.add_argument("--name", default="", help="what the day is, e.g. 'New Year'")
         holiday.add_argument("--team", help="workspace id (default: the bot token's workspace)")
         holiday.set_defaults(handler=_holidays, action=action)
 
-    spaces = commands.add_parser(
-        "workspaces", help="the Slack workspaces inflow serves"
-    ).add_subparsers(metavar="ACTION")
+    spaces = _group(commands, "workspaces", "the Slack workspaces inflow serves")
     spaces.add_parser(
         "list", help="each workspace: id, name, status, when installed, when its data goes"
     ).set_defaults(handler=_workspaces_list)
 
-    keys = commands.add_parser(
-        "keys", help="the INFLOW_ENCRYPTION_KEY that encrypts installations' tokens"
-    ).add_subparsers(metavar="ACTION")
+    keys = _group(commands, "keys", "the INFLOW_ENCRYPTION_KEY that encrypts installations' tokens")
     keys.add_parser("new", help="print a new key (keep it secret)").set_defaults(handler=_keys_new)
     keys.add_parser(
         "rotate",
@@ -178,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser(
         "emulator", help="run the local Slack Web API emulator (for trying inflow out offline)"
     )
-    emulator.add_argument("--port", type=int, default=8089)
+    emulator.add_argument(
+        "--port", type=int, default=8089, help="where it listens on 127.0.0.1 (default 8089)"
+    )
     emulator.set_defaults(handler=_emulator)
     return parser
 
@@ -189,7 +202,8 @@ def _settings() -> Settings:
     return settings
 
 
-def _migrate(settings: Settings, revision: str = "head") -> None:
+def _migrate(settings: Settings, revision: str = "head") -> str:
+    """Migrate the database (one log line if anything changed); return its revision."""
     from sqlalchemy.exc import OperationalError
 
     from bot import migrate
@@ -197,7 +211,7 @@ def _migrate(settings: Settings, revision: str = "head") -> None:
 
     engine = make_engine(settings.database_url)
     try:
-        migrate.upgrade(engine, revision)
+        return migrate.upgrade(engine, revision)
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise CommandError(
@@ -210,8 +224,8 @@ def _migrate(settings: Settings, revision: str = "head") -> None:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
-    _migrate(settings, args.revision)
-    print(f"database at {settings.redacted_database_url()} is at revision {args.revision}")
+    now = _migrate(settings, args.revision)
+    print(f"database at {settings.redacted_database_url()} is at revision {now}")
     return 0
 
 
@@ -223,34 +237,59 @@ def _serve(args: argparse.Namespace) -> int:
         settings = _with_emulator(settings)
     socket_mode = settings.socket_mode and not (args.http or args.emulator)
     settings.require_slack(http=not socket_mode)
+    _servable_library(settings.content_dir)
     _migrate(settings)
     port = args.port or settings.port
+    host = "127.0.0.1" if args.emulator else "0.0.0.0"
     if args.emulator:
         print(
-            f"inflow on http://127.0.0.1:{port}/slack/events against the Slack emulator at "
+            f"inflow on http://{host}:{port}/slack/events against the Slack emulator at "
             f"{settings.slack_api_url}; signing secret "
             f"{revealed(settings.slack_signing_secret, 'SLACK_SIGNING_SECRET')!r} "
-            "(see README: Try it)",
+            "(see README: Try it); "
+            f"a database of its own at {settings.database_url}, deleted on exit",
             file=sys.stderr,
         )
     if socket_mode:
         server.serve_socket_mode(settings, port=port)
     else:
-        log.info("serving HTTP on :%s (POST %s)", port, server.EVENTS_PATH)
+        log.info("serving HTTP on %s:%s (POST %s)", host, port, server.EVENTS_PATH)
         server.serve_http(
             settings,
             port=port,
             workers=args.workers or settings.workers,
             threads=args.threads or settings.threads,
+            host=host,
         )
     return 0
+
+
+def _servable_library(directory: Path) -> None:
+    """Refuse to serve a library no worker could load, naming its first error as lint does.
+
+    Each worker loads the library on boot; a broken one would otherwise be seen only as the
+    workers' tracebacks after "Listening".
+    """
+    from bot.library.loader import read_guides
+
+    _, problems = read_guides(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first = " ".join(str(errors[0]).split())
+        more = (
+            f" (and {len(errors) - 1} more: `inflow content lint {directory}` lists them)"
+            if len(errors) > 1
+            else ""
+        )
+        raise CommandError(f"INFLOW_CONTENT_DIR: the library cannot be served: {first}{more}")
 
 
 EMULATOR_SIGNING_SECRET = "emulator-signing-secret"
 
 
 def _with_emulator(settings: Settings) -> Settings:
-    """Settings that point inflow at an in-process Slack emulator instead of Slack."""
+    """Settings that point inflow at an in-process Slack emulator instead of Slack, with a
+    database of its own: the emulator's workspace must not join DATABASE_URL's real ones."""
     from pydantic import SecretStr
 
     from bot.emulator import SlackEmulator
@@ -262,21 +301,47 @@ def _with_emulator(settings: Settings) -> Settings:
             "slack_signing_secret": SecretStr(EMULATOR_SIGNING_SECRET),
             "slack_app_token": None,
             "slack_api_url": emulator.api_url,
+            "database_url": f"sqlite:///{_emulator_directory() / 'inflow-emulator.db'}",
         }
     )
 
 
+def _emulator_directory() -> Path:
+    """A temporary directory, removed when this process exits. gunicorn's workers are forks
+    of it and run the same exit handlers: only the process that made it removes it."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="inflow-emulator-"))
+    maker = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == maker:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    atexit.register(remove)
+    return directory
+
+
 def _content_lint(args: argparse.Namespace) -> int:
     from bot.library.lint import lint
+    from bot.library.paths import paths_directory
 
     directory = args.directory or load_settings().content_dir
     problems = lint(directory, today=args.today or dt.date.today())
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "error" or args.strict]
-    count = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    guides = len(list(directory.glob("*.md"))) if directory.is_dir() else 0
+    paths = paths_directory(directory)
+    checked = f"{guides} guides"
+    if paths.is_dir():
+        count = len(list(paths.glob("*.md")))
+        checked += f" and {count} practice path{'' if count == 1 else 's'}"
     print(
-        f"{count} guides checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
+        f"{checked} checked: {len(errors)} errors, {len(problems) - len(errors)} warnings",
         file=sys.stderr,
     )
     return 1 if errors else 0
@@ -416,8 +481,8 @@ def _report(args: argparse.Namespace) -> int:
         raise CommandError(error.user_message, code=2) from None
     except LibraryError as error:
         raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
+    team_id = args.team or _bot_team(settings)  # before the database is touched
     _migrate(settings)
-    team_id = args.team or _bot_team(settings)
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
@@ -441,14 +506,49 @@ def _bot_team(settings: Settings) -> str:
             code=2,
         )
     token = settings.slack_bot_token.get_secret_value()
-    return make_client(token, settings.slack_api_url, retries=6).auth_test()["team_id"]
+    with _slack(settings):
+        client = make_client(token, settings.slack_api_url, observer=None, **CLI_CLIENT)
+        return client.auth_test()["team_id"]
+
+
+# A person waits at the terminal: one call gets a few seconds, and a connection that fails is
+# not tried again with backing off (half a minute of silence), but said at once (_slack).
+# Rate limits are still waited for, as Slack asks.
+CLI_CLIENT = {"timeout": 10, "network_retries": 0}
+
+
+@contextlib.contextmanager
+def _slack(settings: Settings) -> Iterator[None]:
+    """Slack unreachable, or refusing the token, said in one line; the SDK's own lines held."""
+    from slack_sdk.errors import SlackApiError
+
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    sdk.setLevel(logging.CRITICAL)
+    try:
+        yield
+    except (URLError, ConnectionError, TimeoutError) as error:
+        raise CommandError(
+            f"cannot reach Slack at {settings.slack_api_url} ({getattr(error, 'reason', error)}); "
+            "check SLACK_API_URL and this machine's network, then run it again"
+        ) from None
+    except SlackApiError as error:
+        if error.response.get("error") not in ("invalid_auth", "not_authed", "account_inactive"):
+            raise
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN: Slack refused it ({error.response.get('error')}); copy the "
+            "Bot User OAuth Token again from the app's 'OAuth & Permissions' page"
+        ) from None
+    finally:
+        sdk.setLevel(level)
 
 
 def _workspace_client(settings: Settings, sessions, team_id: str):
     """The bot's client in one workspace, or a CommandError saying inflow isn't there."""
     from bot.workspaces import from_settings
 
-    client = from_settings(settings, sessions).client(team_id)
+    with _slack(settings):
+        client = from_settings(settings, sessions, client_options=CLI_CLIENT).client(team_id)
     if client is None:
         raise CommandError(
             f"inflow is not installed in workspace {team_id} (or was uninstalled); "
@@ -475,26 +575,19 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require_slack(http=False)
     _migrate(settings)
-    # This command says itself, in one line, that Slack cannot be reached: not the SDK too,
-    # once for each try.
-    logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
     engine = make_engine(settings.database_url)
     try:
-        sessions = make_sessionmaker(engine)
-        workspaces = from_settings(settings, sessions)
-        now = args.now or utcnow()
-        workspaces.record_token_workspace(now)
-        planned, report = run_once(
-            sessions,
-            workspaces.for_a_pass(),
-            now=now,
-            workspace=Workspace.of(settings),
-        )
-    except (URLError, ConnectionError, TimeoutError) as error:
-        raise CommandError(
-            f"cannot reach Slack at {settings.slack_api_url} ({getattr(error, 'reason', error)}); "
-            "check SLACK_API_URL and this machine's network, then run it again"
-        ) from None
+        with _slack(settings):  # says in one line that Slack cannot be reached
+            sessions = make_sessionmaker(engine)
+            workspaces = from_settings(settings, sessions)
+            now = args.now or utcnow()
+            workspaces.record_token_workspace(now)
+            planned, report = run_once(
+                sessions,
+                workspaces.for_a_pass(),
+                now=now,
+                workspace=Workspace.of(settings),
+            )
     finally:
         engine.dispose()
     print(json.dumps({"planned": planned, **report.as_dict()}))
@@ -509,18 +602,19 @@ def _team_import(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.file}: no such file", code=2)
     settings = _settings()
     settings.require_slack(http=False)
+    team_id = args.team or _bot_team(settings)  # before the database is touched
     _migrate(settings)
-    team_id = args.team or _bot_team(settings)
     engine = make_engine(settings.database_url)
     try:
         sessions = make_sessionmaker(engine)
-        report = import_csv(
-            args.file,
-            sessions=sessions,
-            client=_workspace_client(settings, sessions, team_id),
-            team_id=team_id,
-            now=utcnow(),
-        )
+        with _slack(settings):
+            report = import_csv(
+                args.file,
+                sessions=sessions,
+                client=_workspace_client(settings, sessions, team_id),
+                team_id=team_id,
+                now=utcnow(),
+            )
     except (UnicodeDecodeError, csv.Error) as error:
         raise CommandError(f"{args.file}: not a readable CSV file ({error})") from None
     finally:
@@ -547,8 +641,8 @@ def _holidays(args: argparse.Namespace) -> int:
     from bot.services import holidays
 
     settings = _settings()
+    team_id = args.team or _bot_team(settings)  # before the database is touched
     _migrate(settings)
-    team_id = args.team or _bot_team(settings)
     engine = make_engine(settings.database_url)
     try:
         with transaction(make_sessionmaker(engine)) as session:

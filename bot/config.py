@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,11 +12,24 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "guides"
+
+def shipped_guides() -> Path:
+    """The library that comes with inflow, wherever it is installed.
+
+    A wheel carries `content/guides` inside the package (bot/content/guides, see pyproject's
+    package-dir); a checkout, editable install or not, has it at the root, where people edit it.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "content" / "guides"
+    return installed if installed.is_dir() else package.parent / "content" / "guides"
+
+
+DEFAULT_CONTENT_DIR = shipped_guides()
 
 SLACK_SETUP_HINT = "see 'Slack set-up' in README.md: create the app from manifest.yml"
 
@@ -29,6 +43,22 @@ class LogFormat(StrEnum):
     JSON = "json"
 
 
+# What Slack's credentials look like, so that a placeholder (.env.example's `xoxb-...`) stops
+# start-up with a line naming it instead of failing later, in every worker, at Slack.
+_BOT_TOKEN = re.compile(r"xoxb-[A-Za-z0-9-]+")
+_APP_TOKEN = re.compile(r"xapp-[A-Za-z0-9-]+")
+_CLIENT_ID = re.compile(r"[0-9]+\.[0-9]+")
+_SECRET = re.compile(r"[A-Za-z0-9_-]+")  # Slack's secrets are hex
+PLACEHOLDER_NOTE = "a placeholder such as .env.example's is not one"
+
+
+def _unless_blank(value: SecretStr | None) -> SecretStr | None:
+    """The secret without the spaces a paste may bring; None for one set but empty (a value
+    passed in code: the environment's empty ones are ignored)."""
+    stripped = value.get_secret_value().strip() if value is not None else ""
+    return SecretStr(stripped) if stripped else None
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -38,8 +68,13 @@ def _split_csv(value: object) -> object:
 class Settings(BaseSettings):
     """Every setting inflow reads from the environment (or a `.env` file)."""
 
+    # An empty variable is an unset one: compose passes every setting on, empty when unset.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
@@ -111,10 +146,21 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
-    @field_validator("slack_client_id", "slack_redirect_uri")
+    @field_validator("slack_redirect_uri")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        value = value.strip() or None if value is not None else None
+        if value is not None and not _CLIENT_ID.fullmatch(value):
+            raise ValueError(
+                "must be the Client ID from the app's 'Basic Information' page: digits, a dot, "
+                "digits"
+            )
+        return value
 
     @field_validator("helpful_emoji", "unhelpful_emoji")
     @classmethod
@@ -132,27 +178,39 @@ class Settings(BaseSettings):
             raise ValueError("must be a time zone name such as Europe/Berlin") from None
         return value
 
-    @field_validator("slack_client_secret")
+    @field_validator("slack_signing_secret", "slack_client_secret")
     @classmethod
-    def _blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is not None and value.get_secret_value().strip() else None
+    def _secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        value = _unless_blank(value)
+        if value is not None and not _SECRET.fullmatch(value.get_secret_value()):
+            signing = info.field_name == "slack_signing_secret"
+            which = "Signing Secret" if signing else "Client Secret"
+            raise ValueError(
+                f"must be the {which} from the app's 'Basic Information' page, letters and "
+                f"digits only ({PLACEHOLDER_NOTE})"
+            )
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
-            return None  # set but empty (compose passes unset variables on as empty)
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with 'xoxb-'")
+        value = _unless_blank(value)
+        if value is not None and not _BOT_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must be the Bot User OAuth Token from the app's 'OAuth & Permissions' page: "
+                f"'xoxb-' and then letters, digits and dashes ({PLACEHOLDER_NOTE})"
+            )
         return value
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value():
-            return None
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with 'xapp-'")
+        value = _unless_blank(value)
+        if value is not None and not _APP_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must be an app-level token from the app's 'Basic Information' page: 'xapp-' "
+                f"and then letters, digits and dashes ({PLACEHOLDER_NOTE})"
+            )
         return value
 
     @field_validator("slack_api_url")
@@ -177,6 +235,12 @@ class Settings(BaseSettings):
             ) from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if url.get_backend_name() == "sqlite" and (url.host or url.port or url.username):
+            # sqlite://inflow.db reads "inflow.db" as a server's name; a file takes three slashes.
+            raise ValueError(
+                f"{url.host or 'a host'} is not a SQLite file: write sqlite:///inflow.db "
+                "(three slashes, a file here) or sqlite:////data/inflow.db (four, a full path)"
+            )
         if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
             # Plain postgresql:// means psycopg2 to SQLAlchemy; inflow ships psycopg 3.
             value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)

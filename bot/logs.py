@@ -55,13 +55,9 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     # Bolt and the SDK print request bodies at DEBUG; those can carry tokens and people's words.
     for noisy in ("slack_bolt", "slack_sdk", "inflow.bolt", "urllib3"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO))
-    # Alembic's lines that every start repeats and that say nothing; "Running upgrade" stays.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    migration = logging.getLogger("alembic.runtime.migration")
-    if not any(isinstance(f, _AlembicChatter) for f in migration.filters):
-        migration.addFilter(_AlembicChatter())
-
-
-class _AlembicChatter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(("Context impl ", "Will assume "))
+    # What every command or every half minute would repeat (Alembic's set-up and each
+    # migration's name, APScheduler's "Running job"): WARNING and up, all of it again at DEBUG.
+    # bot.migrate says in one line what a migration did.
+    chatter = logging.DEBUG if logging.getLevelName(level) == logging.DEBUG else logging.WARNING
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(chatter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -10,8 +11,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-import migrations
+import bot.migrations as migrations
 from bot.db import schema_lock
+
+log = logging.getLogger("inflow")
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 MIGRATION_LOCK = 0x1F11  # PostgreSQL advisory lock: one migrating process at a time
@@ -26,13 +29,23 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to `revision` (the newest by default)."""
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Migrate the database to `revision` (the newest by default); return where it now is.
+
+    Says in one line what changed, nothing when the database was already there: Alembic's own
+    line per migration is quiet unless LOG_LEVEL is DEBUG (bot.logs).
+    """
     config = alembic_config(engine)
     with engine.begin() as connection:
         _one_at_a_time(connection)
+        before = current_revisions(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        after = current_revisions(connection)
+    now = ", ".join(after) or "none"
+    if after != before:
+        log.info("database migrated to %s (from %s)", now, ", ".join(before) or "empty")
+    return now
 
 
 def downgrade(engine: Engine, revision: str) -> None:

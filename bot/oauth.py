@@ -34,6 +34,7 @@ BOT_SCOPES = (
     "commands",
     "files:write",
     "groups:history",
+    "groups:read",
     "im:history",
     "im:write",
     "mpim:write",

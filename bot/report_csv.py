@@ -1,8 +1,8 @@
 """`inflow report --csv DIR`: the library report's sections as CSV files, one per section.
 
 The figures come from `bot.services.report.build`, as the Slack report's do, with the same
-rules: a count of fewer than five people is written as "fewer than 5", and a figure that
-would let one be worked out from the others as "withheld" (see bot/services/report.py).
+rules: zero is written as 0, a count of one to four people as "fewer than 5", and a figure
+that would let one be worked out from the others as "withheld" (see bot/services/report.py).
 """
 
 from __future__ import annotations

@@ -222,8 +222,12 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
     return wsgi
 
 
-def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> None:
-    """Serve under gunicorn: a master, `workers` processes with `threads` threads each."""
+def serve_http(
+    settings: Settings, *, port: int, workers: int, threads: int, host: str = "0.0.0.0"
+) -> None:
+    """Serve under gunicorn on `host`: a master, `workers` processes with `threads` threads
+    each. Every address by default (a container's port is published); 127.0.0.1 when trying
+    inflow out, whose signing secret is in the README."""
     from gunicorn.app.base import BaseApplication
 
     metrics_dir, made_here = prepare_metrics_dir()
@@ -235,7 +239,7 @@ def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:
             options = {
-                "bind": f"0.0.0.0:{port}",
+                "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
                 "worker_class": "gthread",

@@ -64,12 +64,15 @@ class Workspaces:
         token: str | None = None,
         store: EncryptedInstallationStore | None = None,
         observer: WebApiObserver | None = None,
+        client_options: dict[str, int] | None = None,
     ):
         self.sessions = sessions
         self.api_url = api_url
         self.token = token
         self.store = store
         self.observer = observer
+        # make_client's timeout and network_retries for every client made here (the CLI's).
+        self.client_options = client_options or {}
         self._token_grant: Grant | None = None
         self._lock = threading.Lock()
         self._reader = make_reader(sessions.kw["bind"])
@@ -88,7 +91,9 @@ class Workspaces:
             return None
         with self._lock:
             if self._token_grant is None:
-                answer = make_client(self.token, self.api_url, observer=self.observer).auth_test()
+                answer = make_client(
+                    self.token, self.api_url, observer=self.observer, **self.client_options
+                ).auth_test()
                 self._token_grant = Grant(
                     team_id=answer["team_id"],
                     bot_token=self.token,
@@ -169,7 +174,13 @@ class Workspaces:
         grant = self.grant(team_id)
         if grant is None:
             return None
-        return make_client(grant.bot_token, self.api_url, retries=retries, observer=self.observer)
+        return make_client(
+            grant.bot_token,
+            self.api_url,
+            retries=retries,
+            observer=self.observer,
+            **self.client_options,
+        )
 
     def for_a_pass(self, *, retries: int = 6) -> Clients:
         """Clients for one planning or delivery pass: each workspace is looked up once."""
@@ -187,7 +198,11 @@ class Workspaces:
 
 
 def from_settings(
-    settings: Settings, sessions: sessionmaker[Session], *, observer: WebApiObserver | None = None
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    observer: WebApiObserver | None = None,
+    client_options: dict[str, int] | None = None,
 ) -> Workspaces:
     """SLACK_BOT_TOKEN's workspace, and with SLACK_CLIENT_ID/SECRET every installed one."""
     store = None
@@ -199,7 +214,12 @@ def from_settings(
         )
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return Workspaces(
-        sessions, api_url=settings.slack_api_url, token=token, store=store, observer=observer
+        sessions,
+        api_url=settings.slack_api_url,
+        token=token,
+        store=store,
+        observer=observer,
+        client_options=client_options,
     )
 
 

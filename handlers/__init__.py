@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import (
+from bot.handlers import (
     commands,
     conversations,
     debriefs,

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.handlers.teams import team_command
 from bot.jobs.after import After
 from bot.library.matcher import Outcome
 from bot.services import library as library_service
@@ -16,7 +17,6 @@ from bot.services.library import GuideEventKind
 from bot.slack import blocks, guides
 from bot.slack.ids import Command
 from bot.slack.text import unescape
-from handlers.teams import team_command
 
 HELP_WORDS = {"help", "?", "-h", "--help"}
 BROWSE_WORDS = {"browse", "list", "categories", "all"}

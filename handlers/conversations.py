@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from bot.db import transaction
 from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
+from bot.handlers.commands import HELP_WORDS, answer
+from bot.handlers.context import clicked_message, team_of
 from bot.library.suggest import suggest
 from bot.middleware import first_delivery
 from bot.services import library as library_service
@@ -26,8 +28,6 @@ from bot.slack import blocks, guides
 from bot.slack import suggestions as offer_blocks
 from bot.slack.ids import SuggestAction
 from bot.slack.text import unescape
-from handlers.commands import HELP_WORDS, answer
-from handlers.context import clicked_message, team_of
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.commands import HELP_WORDS
+from bot.handlers.context import team_of
 from bot.jobs.after import After
 from bot.services import debriefs
 from bot.services.outbox import OnFailed, OnSent
@@ -17,7 +19,6 @@ from bot.slack import debriefs as blocks
 from bot.slack.ids import Command, DebriefAction, Field, View
 from bot.slack.messaging import open_modal
 from bot.slack.text import unescape
-from handlers.context import team_of
 
 IN_A_CHANNEL = f"Use `{Command.DEBRIEF}` in the channel of the team you want to debrief with."
 
@@ -31,7 +32,11 @@ def register(app: App, deps: Deps) -> None:
         if not channel.startswith(("C", "G")):
             ack(response_type="ephemeral", text=IN_A_CHANNEL)
             return
-        cadence = debriefs.parse_cadence(text)
+        if text.lower() in HELP_WORDS:
+            rhythm = debriefs.schedule_of(db, team_id=team, channel_id=channel)
+            ack(**blocks.debrief_help(rhythm))
+            return
+        cadence = debriefs.parse_cadence(text)  # a rhythm it can't keep is refused privately
         if cadence is not False:
             debriefs.set_schedule(
                 db,

@@ -6,8 +6,8 @@ from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.handlers.context import team_of
 from bot.services import library as library_service
-from handlers.context import team_of
 
 
 def register(app: App, deps: Deps) -> None:

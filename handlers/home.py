@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.context import team_of
+from bot.handlers.teams import ask
 from bot.jobs.after import After
 from bot.services import ideas, mistakes, preferences, strengths, teams
 from bot.services import library as library_service
@@ -20,8 +22,6 @@ from bot.slack.home import HomeData, home_view
 from bot.slack.ids import AdminAction, HomeAction, SettingsField, View
 from bot.slack.messaging import open_modal, why_cannot_post
 from bot.slack.workspace_settings import read_settings, settings_modal
-from handlers.context import team_of
-from handlers.teams import ask
 
 
 def register(app: App, deps: Deps) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.commands import HELP_WORDS
+from bot.handlers.context import MENTION, input_value, team_of
 from bot.jobs.after import After
 from bot.services import ideas, privacy, teams
 from bot.services.ideas import Stage
@@ -18,7 +20,6 @@ from bot.slack import ideas as blocks
 from bot.slack.ids import Command, Field, IdeaAction, View
 from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
 from bot.slack.text import unescape
-from handlers.context import MENTION, input_value, team_of
 
 
 def register(app: App, deps: Deps) -> None:
@@ -50,9 +51,12 @@ def register(app: App, deps: Deps) -> None:
     def pitch_command(
         ack: Ack, command: dict, client: WebClient, db: Session, after: After
     ) -> None:
-        """Pitch an idea to a sponsor, or list your ideas."""
+        """Pitch an idea to a sponsor, list your ideas, or say how /pitch works."""
         text = unescape(command.get("text") or "").strip()
         author, team = command["user_id"], command["team_id"]
+        if text.lower() in HELP_WORDS:
+            ack(**blocks.pitch_help())
+            return
         if text.lower() == "list":
             mine, sponsored = ideas.of_person(db, team_id=team, user_id=author)
             ack(**blocks.idea_list(mine, sponsored, deps.clock()))

@@ -9,8 +9,8 @@ from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.handlers.context import team_of
 from bot.services import workspaces as workspace_service
-from handlers.context import team_of
 
 log = logging.getLogger(__name__)
 

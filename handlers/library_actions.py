@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.context import NOT_IN_CHANNEL, channel_of, clicked_message, team_of
 from bot.jobs.after import After
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.services import library as library_service
@@ -17,7 +18,6 @@ from bot.services.outbox import OnFailed, OnSent
 from bot.slack import guides
 from bot.slack.ids import Action
 from bot.slack.text import escape
-from handlers.context import NOT_IN_CHANNEL, channel_of, clicked_message, team_of
 
 GONE = "That guide is no longer in the library. Try `/learn` again."
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.context import input_value, team_of
 from bot.jobs.after import After
 from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
@@ -18,7 +19,6 @@ from bot.services.outbox import OnFailed, OnSent
 from bot.slack import mistakes as blocks
 from bot.slack.ids import Field, MomentAction, Shortcut, View
 from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
-from handlers.context import input_value, team_of
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.handlers.context import team_of
 from bot.jobs import controls
 from bot.jobs.after import After
 from bot.services import nudges as nudge_service
@@ -14,7 +15,6 @@ from bot.slack import nudges as nudge_blocks
 from bot.slack import strengths as spot_blocks
 from bot.slack.ids import FollowUpAction, NudgeAction
 from bot.slack.messaging import open_modal
-from handlers.context import team_of
 
 
 def register(app: App, deps: Deps) -> None:

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.deps import Deps, Subcommand
+from bot.handlers.context import team_of
 from bot.services import privacy
 from bot.slack import privacy as blocks
 from bot.slack.ids import PrivacyAction
 from bot.slack.messaging import send_file_dm
-from handlers.context import team_of
 
 
 def register(app: App, deps: Deps) -> None:

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
+from bot.handlers.context import team_of
 from bot.services import library as library_service
 from bot.services import report as report_service
 from bot.services import workspaces as workspace_service
 from bot.slack import report as report_blocks
 from bot.slack.ids import Action
-from handlers.context import team_of
 
 NOT_AN_ADMIN = (
     "The library report is for the library's owners: this workspace's inflow admins. If that's "

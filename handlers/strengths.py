@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.context import MENTION, NOT_IN_CHANNEL, channel_of, input_value, team_of
 from bot.jobs.after import After
 from bot.services import strengths
 from bot.services.outbox import OnFailed
@@ -20,7 +21,6 @@ from bot.slack import strengths as blocks
 from bot.slack.ids import Command, Field, Shortcut, SpotAction, View
 from bot.slack.messaging import NOT_REACHED, open_modal, why_not_pickable
 from bot.slack.text import unescape
-from handlers.context import MENTION, NOT_IN_CHANNEL, channel_of, input_value, team_of
 
 # `/spot @person what you saw`: the mention first, then the note.
 LEADING_MENTION = re.compile(rf"^\s*{MENTION.pattern}\s*(.*)$", re.DOTALL)

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
+from bot.handlers.context import MENTION, team_of
 from bot.jobs.after import After
 from bot.services import teams
 from bot.services.teams import LinkStatus, Named
 from bot.slack import teams as team_blocks
 from bot.slack.ids import TeamAction
-from handlers.context import MENTION, team_of
 
 
 def register(app: App, deps: Deps) -> None:

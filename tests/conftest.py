@@ -21,10 +21,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot import app as app_module
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_sessionmaker
 from bot.emulator import SlackEmulator, SlackSender
 from bot.jobs.background import Background
+from bot.library import loader
+from bot.library.loader import fingerprint
+from bot.library.loader import load_guides as loader_load_guides
+from bot.library.matcher import Library
 from bot.server import SlackWSGI, build_wsgi
 from bot.slack import people
 from tests.migrated import MigratedTemplates, empty_database
@@ -126,6 +131,36 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _library_indexed_once() -> Iterator[None]:
+    """Parse and index each library once per test session, not once per served test.
+
+    A served app loads the guides (0.4 s) and indexes them (1.3 s) when it is built: most of a
+    short test's time. Both are read-only once built, so tests serving the same unchanged files
+    share them; a test that writes guide files has another directory or fingerprint, and its own.
+    """
+    parsed: dict[tuple, list] = {}
+    indexed: dict[int, tuple[list, Library]] = {}
+
+    def load_guides(directory):
+        key = (str(directory), fingerprint(directory))
+        if key not in parsed:
+            parsed[key] = loader_load_guides(directory)
+        return parsed[key]
+
+    def index(guides, *args, **kwargs):
+        if args or kwargs:
+            return Library(guides, *args, **kwargs)
+        if id(guides) not in indexed:  # the list object stays alive in `parsed`
+            indexed[id(guides)] = (guides, Library(guides))
+        return indexed[id(guides)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "load_guides", load_guides)
+        patch.setattr(app_module, "Library", index)
+        yield
 
 
 @pytest.fixture

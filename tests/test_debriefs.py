@@ -120,6 +120,12 @@ def test_no_answers_no_summary(served):
         ("every 2 weeks", 14, False, "every 2 weeks"),
         ("monthly", None, True, "every month"),
         ("weekly", 7, False, "every week"),
+        ("daily", 1, False, "every day"),
+        ("every day", 1, False, "every day"),
+        ("Every week.", 7, False, "every week"),
+        ("every other week", 14, False, "every 2 weeks"),
+        ("every three weeks", 21, False, "every 3 weeks"),
+        ("every month", None, True, "every month"),
     ],
 )
 def test_a_channel_can_debrief_on_a_rhythm(served, text, days, monthly, said):
@@ -128,6 +134,37 @@ def test_a_channel_can_debrief_on_a_rhythm(served, text, days, monthly, said):
     [schedule] = _one(served, DebriefSchedule)
     assert (schedule.channel_id, schedule.every_days, schedule.monthly) == (CHANNEL, days, monthly)
     assert served.emulator.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["every Monday", "every 3 months", "biweekly", "twice a week", "every sprint"]
+)
+def test_a_rhythm_inflow_cannot_keep_is_answered_privately_not_announced(served, text):
+    answer = served.slack.command(Command.DEBRIEF, text).json()
+
+    assert answer["response_type"] == "ephemeral"
+    assert "`every 2 weeks`" in answer["text"] and "posted nothing" in answer["text"]
+    assert served.emulator.calls_to("chat.postMessage") == []
+    assert _one(served, Debrief) == [] and _one(served, DebriefSchedule) == []
+
+
+def test_debrief_help_explains_privately_who_sees_what(served):
+    served.slack.command(Command.DEBRIEF, "every 2 weeks")
+
+    answer = served.slack.command(Command.DEBRIEF, "help").json()
+
+    assert answer["response_type"] == "ephemeral"
+    shown = json.dumps(answer["blocks"])
+    assert "in this channel, for everyone here" in shown and "private form" in shown
+    assert "This channel debriefs every 2 weeks." in shown
+    assert served.emulator.calls_to("chat.postMessage") == []
+    assert _one(served, Debrief) == []
+
+
+def test_a_topic_that_mentions_a_rhythm_word_is_still_a_topic(served):
+    served.slack.command(Command.DEBRIEF, "the weekly sync")
+    [debrief] = _one(served, Debrief)
+    assert debrief.topic == "the weekly sync"
 
 
 def test_off_stops_the_rhythm(served):

@@ -166,3 +166,11 @@ def test_a_pause_date_in_the_past_is_explained(served):
     assert _prefs(served) is None
     [dm] = served.emulator.calls_to("chat.postMessage")
     assert "from today on" in dm.args["text"]
+
+
+def test_the_home_tab_lists_the_commands_as_a_page_not_a_reply(served):
+    shown = _shown(_open_home(served))
+
+    assert "`/learn help`: what inflow does and all its commands" in shown
+    assert "show this message" not in shown
+    assert "`/debrief` posts in the channel for everyone there" in shown

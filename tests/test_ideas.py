@@ -172,9 +172,23 @@ def test_parking_asks_why_and_what_was_learned(served):
 
 def test_pitch_list_shows_stage_and_age(served, clock):
     _pitch(served)
+
+    today = served.slack.command(Command.PITCH, "list").json()
+    assert "At Pitch since today" in json.dumps(today["blocks"])
     clock.advance(days=3)
 
     mine = served.slack.command(Command.PITCH, "list").json()
-    assert "Pitch for 3 days" in json.dumps(mine["blocks"])
+    assert mine["response_type"] == "ephemeral"
+    assert "At Pitch for 3 days" in json.dumps(mine["blocks"])
     sponsored = served.slack.command(Command.PITCH, "list", user_id=SPONSOR).json()
     assert "Ideas you sponsor" in json.dumps(sponsored["blocks"])
+
+
+def test_pitch_help_answers_privately_and_opens_no_form(served):
+    answer = served.slack.command(Command.PITCH, "help").json()
+
+    assert answer["response_type"] == "ephemeral"
+    shown = json.dumps(answer["blocks"])
+    assert "sends your sponsor a DM" in shown and "/pitch list" in shown
+    assert served.emulator.calls_to("views.open") == []
+    assert _ideas(served) == []

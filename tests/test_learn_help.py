@@ -18,3 +18,15 @@ def test_learn_help_answers_inside_the_ack(served):
 def test_learn_alone_shows_the_categories(served):
     answer = served.slack.command(Command.LEARN, "").json()
     assert answer["blocks"][0]["accessory"]["type"] == "static_select"
+
+
+def test_help_says_which_commands_reach_others(served):
+    answer = served.slack.command(Command.LEARN, "help").json()
+    shown = " ".join(
+        b["text"]["text"] if "text" in b else b["elements"][0]["text"] for b in answer["blocks"]
+    )
+
+    assert "visible only to you" in shown
+    assert "`/debrief` posts in the channel for everyone there" in shown
+    assert "`/spot` sends the person a DM" in shown
+    assert "Everything inflow shows you after a command is visible only to you" not in shown

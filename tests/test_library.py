@@ -104,6 +104,39 @@ def test_unknown_related_id_is_an_error(guides_dir):
     assert problem.line == 11
 
 
+def test_a_guide_with_an_error_is_the_one_cause_not_the_guides_that_relate_to_it(
+    guides_dir, capsys
+):
+    from bot.cli import main
+
+    (guides_dir / "alpha.md").write_text(
+        GOOD.format(id="alpha").replace("summary: Helps you do the thing well.\n", "")
+    )
+    for name in ("beta", "gamma", "delta"):
+        (guides_dir / f"{name}.md").write_text(
+            GOOD.format(id=name).replace("related: []", "related: [alpha]")
+        )
+
+    assert main(["content", "lint", str(guides_dir)]) == 1
+
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if ": error: " in line]
+    assert errors == [f"{guides_dir / 'alpha.md'}:2: error: summary: Field required"]
+    assert "unknown guide id" not in out
+
+
+def test_a_blank_line_after_a_heading_is_an_error_with_its_line(guides_dir):
+    (guides_dir / "beta.md").write_text(
+        GOOD.format(id="beta") + "\n## Steps\n\n1. Do it.\n## Example\nA team did it.\n"
+    )
+    problems = lint(guides_dir, today=dt.date(2026, 11, 21))
+    assert [(p.line, p.message) for p in problems] == [
+        (18, "blank line after the heading '## Steps': start its text on the next line, "
+         "as every guide does"),
+        (21, "no empty line before the heading '## Example': leave one, as every guide does"),
+    ]  # fmt: skip
+
+
 def test_the_same_alias_on_two_guides_is_an_error(guides_dir):
     (guides_dir / "beta.md").write_text(
         GOOD.format(id="beta").replace("[beta alias]", "[alpha alias]")

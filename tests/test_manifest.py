@@ -29,7 +29,8 @@ METHOD_SCOPES = {
     "chat_delete": {"chat:write"},
     "chat_getPermalink": set(),
     "conversations_open": {"im:write", "mpim:write"},  # DMs and group DMs
-    "conversations_info": {"channels:read"},
+    # "Stop in this channel" asks who made the channel, in public and private ones alike.
+    "conversations_info": {"channels:read", "groups:read"},
     "conversations_history": {"im:history"},  # the deliverer looks for a message before resending
     "users_info": {"users:read"},
     "users_lookupByEmail": {"users:read.email"},
@@ -39,6 +40,16 @@ METHOD_SCOPES = {
     "views_publish": set(),
     "files_upload_v2": {"files:write"},
 }
+
+
+# The kinds of channel inflow hears messages in (and so acts on: "Stop in this channel"), by the
+# event that brings them, and the prefix of Slack's scopes for each kind. Not DMs: inflow never
+# asks Slack about a DM.
+CHANNEL_KINDS = {"message.channels": "channels", "message.groups": "groups", "message.mpim": "mpim"}
+# Methods inflow calls about such a channel; Slack wants the scope of that channel's kind.
+ABOUT_A_CHANNEL = {"conversations_info"}
+# The granular bot scope that replaced each legacy scope the 2020 spec still names.
+GRANULAR = {"chat:write:bot": "chat:write", "chat:write:user": "chat:write"}
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +121,38 @@ def test_every_declared_command_and_event_gets_an_answer(served):
         name = event.split(".")[0]
         payload = {"type": name, "user": "U0X", "channel": "C0X", "tab": "home", "event_ts": "1.2"}
         assert served.slack.event(payload).status == 200, name
+
+
+def _api_methods(called: str) -> list[str]:
+    """The Web API methods behind a slack_sdk client method (files_upload_v2 calls two)."""
+    if called == "files_upload_v2":
+        return ["files.getUploadURLExternal", "files.completeUploadExternal"]
+    return [called.replace("_", ".", 1)]
+
+
+def _accepted_scopes(method: str) -> set[str]:
+    """The bot scopes any one of which Slack accepts for `method`; empty: none needed."""
+    from tests.slack_spec import SPEC
+
+    scopes = {GRANULAR.get(scope, scope) for scope in SPEC[method]["scopes"]}
+    return scopes - {"none"}
+
+
+def test_every_method_the_code_calls_has_a_scope_slack_accepts_for_it():
+    granted = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    for called in _methods_called():
+        for method in _api_methods(called):
+            accepted = _accepted_scopes(method)
+            assert not accepted or accepted & granted, f"{method} needs one of {accepted}"
+            assert METHOD_SCOPES[called] <= accepted, f"{called}: Slack's spec says {accepted}"
+
+
+def test_methods_about_a_channel_have_the_scope_of_every_kind_inflow_listens_in():
+    granted = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    kinds = {CHANNEL_KINDS[event] for event in _bot_events() if event in CHANNEL_KINDS}
+    assert kinds, "inflow listens in channels"
+    for called in ABOUT_A_CHANNEL & _methods_called():
+        [method] = _api_methods(called)
+        for kind in kinds:
+            needed = {scope for scope in _accepted_scopes(method) if scope.startswith(f"{kind}:")}
+            assert needed & granted, f"{method} in {kind} needs {needed}"

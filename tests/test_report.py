@@ -299,9 +299,9 @@ def test_most_used_guides_count_people_who_opened_or_shared(served, seeded):
     used = _section(_report(served), "Most used guides")
 
     assert _line(used, "Giving feedback with SBI") == (
-        "1. *Giving feedback with SBI*: 7 people (opened 7, shared fewer than 5)"
+        "1. *Giving feedback with SBI*: 7 people (opened 7, shared &lt;5)"
     )
-    assert _line(used, "Five whys") == "2. *Five whys*: fewer than 5 people"
+    assert _line(used, "Five whys") == "2. *Five whys*: &lt;5 people"
     assert "Premortem" not in used  # its use was 40 days ago
 
 
@@ -322,7 +322,7 @@ def test_searches_that_found_nothing_are_grouped_and_counted(served, seeded):
     assert _line(gaps, "expense") == (
         "• about _expense reports_ (topic words): 6 people, 7 searches"
     )
-    assert _line(gaps, "parking") == "• about _parking_ (topic words): fewer than 5 people"
+    assert _line(gaps, "parking") == "• about _parking_ (topic words): &lt;5 people"
     assert "permit" not in gaps and "reprots" not in gaps
 
 
@@ -340,10 +340,10 @@ def test_follow_up_answers_per_guide_show_only_groups_of_five(served, seeded):
     helped = _section(_report(served), "Did it help the work?")
 
     assert _line(helped, "All guides") == (
-        "All guides: helped 5 · didn't help fewer than 5 · not yet fewer than 5"
+        "All guides: helped 5 · didn't help &lt;5 · not yet &lt;5"
     )
     assert _line(helped, "SBI") == (
-        "• *Giving feedback with SBI*: helped 5 · didn't help fewer than 5 · not yet fewer than 5"
+        "• *Giving feedback with SBI*: helped 5 · didn't help &lt;5 · not yet &lt;5"
     )
 
 
@@ -353,9 +353,7 @@ def test_nudges_sent_and_acted_on_by_kind(served, seeded):
     assert _line(sent, "Follow-ups") == (
         "• Follow-ups on guides and lessons: 8 sent to 6 people; 6 people acted on one"
     )
-    assert (
-        _line(sent, "Coaching") == "• Coaching prompts (for managers): sent to fewer than 5 people"
-    )
+    assert _line(sent, "Coaching") == "• Coaching prompts (for managers): sent to &lt;5 people"
     assert "debrief" not in sent.lower()  # a channel's debrief is not a nudge to a person
 
 
@@ -363,15 +361,72 @@ def test_routines_used(served, seeded):
     routines = _section(_report(served), "Routines")
 
     assert _line(routines, "Mistake moments") == "• Mistake moments: 6 moments from 5 people"
-    assert _line(routines, "Lessons written") == "• Lessons written: fewer than 5 people"
-    assert _line(routines, "Strengths spotted") == "• Strengths spotted: fewer than 5 people"
+    assert _line(routines, "Lessons written") == "• Lessons written: &lt;5 people"
+    assert _line(routines, "Strengths spotted") == "• Strengths spotted: &lt;5 people"
     assert _line(routines, "Ideas pitched") == "• Ideas pitched: 5 ideas from 5 people"
     assert _line(routines, "Ideas moved to Prototype") == (
-        "• Ideas moved to Prototype: fewer than 5 people"
+        "• Ideas moved to Prototype: &lt;5 people"
     )
     assert _line(routines, "Debriefs answered") == (
         "• Debriefs answered: 2 debriefs from 6 people"  # the closed one and the open one
     )
+    assert _line(routines, "Ideas adopted") == "• Ideas adopted: 0 ideas"  # nothing to hide
+
+
+def _why_hidden_lines(answer: dict) -> list[str]:
+    return [
+        e["text"]
+        for b in answer["blocks"]
+        if b["type"] == "context"
+        for e in b["elements"]
+        if "too few to show" in e["text"]
+    ]
+
+
+def test_the_report_says_once_why_small_counts_are_hidden(served, seeded):
+    answer = _report(served)
+
+    assert _why_hidden_lines(answer) == [
+        "&lt;5 stands for one to four people, too few to show without pointing at someone; "
+        "“withheld” marks a figure from which such a count could be worked out."
+    ]
+    assert "fewer than" not in json.dumps(answer["blocks"])
+
+
+def test_a_fresh_workspace_reports_zero_as_zero(served):
+    answer = _report(served)
+
+    routines = _section(answer, "Routines")
+    assert _line(routines, "Ideas adopted") == "• Ideas adopted: 0 ideas"
+    assert _line(routines, "Mistake moments") == "• Mistake moments: 0 moments"
+    shown_text = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "&lt;5" not in shown_text and "fewer than" not in shown_text
+    assert _why_hidden_lines(answer) == []  # nothing hidden, nothing to explain
+    home = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
+    assert "too few to show" not in home and "fewer than" not in home
+
+
+def test_a_pilot_team_of_four_sees_zeros_and_one_line_on_why_the_rest_is_hidden(served, clock):
+    with transaction(make_sessionmaker(served.engine)) as s:
+        for giver in P[:4]:
+            strengths.spot(
+                s,
+                team_id=TEAM,
+                giver_id=giver,
+                receiver_id=P[5],
+                note="I see you at your best when you explain the rota to new starters",
+                theme=None,
+                now=clock.now - DAY,
+            )
+
+    answer = _report(served)
+
+    routines = _section(answer, "Routines")
+    assert _line(routines, "Strengths spotted") == "• Strengths spotted: &lt;5 people"
+    assert _line(routines, "Ideas pitched") == "• Ideas pitched: 0 ideas"
+    assert routines.count("&lt;5") == 1
+    assert len(_why_hidden_lines(answer)) == 1
+    assert not re.search(r"\b[1-4] (people|notes)\b", json.dumps(answer["blocks"]))
 
 
 def test_closed_debriefs_and_shared_lessons_are_candidate_material_without_authors(served, seeded):
@@ -450,7 +505,7 @@ def test_a_total_that_would_give_a_small_group_away_by_subtraction_is_withheld(
 
     assert _line(helped, "All guides").startswith("All guides: helped withheld · ")
     assert _line(helped, "SBI").startswith("• *Giving feedback with SBI*: helped 5 · ")
-    assert _line(helped, "Five whys").startswith("• *Five whys*: helped fewer than 5 · ")
+    assert _line(helped, "Five whys").startswith("• *Five whys*: helped &lt;5 · ")
     home = json.dumps(_open_home(served, ADMIN)["blocks"], ensure_ascii=False)
     assert "helped withheld" in home and "helped 7" not in home
 
@@ -460,7 +515,7 @@ def test_report_90_covers_ninety_days(served, seeded):
 
     assert "the last 90 days (25 Aug 2026 to 23 Nov 2026, UTC)" in json.dumps(answer["blocks"])
     assert _line(_section(answer, "Most used guides"), "Premortem") == (
-        "2. *Premortem*: 6 people (opened 6, shared fewer than 5)"
+        "2. *Premortem*: 6 people (opened 6, shared 0)"  # nobody shared it: 0, not hidden
     )
 
 
@@ -566,7 +621,7 @@ def test_the_csv_command_writes_the_same_figures(
             "title": "Five whys",
             "people": FEWER,
             "opened": FEWER,
-            "shared": FEWER,
+            "shared": "0",  # nobody: nothing to hide
         },
     ]
     assert [(r["guide"], r["rating"], r["raters"]) for r in _csv(out / "ratings.csv")] == [
@@ -598,6 +653,8 @@ def test_the_csv_command_writes_the_same_figures(
         "5",
         "6",
     )
+    assert (routines["Ideas adopted"]["people"], routines["Ideas adopted"]["count"]) == ("0", "0")
+    assert routines["Lessons written"]["people"] == FEWER
     material = _csv(out / "candidate_material.csv")
     assert [(m["source"], m["debrief"]) for m in material] == [
         ("debrief", str(debrief_id)),
@@ -618,9 +675,10 @@ def test_the_csv_command_refuses_a_period_out_of_range(
 
 
 def test_counts_under_five_are_never_shown():
-    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [FEWER, FEWER, FEWER, 5, 12]
+    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [0, FEWER, FEWER, 5, 12]
     assert shown_with(40, people=4) == FEWER  # forty searches by four people say too much
     assert shown_with(40, people=5) == 40
+    assert shown_with(0, people=0) == 0  # what never happened points at nobody
 
 
 def _groups(*searches: tuple[str, str]) -> list[GapGroup]:
@@ -707,7 +765,7 @@ def _could_be(figure: int | str, total: int) -> range:
     if isinstance(figure, int):
         return range(figure, figure + 1)
     if figure == FEWER:
-        return range(MIN_GROUP)
+        return range(1, MIN_GROUP)  # zeros are shown as 0
     return range(MIN_GROUP, total + 1)  # withheld: assume the reader knows it is 5 or more
 
 
@@ -721,7 +779,7 @@ def test_no_hidden_outcome_can_be_worked_out_from_the_total_and_the_shown_parts(
             GuideOutcomes(
                 f"g{n}", f"g{n}", *(picker.choice([0, 1, 2, 3, 4, 5, 6, 9]) for _ in "abc")
             )
-            for n in range(picker.randint(1, 4))
+            for n in range(picker.randint(1, 6))
         ]
         # People answering for one guide each: the total is the sum, the reader's best case.
         counts = {o: sum(getattr(row, o) for row in listed) for o in OUTCOMES}
@@ -742,6 +800,14 @@ def test_no_hidden_outcome_can_be_worked_out_from_the_total_and_the_shown_parts(
             for position in range(len(hidden)):
                 values = {solution[position] for solution in solutions}
                 assert len(values) >= 2, (listed, outcome, position, values)
+
+
+def test_a_total_over_parts_that_can_each_only_be_one_is_withheld():
+    # Zeros are shown, so "fewer than 5" is 1 to 4: five such parts adding up to 5 are all 1.
+    listed = [GuideOutcomes(f"g{n}", f"g{n}", 1, 0, 0) for n in range(5)]
+    total = total_row({"helped": 5, "did_not_help": 0, "not_yet": 0}, listed)
+    assert total.figure("helped") == WITHHELD
+    assert total.figure("did_not_help") == 0
 
 
 def test_the_issues_example_withholds_the_total():
@@ -768,6 +834,8 @@ def test_those_who_did_not_act_on_a_nudge_are_not_given_away():
     assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=1).acted() == WITHHELD
     assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=6).acted() == 6
     assert NudgeFigures("k", "k", sent=9, recipients=10, acted_on=5).acted() == 5
+    assert NudgeFigures("k", "k", sent=9, recipients=6, acted_on=0).acted() == 0  # nobody
+    assert NudgeFigures("k", "k", sent=3, recipients=3, acted_on=0).acted() == WITHHELD
 
 
 # -- one person's search is theirs ---------------------------------------------------------------

@@ -283,6 +283,27 @@ def test_a_channels_recurring_debrief_is_posted_there_on_its_day(sessions, emula
     assert debrief.message_ts == _row(sessions, "schedule:1").message_ts is not None
 
 
+def test_a_daily_debrief_makes_one_invitation_after_a_weekend_not_three(sessions, emulator):
+    with transaction(sessions) as session:
+        session.add(
+            DebriefSchedule(
+                team_id=TEAM,
+                channel_id="C0PROJECT",
+                every_days=1,
+                monthly=False,
+                set_by=MANAGER,
+                starts_on=at(19, 11),  # Thursday
+            )
+        )
+    for day in (20, 21, 22, 23):  # Friday to Monday, at noon
+        _plan(sessions, emulator, at(day, 12))
+
+    rows = _rows_of(sessions, "schedule:1")
+    assert sorted(r.occurrence for r in rows) == ["2026-11-20", "2026-11-23"]
+    with sessions() as session:
+        assert len(session.scalars(select(Debrief)).all()) == 2
+
+
 def test_newcomers_profiles_are_fetched_within_a_limit_per_pass(sessions, emulator):
     wants = [
         Want(TEAM, f"U0NEW{n:04d}", NudgeKind.FOLLOW_UPS, "x", soon(), dict, 1) for n in range(5)

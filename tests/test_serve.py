@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.cli import EMULATOR_SIGNING_SECRET
+from bot.config import _ENV_NAMES
 from bot.emulator import SlackSender
 from bot.slack.ids import Command
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -26,10 +30,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(env: dict[str, str], *args: str) -> subprocess.Popen:
+def _start(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", *args],
         env={**os.environ, **env},
+        cwd=cwd,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -102,3 +107,32 @@ def test_unreachable_database_stops_start_up_with_one_line(server_env):
     assert process.returncode == 1
     [line] = err.strip().splitlines()
     assert line.startswith("inflow: cannot reach the database")
+
+
+def test_trying_it_with_the_emulator_leaves_the_real_database_alone(tmp_path):
+    """`inflow serve --emulator` where inflow.db (DATABASE_URL's default) would be: its fake
+    workspace goes to a database of its own, gone when it stops, and it answers on loopback
+    only, since its signing secret is in the README."""
+    environment = {name: "" for name in _ENV_NAMES.values()}  # nothing configured: the defaults
+    port = _free_port()
+    process = _start(environment, "--emulator", "--port", str(port), "--workers", "1", cwd=tmp_path)
+    try:
+        said = "".join(_wait_for_line(process, "inflow.app: worker ready"))
+        [database] = re.findall(r"a database of its own at sqlite:///(\S+),", said)
+        assert f"serving HTTP on 127.0.0.1:{port}" in said
+        reply = SlackSender(
+            f"http://127.0.0.1:{port}/slack/events", EMULATOR_SIGNING_SECRET
+        ).command(Command.LEARN, "help")
+        assert reply.status == 200
+        assert Path(database).is_file() and not (tmp_path / "inflow.db").exists()
+        # All of 127/8 is this machine, but only 127.0.0.1 is listened on.
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.2", port), timeout=5):
+            pass
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert not Path(database).parent.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+    assert list(tmp_path.iterdir()) == []

@@ -12,6 +12,8 @@ def clean_environment(monkeypatch, tmp_path):
         "SLACK_BOT_TOKEN",
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
         "SLACK_API_URL",
         "DATABASE_URL",
         "PORT",
@@ -54,6 +56,14 @@ def test_socket_mode_does_not_need_the_signing_secret(monkeypatch):
         ("SLACK_API_URL", "ftp://emulator.local"),
         ("DATABASE_URL", "mysql://root@localhost/x"),
         ("LOG_LEVEL", "chatty"),
+        # .env.example's placeholders, and others a newcomer might leave
+        ("SLACK_BOT_TOKEN", "xoxb-..."),
+        ("SLACK_BOT_TOKEN", "xoxb-…"),
+        ("SLACK_SIGNING_SECRET", "..."),
+        ("SLACK_SIGNING_SECRET", "<your signing secret>"),
+        ("SLACK_CLIENT_SECRET", "…"),
+        ("SLACK_CLIENT_ID", "your-client-id"),
+        ("SLACK_APP_TOKEN", "xapp-..."),
     ],
 )
 def test_malformed_value_names_the_variable(monkeypatch, name, value):
@@ -63,6 +73,21 @@ def test_malformed_value_names_the_variable(monkeypatch, name, value):
     [line] = str(raised.value).splitlines()
     assert line.startswith(f"{name}: ")
     assert value not in line  # values can be secrets
+
+
+def test_credentials_shaped_like_slacks_are_accepted(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrSt")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "8f14e45fceea167a5a36dedd4bea2543")
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1234567890.1234567890")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "c9f0f895fb98ab9159f51fd0297e236d")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A0123ABCD-1234567890-abcdef0123")
+    settings = load_settings()
+    assert settings.oauth and settings.socket_mode and settings.slack_bot_token
+
+
+def test_spaces_pasted_around_a_token_are_dropped(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", " xoxb-1234-5678-abcdef\t")
+    assert load_settings().slack_bot_token.get_secret_value() == "xoxb-1234-5678-abcdef"
 
 
 def test_plain_postgresql_url_uses_psycopg_3(monkeypatch):
@@ -78,7 +103,7 @@ def test_secrets_do_not_show_in_repr(monkeypatch):
 
 
 def test_serve_without_a_token_exits_with_one_clear_line(capsys):
-    assert main(["serve", "--http"]) == 2
+    assert main(["serve", "--http"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("inflow: SLACK_BOT_TOKEN is not set")
     assert "Traceback" not in "\n".join(err)
@@ -86,7 +111,7 @@ def test_serve_without_a_token_exits_with_one_clear_line(capsys):
 
 def test_bad_port_exits_with_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv("PORT", "eighty")
-    assert main(["db", "upgrade"]) == 2
+    assert main(["db", "upgrade"]) == 1
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("inflow: PORT: ")
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from bot.db import transaction
 from bot.emulator import SlackSender
+from bot.handlers.report import NOT_AN_ADMIN
 from bot.jobs.clock import plan, run_once
 from bot.models import SLACK_BOTS, SLACK_INSTALLATIONS, OutboxMessage, Rating, WorkspaceRecord
 from bot.oauth import BOT_SCOPES
 from bot.services import outbox
 from bot.services import workspaces as workspace_service
-from handlers.report import NOT_AN_ADMIN
 from tests.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,

@@ -50,7 +50,14 @@ def plan_debriefs(
             due = debriefs.next_date(schedule, on_or_after=today, tz=tz)
             if due > today + dt.timedelta(days=1):
                 continue  # planned the day before: a debrief row is made only when it is near
-            occurrence = due.isoformat()
+            days_off = holidays.by_team(session, since=today).get(schedule.team_id, frozenset())
+            timing = Preferences(preferences.WORKING_DAYS, prefs.time, None, prefs.kinds_on)
+            slot = next_slot(timing, tz, after=just_before(midnight(due, tz)), holidays=days_off)
+            if slot is None:
+                continue
+            # Keyed by the day it is posted, not the day it fell due: a daily rhythm's Saturday,
+            # Sunday and Monday all land on Monday, and make one debrief there, not three.
+            occurrence = slot.astimezone(tz).date().isoformat()
             subject = f"schedule:{schedule.id}"
             if outbox.find(
                 session,
@@ -60,11 +67,6 @@ def plan_debriefs(
                 subject=subject,
                 occurrence=occurrence,
             ):
-                continue
-            days_off = holidays.by_team(session, since=today).get(schedule.team_id, frozenset())
-            timing = Preferences(preferences.WORKING_DAYS, prefs.time, None, prefs.kinds_on)
-            slot = next_slot(timing, tz, after=just_before(midnight(due, tz)), holidays=days_off)
-            if slot is None:
                 continue
             debrief = debriefs.start(
                 session,

@@ -1,4 +1,5 @@
-"""`inflow content lint`: every problem in a directory of guides, as `path:line: message`."""
+"""`inflow content lint`: every problem in a directory of guides, and in the practice paths
+beside it, as `path:line: message`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from bot.library.loader import Problem, read_guides
+from bot.library.paths import paths_directory, read_paths
 from bot.library.schema import Guide
 from bot.slack.guides import guide_answer, markdown_sections, shared_guide
 from bot.slack.text import MAX_HEADER_TEXT, MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
@@ -17,9 +19,63 @@ def lint(directory: Path, *, today: dt.date) -> list[Problem]:
     """Schema and cross-file problems, then what Slack would refuse or cut, then due reviews."""
     guides, problems = read_guides(directory)
     for guide in guides:
+        problems.extend(_layout(guide))
         problems.extend(_rendering(guide))
         problems.extend(_content(guide, today))
+    paths = paths_directory(directory)
+    if paths.is_dir():  # a directory of guides alone (a test's, a workspace export) has none
+        # A guide file with its own error still counts as there: its error is the one cause.
+        drafts = {g.id for g in guides if g.meta.draft}
+        guide_ids = {file.stem for file in directory.glob("*.md")} - drafts
+        problems.extend(lint_paths(paths, guide_ids, today=today))
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+def lint_paths(directory: Path, guide_ids: set[str], *, today: dt.date) -> list[Problem]:
+    """Every problem in a directory of practice paths, and their due reviews as warnings."""
+    paths, problems = read_paths(directory, guide_ids)
+    problems.extend(
+        Problem(
+            path.file,
+            path.line_of("review_by"),
+            f"review was due on {path.meta.review_by.isoformat()} (owner: {path.meta.owner})",
+            severity="warning",
+        )
+        for path in paths
+        if path.meta.review_by < today
+    )
+    return problems
+
+
+def _layout(guide: Guide) -> list[Problem]:
+    """One layout for every guide, so each renders the same in Slack: `## Heading` with its text
+    on the very next line, and an empty line before each heading but the first. (A blank line
+    after a heading shows in Slack as a gap between the heading and its text.)"""
+    problems = []
+    lines = guide.body.splitlines()
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith("#"):
+            continue
+        heading = line.strip()
+        where = guide.body_line + index
+        if index + 1 < len(lines) and not lines[index + 1].strip():
+            problems.append(
+                Problem(
+                    guide.path,
+                    where,
+                    f"blank line after the heading {heading!r}: start its text on the next line, "
+                    "as every guide does",
+                )
+            )
+        if index > 0 and lines[index - 1].strip():
+            problems.append(
+                Problem(
+                    guide.path,
+                    where,
+                    f"no empty line before the heading {heading!r}: leave one, as every guide does",
+                )
+            )
+    return problems
 
 
 def _rendering(guide: Guide) -> list[Problem]:

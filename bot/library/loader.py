@@ -34,8 +34,19 @@ class LibraryError(Exception):
         self.problems = problems
 
 
-def parse_guide(path: Path) -> tuple[Guide | None, list[Problem]]:
-    """Parse one file into a Guide, or report what is wrong with it and where."""
+@dataclass(frozen=True)
+class FrontMatter:
+    """A content file split at its front matter: what guides and practice paths share."""
+
+    text: str  # the whole file, for a version hash
+    data: dict
+    key_lines: dict[str, int]  # front matter key -> line, for pointing at problems
+    body: str
+    body_line: int  # the line of the file the body starts on
+
+
+def read_front_matter(path: Path) -> tuple[FrontMatter | None, list[Problem]]:
+    """Split a file into YAML front matter and a Markdown body, or say what is wrong and where."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -56,30 +67,52 @@ def parse_guide(path: Path) -> tuple[Guide | None, list[Problem]]:
         return None, [_yaml_problem(name, error)]
     if not isinstance(data, dict):
         return None, [Problem(name, 2, "front matter must be a mapping of fields")]
-    key_lines = _key_lines(node)
-    try:
-        meta = GuideMeta.model_validate(data)
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            field = str(item["loc"][0]) if item["loc"] else ""
-            line = key_lines.get(field, 2)
-            where = ".".join(str(p) for p in item["loc"]) or "front matter"
-            problems.append(Problem(name, line, f"{where}: {item['msg']}"))
-        return None, problems
+    rest = lines[end + 1 :]
+    blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "\n".join(rest).strip()
+    # The body's first line as it stands in the file, past any blank lines, so a problem
+    # found by counting lines in the body points at the right line of the file.
+    return FrontMatter(text, data, _key_lines(node), body, end + 2 + blank), []
+
+
+def field_problems(name: str, error: ValidationError, key_lines: dict[str, int]) -> list[Problem]:
+    """A pydantic error on front matter as one problem per field, at that field's line."""
     problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        where = ".".join(str(p) for p in item["loc"]) or "front matter"
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(Problem(name, key_lines.get(field, 2), f"{where}: {message}"))
+    return problems
+
+
+def parse_guide(path: Path) -> tuple[Guide | None, list[Problem]]:
+    """Parse one file into a Guide, or report what is wrong with it and where."""
+    name = str(path)
+    front, problems = read_front_matter(path)
+    if front is None:
+        return None, problems
+    key_lines = front.key_lines
+    try:
+        meta = GuideMeta.model_validate(front.data)
+    except ValidationError as error:
+        return None, field_problems(name, error, key_lines)
     if meta.id != path.stem:
         problems.append(
             Problem(name, key_lines.get("id", 2), f"id {meta.id!r} must match the file name")
         )
-    body = "\n".join(lines[end + 1 :]).strip()
-    if not body:
-        problems.append(Problem(name, end + 2, "the guide has no body"))
+    if not front.body:
+        problems.append(Problem(name, front.body_line, "the guide has no body"))
     if problems:
         return None, problems
-    version = hashlib.sha256(text.encode()).hexdigest()[:12]
+    version = hashlib.sha256(front.text.encode()).hexdigest()[:12]
     guide = Guide(
-        meta=meta, body=body, path=name, body_line=end + 2, version=version, field_lines=key_lines
+        meta=meta,
+        body=front.body,
+        path=name,
+        body_line=front.body_line,
+        version=version,
+        field_lines=key_lines,
     )
     return guide, []
 
@@ -101,7 +134,7 @@ def _key_lines(node) -> dict[str, int]:
 
 def read_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
     """Every guide in `directory`, and every problem found on the way (per file and across)."""
-    guides, problems = [], []
+    guides, problems, broken = [], [], set()
     if not directory.is_dir():
         return [], [Problem(str(directory), 1, "no such directory of guides")]
     for path in sorted(directory.glob("*.md")):
@@ -109,13 +142,17 @@ def read_guides(directory: Path) -> tuple[list[Guide], list[Problem]]:
         problems.extend(found)
         if guide is not None:
             guides.append(guide)
-    problems.extend(_cross_checks(guides))
+        else:
+            broken.add(path.stem)
+    problems.extend(_cross_checks(guides, broken))
     return guides, problems
 
 
-def _cross_checks(guides: list[Guide]) -> list[Problem]:
+def _cross_checks(guides: list[Guide], broken: set[str]) -> list[Problem]:
+    """Problems between files. A reference to a guide whose own file has errors is not one
+    more problem: that file's error is the one cause, and fixing it fixes the reference."""
     problems = []
-    ids = {g.id for g in guides}
+    ids = {g.id for g in guides} | broken
     seen_alias: dict[str, str] = {}
     for guide in guides:
         line = guide.line_of("related")

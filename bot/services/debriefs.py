@@ -26,7 +26,6 @@ QUESTIONS = (
     ("did_not", "What did not?"),
     ("differently", "What would we do differently?"),
 )
-_EVERY = re.compile(r"^every\s+(\d+)\s+(day|days|week|weeks)$|^(weekly|fortnightly|monthly|off)$")
 
 
 @dataclass(frozen=True)
@@ -41,26 +40,73 @@ class Cadence:
         if self.every_days and self.every_days % 7 == 0:
             weeks = self.every_days // 7
             return "every week" if weeks == 1 else f"every {weeks} weeks"
-        return f"every {self.every_days} days"
+        return "every day" if self.every_days == 1 else f"every {self.every_days} days"
+
+
+# How people say a channel's rhythm. Only what inflow can keep is here: every N days or weeks
+# (1 to 90 days), and monthly (on the day it was set).
+_NUMBERS = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_WORDS = {
+    "daily": 1,
+    "every day": 1,
+    "each day": 1,
+    "weekly": 7,
+    "every week": 7,
+    "each week": 7,
+    "fortnightly": 14,
+    "every fortnight": 14,
+    "every other week": 14,
+    "every second week": 14,
+}
+_MONTHLY = {"monthly", "every month", "each month", "every 1 month", "every one month"}
+_OFF = {"off", "stop", "never", "none"}
+_EVERY_N = re.compile(r"^(?:every|each) (\d+|[a-z]+) (day|days|week|weeks)$")
+# Text that is trying to be a rhythm, though not one inflow keeps: answered privately, never
+# announced to the channel as a debrief's topic.
+_RHYTHM_LIKE = re.compile(
+    r"^every\b|^each (?:\d+|day|week|month|\w+day)\b|^(?:once|twice|\d+ times) (?:a|per|every)\b"
+    r"|^(?:biweekly|bi-weekly|semimonthly|quarterly|yearly|annually|hourly|weekdays|"
+    r"(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)days?)$"
+)
+RHYTHMS = "`every day`, `every week`, `every 2 weeks`, `monthly`, or `off`"
+UNCLEAR_RHYTHM = (
+    "That reads like a rhythm I can't keep, so I posted nothing. A channel can debrief "
+    f"{RHYTHMS} (any number of days from 1 to 90 works too, like `every 10 days`). "
+    "To debrief now, say what about: `/debrief the spring launch`."
+)
 
 
 def parse_cadence(text: str) -> Cadence | Literal[False] | None:
-    """`every 2 weeks`, `weekly`, `monthly`, `off` -> a Cadence, None for off; False when the
-    text is not a cadence at all (it is a topic)."""
-    found = _EVERY.match(" ".join(text.lower().split()))
-    if not found:
-        return False
-    number, unit, word = found.groups()
-    if word == "off":
+    """`every day`, `daily`, `weekly`, `every 2 weeks`, `monthly`, `off` -> a Cadence, None for
+    off; False when the text is not a rhythm at all (it is a topic).
+
+    Raises InflowError for text that tries to be a rhythm inflow cannot keep ("every Monday",
+    "every 3 months", "biweekly"): posting it as a debrief's topic would announce a mistake to
+    the whole channel."""
+    said = " ".join(text.lower().split()).rstrip(".!")
+    if said in _OFF:
         return None
-    if word == "monthly":
+    if said in _MONTHLY:
         return Cadence(None, monthly=True)
-    if word in ("weekly", "fortnightly"):
-        return Cadence(7 if word == "weekly" else 14)
-    days = int(number) * (7 if unit.startswith("week") else 1)
-    if not 1 <= days <= 90:
-        raise InflowError("Choose a rhythm between every day and every 90 days, or `monthly`.")
-    return Cadence(days)
+    if said in _WORDS:
+        return Cadence(_WORDS[said])
+    found = _EVERY_N.match(said)
+    if found:
+        number, unit = found.groups()
+        count = int(number) if number.isdigit() else _NUMBERS.get(number)
+        if count is not None:
+            days = count * (7 if unit.startswith("week") else 1)
+            if not 1 <= days <= 90:
+                raise InflowError(
+                    "Choose a rhythm between every day and every 90 days, or `monthly`."
+                )
+            return Cadence(days)
+    if _RHYTHM_LIKE.match(said):
+        raise InflowError(UNCLEAR_RHYTHM)
+    return False
 
 
 def start(
@@ -201,6 +247,16 @@ def set_schedule(
             )
         )
     session.flush()
+
+
+def schedule_of(session: Session, *, team_id: str, channel_id: str) -> Cadence | None:
+    """The channel's rhythm, or None when it debriefs only when someone asks."""
+    schedule = session.scalar(
+        select(DebriefSchedule).where(
+            DebriefSchedule.team_id == team_id, DebriefSchedule.channel_id == channel_id
+        )
+    )
+    return None if schedule is None else cadence_of(schedule)
 
 
 def cadence_of(schedule: DebriefSchedule) -> Cadence:

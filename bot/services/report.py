@@ -3,9 +3,10 @@
 One function builds it (`build`); the Slack report, the admin section of the Home tab and
 `inflow report --csv` all show what it returns, so their figures cannot disagree.
 
-Privacy: every figure about people counts *distinct people*, and a figure under five is shown
-as "fewer than 5", never as the number (k-anonymity with k = 5). Where a figure also counts
-things (messages, ideas, searches), that number is hidden with it. Hiding a figure is not
+Privacy: every figure about people counts *distinct people*, and a figure from one to four is
+shown as "fewer than 5", never as the number (k-anonymity with k = 5). Zero is shown as 0: it
+points at nobody, and "fewer than 5" for what never happened misleads. Where a figure also
+counts things (messages, ideas, searches), that number is hidden with it. Hiding a figure is not
 enough where others shown beside it add up to it: "all guides: helped 7" over "active listening:
 helped 5" gives five whys' "fewer than 5" away as 2. So where a total is shown with its parts
 (the outcomes' "All guides" row over the guides; a guide's people over who opened and who
@@ -77,28 +78,35 @@ def derivable(total: int, parts: Iterable[int]) -> bool:
     """Whether showing `total` beside its `parts` (those under five shown as "fewer than 5")
     lets a reader subtract their way to a small group.
 
-    Total minus the shown parts is the hidden parts' sum: it gives a group away when it is
-    under five, when one part is hidden (that part's value), or when it reaches the most the
-    hidden parts can hold (each is then exactly 4). Otherwise every hidden part could still be
-    any of two or more values. Distinct-people totals can be smaller than the parts' sum (one
-    person in two guides): the reader's subtraction is judged as they would make it.
+    Zeros are shown, so a hidden part is one of 1 to 4. Total minus the shown parts is the
+    hidden parts' sum: it gives a group away when it is under five, when one part is hidden
+    (that part's value), or when it reaches the least or the most the hidden parts can hold
+    (each is then exactly 1, or exactly 4). Otherwise every hidden part could still be any of
+    two or more values. Distinct-people totals can be smaller than the parts' sum (one person in
+    two guides): the reader's subtraction is judged as they would make it.
     """
     parts = list(parts)
-    hidden = sum(1 for part in parts if part < MIN_GROUP)
+    hidden = sum(1 for part in parts if is_hidden(part))
     if not hidden or total < MIN_GROUP:
         return False
-    rest = total - sum(part for part in parts if part >= MIN_GROUP)
-    return hidden == 1 or rest < MIN_GROUP or rest >= hidden * (MIN_GROUP - 1)
+    rest = total - sum(part for part in parts if not is_hidden(part))
+    return hidden == 1 or rest < MIN_GROUP or not hidden < rest < hidden * (MIN_GROUP - 1)
+
+
+def is_hidden(count: int) -> bool:
+    """Whether a count of people is too small to show: one to four (zero points at nobody)."""
+    return 0 < count < MIN_GROUP
 
 
 def shown(count: int) -> int | str:
-    """A count of people as a report may show it: the number from five on, else "fewer than 5"."""
-    return count if count >= MIN_GROUP else FEWER
+    """A count of people as a report may show it: 0, or the number from five on; one to four
+    is "fewer than 5"."""
+    return FEWER if is_hidden(count) else count
 
 
 def shown_with(count: int, people: int) -> int | str:
     """A count of things (messages, ideas, searches) made by `people`: hidden with them."""
-    return count if people >= MIN_GROUP else FEWER
+    return FEWER if is_hidden(people) else count
 
 
 @dataclass(frozen=True)
@@ -162,15 +170,16 @@ class GuideUse:
         return self._part(self.sharers)
 
     def _part(self, count: int) -> int | str:
-        # Under five people in all, every figure is "fewer than 5": nothing to subtract from.
+        # Under five people in all, every figure is 0 or "fewer than 5": nothing to subtract
+        # from.
         return shown(count) if self.breakdown_shown or self.people < MIN_GROUP else WITHHELD
 
 
 def _pins_a_small_group(people: int, viewers: int, sharers: int) -> bool:
-    # Every (opened, shared) a reader could not rule out: a shown figure is itself, a hidden
-    # one any of 0-4; together they must make `people` as a union does.
+    # Every (opened, shared) a reader could not rule out: a shown figure (0, or five or more) is
+    # itself, a hidden one any of 1-4; together they must make `people` as a union does.
     def could_be(count: int) -> range:
-        return range(count, count + 1) if count >= MIN_GROUP else range(MIN_GROUP)
+        return range(1, MIN_GROUP) if is_hidden(count) else range(count, count + 1)
 
     seen: dict[str, set[int]] = defaultdict(set)
     for opened in could_be(viewers):
@@ -181,7 +190,7 @@ def _pins_a_small_group(people: int, viewers: int, sharers: int) -> bool:
                 seen["only opened"].add(people - shared)
                 seen["only shared"].add(people - opened)
                 seen["both"].add(opened + shared - people)
-    hidden = {"opened": viewers < MIN_GROUP, "shared": sharers < MIN_GROUP}
+    hidden = {"opened": is_hidden(viewers), "shared": is_hidden(sharers)}
     return any(
         len(values) == 1 and (hidden.get(name, False) or 0 < min(values) < MIN_GROUP)
         for name, values in seen.items()
@@ -242,7 +251,7 @@ class NudgeFigures:
         """Those who acted, shown only when they and those who did not are each none or five
         or more; otherwise "withheld" either way, so which way it was is not given away."""
         others = self.recipients - self.acted_on
-        if self.acted_on >= MIN_GROUP and (others == 0 or others >= MIN_GROUP):
+        if not is_hidden(self.acted_on) and not is_hidden(others):
             return self.acted_on
         return WITHHELD
 

@@ -16,7 +16,7 @@ INTRO = (
 @dataclass(frozen=True)
 class CommandHelp:
     usage: str
-    what: str
+    what: str  # says who else sees the result when it is not only the person who typed it
 
 
 COMMANDS: tuple[CommandHelp, ...] = (
@@ -25,22 +25,42 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "find the one guide that helps, now: a situation, a question, a framework's name",
     ),
     CommandHelp(f"{Command.LEARN} browse", "see the library by area"),
-    CommandHelp(f"{Command.LEARN} team @ana @ben", "managers: name your reports"),
+    CommandHelp(
+        f"{Command.LEARN} team @ana @ben",
+        "managers: name your reports (each is asked in a DM to confirm)",
+    ),
     CommandHelp(
         f"{Command.LEARN} suggestions off",
         "no more quiet offers in channels (`on` to resume; add `here` for the whole channel)",
     ),
     CommandHelp(
         f"{Command.SPOT} @person I see you at your best when you…",
-        "tell someone what you saw them do well",
+        "tell someone what you saw them do well: *sent to them as a DM*",
     ),
-    CommandHelp(f"{Command.PITCH} <idea> @sponsor", "start an idea small: Pitch, Prototype, Pilot"),
+    CommandHelp(
+        f"{Command.PITCH} <idea> @sponsor",
+        "start an idea small: Pitch, Prototype, Pilot; *your sponsor gets it as a DM*",
+    ),
     CommandHelp(f"{Command.PITCH} list", "your ideas and the ones you sponsor"),
-    CommandHelp(f"{Command.DEBRIEF} [topic]", "an after-action review with your channel"),
-    CommandHelp(f"{Command.DEBRIEF} every 2 weeks", "make it a habit (or monthly, or off)"),
+    CommandHelp(
+        f"{Command.DEBRIEF} [topic]",
+        "an after-action review: *posted in the channel, for everyone in it*",
+    ),
+    CommandHelp(
+        f"{Command.DEBRIEF} every 2 weeks",
+        "make it a habit in that channel (or `every day`, `weekly`, `monthly`, `off`)",
+    ),
     CommandHelp(f"{Command.LEARN} my-data", "get everything inflow holds about you, as a file"),
     CommandHelp(f"{Command.LEARN} forget-me", "have inflow delete everything about you"),
-    CommandHelp(f"{Command.LEARN} help", "show this message"),
+    CommandHelp(f"{Command.LEARN} help", "what inflow does and all its commands"),
+)
+
+# Who sees what, said once under the commands: most answers are private, a few commands are not.
+WHO_SEES = (
+    f"Answers to `{Command.LEARN}`, `{Command.PITCH} list` and every `help` are visible only to "
+    f"you. What reaches others: `{Command.DEBRIEF}` posts in the channel for everyone there; "
+    f"`{Command.SPOT}` sends the person a DM; `{Command.PITCH}` sends your sponsor one; "
+    f"`{Command.LEARN} team` asks each person you name."
 )
 
 
@@ -51,7 +71,8 @@ def _help_blocks() -> list[dict]:
         section(f"*Commands*\n{commands}"),
         section(
             "*Shortcuts*\n• *Mistake moment*: ask a colleague for five minutes to talk through "
-            "something that went wrong\n• *Spot a strength*: the form behind `/spot`"
+            "something that went wrong (only the two of you see it)\n"
+            "• *Spot a strength*: the form behind `/spot`"
         ),
         section(
             "*In conversations*\nMention @inflow with a question and it answers in the thread; "
@@ -62,15 +83,7 @@ def _help_blocks() -> list[dict]:
             "*Rate what helps*\nShare a guide in a channel and anyone can react :+1: or :-1:; "
             "the library learns which guides change the work."
         ),
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Everything inflow shows you after a command is visible only to you.",
-                }
-            ],
-        },
+        context(WHO_SEES),
     ]
 
 

@@ -38,11 +38,15 @@ def make_client(
     *,
     timeout: int = 10,
     retries: int = 2,
+    network_retries: int | None = None,
     observer: WebApiObserver | None = None,
 ) -> WebClient:
     """A WebClient that honours Retry-After on 429 and backs off on 5xx and network errors.
 
     Requests answer people, so they retry little; the deliverer, which has time, retries more.
+    `network_retries` (default: `retries`) bounds the tries after a lost connection: a command
+    at a terminal says at once that Slack cannot be reached instead of backing off for half a
+    minute.
     With an `observer`, every error answer and every rate-limit wait is reported to it. Bolt
     copies these handlers into the client it makes for each request, so listeners' calls are
     observed too.
@@ -53,7 +57,11 @@ def make_client(
         else RateLimitErrorRetryHandler(max_retry_count=retries)
     )
     handlers: list[RetryHandler] = [
-        OnlyIfRepeatable(ConnectionErrorRetryHandler(max_retry_count=retries)),
+        OnlyIfRepeatable(
+            ConnectionErrorRetryHandler(
+                max_retry_count=retries if network_retries is None else network_retries
+            )
+        ),
         rate_limits,
         OnlyIfRepeatable(ServerErrorRetryHandler(max_retry_count=retries)),
     ]

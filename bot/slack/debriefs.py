@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.models import Debrief, DebriefAnswer
-from bot.services.debriefs import MAX_ANSWER, QUESTIONS, Cadence
+from bot.services.debriefs import MAX_ANSWER, QUESTIONS, RHYTHMS, Cadence
 from bot.slack.ids import Command, DebriefAction, Field, View
 from bot.slack.kit import context, plain, section
 from bot.slack.text import MAX_MESSAGE_BLOCKS, escape, mention
@@ -104,3 +104,20 @@ def schedule_set(cadence: Cadence | None) -> dict:
             f"`{Command.DEBRIEF} off` stops it."
         )
     return {"response_type": "ephemeral", "text": text}
+
+
+def debrief_help(rhythm: Cadence | None) -> dict:
+    """`/debrief help`: what it does, who sees what, and the channel's rhythm, to the asker."""
+    now = f"This channel debriefs {rhythm.words}." if rhythm else "This channel has no rhythm set."
+    text = (
+        f"*{Command.DEBRIEF}*: an after-action review with this channel.\n"
+        f"• `{Command.DEBRIEF} <topic>` posts an invitation *in this channel, for everyone here*. "
+        "Each person answers four questions in a private form; *Post the summary* puts their "
+        "points, without names, in the thread.\n"
+        f"• `{Command.DEBRIEF} every 2 weeks` reminds the channel on a rhythm: {RHYTHMS}."
+    )
+    return {
+        "response_type": "ephemeral",
+        "text": f"{Command.DEBRIEF} <topic> starts a debrief in this channel. {now}",
+        "blocks": [section(text), context(now)],
+    }

@@ -13,7 +13,7 @@ from bot.services.report import LibraryReport
 from bot.services.strengths import THEME_LABELS, Theme
 from bot.services.teams import LinkStatus
 from bot.services.workspaces import WorkspaceSettings
-from bot.slack.blocks import COMMANDS
+from bot.slack.blocks import COMMANDS, WHO_SEES
 from bot.slack.ids import AdminAction, Command, HomeAction
 from bot.slack.kit import button, context, header, plain, section
 from bot.slack.report import home_section
@@ -61,7 +61,7 @@ def home_view(data: HomeData) -> dict:
     if data.preferences is not None:
         blocks += _settings(data.preferences, data.today)
     commands = "\n".join(f"• `{c.usage}`: {c.what}" for c in COMMANDS)
-    blocks += [{"type": "divider"}, section(f"*Commands*\n{commands}")]
+    blocks += [{"type": "divider"}, section(f"*Commands*\n{commands}"), context(WHO_SEES)]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 

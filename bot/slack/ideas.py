@@ -145,9 +145,13 @@ def moved(idea: Idea, *, by: str, answer: str, learned: str | None) -> dict:
     return {"text": text, "blocks": [*blocks, *_buttons(idea)]}
 
 
-def _age(since: dt.datetime, now: dt.datetime) -> str:
-    days = (now - since).days
-    return "today" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
+def _at_stage(idea: Idea, now: dt.datetime) -> str:
+    """Where the idea is and how long it has sat there: "At Pitch since today", "At Pilot for
+    3 days" (a bare "Pitch for today" read like the idea's title)."""
+    stage, days = Stage(idea.stage).label, (now - idea.stage_changed_at).days
+    if days < 1:
+        return f"At {stage} since today"
+    return f"At {stage} for {days} day{'s' if days != 1 else ''}"
 
 
 def idea_list(mine: list[Idea], sponsored: list[Idea], now: dt.datetime) -> dict:
@@ -164,8 +168,7 @@ def idea_list(mine: list[Idea], sponsored: list[Idea], now: dt.datetime) -> dict
             person = "sponsor" if who == "sponsor_id" else "by"
             blocks.append(
                 section(
-                    f"*{escape(idea.title)}*\n{Stage(idea.stage).label} for "
-                    f"{_age(idea.stage_changed_at, now)} · {person} "
+                    f"*{escape(idea.title)}*\n{_at_stage(idea, now)} · {person} "
                     f"{mention(getattr(idea, who), 'nobody now')}"
                 )
             )
@@ -175,4 +178,23 @@ def idea_list(mine: list[Idea], sponsored: list[Idea], now: dt.datetime) -> dict
         "response_type": "ephemeral",
         "text": "Your ideas",
         "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+    }
+
+
+def pitch_help() -> dict:
+    """`/pitch help`: how an idea moves and who sees it, only to the asker."""
+    text = (
+        f"*{Command.PITCH}*: start an idea small, with a sponsor. Pitch → Prototype → Pilot, "
+        "one question at each step.\n"
+        f"• `{Command.PITCH} <your idea> @sponsor` records it at Pitch and *sends your sponsor a "
+        "DM* with it; nobody else sees it.\n"
+        f"• `{Command.PITCH}` alone opens the form.\n"
+        f"• `{Command.PITCH} list` shows, only to you, your ideas and the ones you sponsor, with "
+        "their stage.\n"
+        "You or your sponsor move the idea on with *Move to …* (or *Park it*) on its message."
+    )
+    return {
+        "response_type": "ephemeral",
+        "text": f"{Command.PITCH} <your idea> @sponsor pitches an idea to a sponsor.",
+        "blocks": [section(text)],
     }

@@ -15,6 +15,7 @@ from bot.services.report import (
     GuideOutcomes,
     LibraryReport,
     NudgeFigures,
+    RoutineUse,
     shown,
     shown_with,
 )
@@ -32,9 +33,33 @@ ACTED_ON = (
 )
 
 
+# A count of one to four people, as Slack shows it: short, because a small team sees it on most
+# lines; why it is hidden is said once, above the figures (HIDDEN_WHY).
+SMALL = f"&lt;{MIN_GROUP}"
+HIDDEN_WHY = (
+    f"<{MIN_GROUP} stands for one to four people, too few to show without pointing at someone; "
+    f"“{WITHHELD}” marks a figure from which such a count could be worked out."
+).replace("<", "&lt;")
+
+
+def figure(value: int | str) -> str:
+    """A figure as the Slack report shows it: the number, 0, <5 or "withheld"."""
+    if value == FEWER:
+        return SMALL
+    return str(value)
+
+
 def people(count: int) -> str:
-    """How many people, as the report says it: "12 people", or "fewer than 5 people"."""
-    return f"{shown(count)} people"
+    """How many people, as the report says it: "12 people", "0 people" or "<5 people"."""
+    return f"{figure(shown(count))} people"
+
+
+def _hides_something(blocks: list[dict]) -> bool:
+    return any(
+        SMALL in text or WITHHELD in text
+        for block in blocks
+        for text in [block.get("text", {}).get("text", "")]
+    )
 
 
 def _lines(items: list[str], more: int = 0) -> str:
@@ -51,7 +76,11 @@ def _title(title: str) -> str:
 def _used(report: LibraryReport, limit: int) -> str:
     rows = [
         f"{n}. {_title(u.title)}: {people(u.people)}"
-        + (f" (opened {u.opened()}, shared {u.shared()})" if u.breakdown_shown else "")
+        + (
+            f" (opened {figure(u.opened())}, shared {figure(u.shared())})"
+            if u.breakdown_shown
+            else ""
+        )
         for n, u in enumerate(report.usage[:limit], 1)
     ]
     return _lines(rows, len(report.usage) - limit)
@@ -73,7 +102,7 @@ def _gap(gap: GapGroup) -> str:
         shown_ways = ", ".join(f"“{escape(clip(v, 60))}”" for v in gap.variants[:2])
         extra = len(gap.variants) - 2
         also = f" (also {shown_ways}{f' and {extra} more' if extra > 0 else ''})"
-    searches = shown_with(gap.searches, gap.people)
+    searches = figure(shown_with(gap.searches, gap.people))
     count = people(gap.people) + (f", {searches} searches" if gap.people >= MIN_GROUP else "")
     return f"• {_gap_label(gap)}{also}: {count}"
 
@@ -101,8 +130,8 @@ def _stale(report: LibraryReport, limit: int) -> str:
 
 def _outcome(o: GuideOutcomes) -> str:
     return (
-        f"helped {o.figure('helped')} · didn't help {o.figure('did_not_help')} · "
-        f"not yet {o.figure('not_yet')}"
+        f"helped {figure(o.figure('helped'))} · didn't help {figure(o.figure('did_not_help'))} · "
+        f"not yet {figure(o.figure('not_yet'))}"
     )
 
 
@@ -129,14 +158,17 @@ def _acted(n: NudgeFigures) -> str:
     return f"{acted} people acted on one" if acted != WITHHELD else f"acted on one: {WITHHELD}"
 
 
+def _routine(r: RoutineUse) -> str:
+    if r.people == 0:
+        return f"• {r.name}: 0 {r.unit}"
+    if r.people < MIN_GROUP:
+        return f"• {r.name}: {people(r.people)}"
+    unit = r.unit if r.count != 1 else r.unit[:-1]
+    return f"• {r.name}: {r.count} {unit} from {people(r.people)}"
+
+
 def _routines(report: LibraryReport) -> str:
-    rows = [
-        f"• {r.name}: {r.count} {r.unit if r.count != 1 else r.unit[:-1]} from {people(r.people)}"
-        if r.people >= MIN_GROUP
-        else f"• {r.name}: {people(r.people)}"
-        for r in report.routines
-    ]
-    return _lines(rows)
+    return _lines([_routine(r) for r in report.routines])
 
 
 def _debrief(d: DebriefCandidate) -> str:
@@ -203,14 +235,7 @@ def _chosen(report: LibraryReport) -> list[dict]:
 def report_message(report: LibraryReport) -> dict:
     """The whole report, privately to the admin who asked (inside the ack)."""
     period = report.period
-    blocks = [
-        header("Library report"),
-        context(
-            f"For {period.words}. Counts are of people; under {MIN_GROUP} they show as "
-            f"“{FEWER}”, and a figure that would let one under {MIN_GROUP} be worked out "
-            f"from the others as “{WITHHELD}”. `{Command.LEARN} report 90` covers 90 days; "
-            f"`inflow report --csv DIR --days {period.days}` writes it all as CSV."
-        ),
+    figures = [
         section("*Most used guides* (people who opened or shared each)\n" + _used(report, LISTED)),
         section(f"*Best rated*\n{_rated(report, True, 5)}"),
         section(f"*Worst rated*\n{_rated(report, False, 5)}"),
@@ -230,6 +255,15 @@ def report_message(report: LibraryReport) -> dict:
             + _candidates(report, CANDIDATES)
         ),
     ]
+    blocks = [
+        header("Library report"),
+        context(
+            f"For {period.words}. Counts are of people. `{Command.LEARN} report 90` covers 90 "
+            f"days; `inflow report --csv DIR --days {period.days}` writes it all as CSV."
+        ),
+        *([context(HIDDEN_WHY)] if _hides_something(figures) else []),
+        *figures,
+    ]
     return {
         "response_type": "ephemeral",
         "text": f"Library report for {period.words}",
@@ -247,15 +281,19 @@ def home_section(report: LibraryReport) -> list[dict]:
         else "none"
     )
     total = report.outcomes_total
-    return [
-        header("Library report"),
-        context(f"For the library's owners, {report.period.words}."),
+    figures = [
         section(f"*Most used*\n{_used(report, HOME_LISTED)}"),
         section(f"*Searches that found nothing*\n{_gaps(report, HOME_LISTED)}"),
         section(
             f"*Due for review:* {due}\n*Did it help the work?* "
             + (_outcome(total) if report.outcomes else "no answers yet")
         ),
+    ]
+    return [
+        header("Library report"),
+        context(f"For the library's owners, {report.period.words}."),
+        *([context(HIDDEN_WHY)] if _hides_something(figures) else []),
+        *figures,
         context(
             f"The full report: `{Command.LEARN} report` (or `{Command.LEARN} report 90` for 90 "
             "days); as CSV: `inflow report --csv DIR`."
