@@ -107,7 +107,7 @@ def test_a_token_no_key_opens_makes_its_workspace_unreachable_not_the_app_broken
 
 def test_rotating_without_a_key_says_how(env, capsys):
     env.delenv("INFLOW_ENCRYPTION_KEY")
-    assert main(["keys", "rotate"]) == 1
+    assert main(["keys", "rotate"]) == 2
     assert "INFLOW_ENCRYPTION_KEY is not set" in capsys.readouterr().err
 
 
@@ -127,5 +127,5 @@ def test_the_workspaces_are_listed_with_their_status(two_workspaces, env, capsys
 
 
 def test_with_many_workspaces_a_command_for_one_asks_which(env, capsys):
-    assert main(["holidays", "list"]) == 1
+    assert main(["holidays", "list"]) == 2
     assert "give --team" in capsys.readouterr().err
