@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.error import URLError
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, revealed
 from bot.logs import configure_logging
 
 log = logging.getLogger("inflow")
@@ -258,7 +258,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(
             f"inflow on http://{host}:{port}/slack/events against the Slack emulator at "
             f"{settings.slack_api_url}; signing secret "
-            f"{settings.slack_signing_secret.get_secret_value()!r} (see README: Try it); "
+            f"{revealed(settings.slack_signing_secret, 'SLACK_SIGNING_SECRET')!r} "
+            "(see README: Try it); "
             f"a database of its own at {settings.database_url}, deleted on exit",
             file=sys.stderr,
         )
@@ -519,7 +520,8 @@ def _bot_team(settings: Settings) -> str:
         )
     token = settings.slack_bot_token.get_secret_value()
     with _slack(settings):
-        return make_client(token, settings.slack_api_url, **CLI_CLIENT).auth_test()["team_id"]
+        client = make_client(token, settings.slack_api_url, observer=None, **CLI_CLIENT)
+        return client.auth_test()["team_id"]
 
 
 # A person waits at the terminal: one call gets a few seconds, and a connection that fails is

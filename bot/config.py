@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AliasChoices,
@@ -263,6 +263,12 @@ class Settings(BaseSettings):
         """Whether workspaces install inflow themselves (the OAuth flow at /slack/install)."""
         return self.slack_client_id is not None and self.slack_client_secret is not None
 
+    def oauth_client(self) -> tuple[str, str]:
+        """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, which `oauth` found both set."""
+        if self.slack_client_id is None or self.slack_client_secret is None:
+            raise ConfigError("OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+        return self.slack_client_id, self.slack_client_secret.get_secret_value()
+
     def require_slack(self, *, http: bool) -> None:
         """Raise ConfigError unless the Slack credentials needed to serve are present."""
         problems = []
@@ -314,7 +320,14 @@ _ENV_NAMES = {
 }
 
 
-def load_settings(**overrides: object) -> Settings:
+def revealed(secret: SecretStr | None, name: str) -> str:
+    """A secret that `require_slack` found set; ConfigError naming its variable if not."""
+    if secret is None:
+        raise ConfigError(f"{name} is not set")
+    return secret.get_secret_value()
+
+
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment into Settings, raising ConfigError with one line per bad variable."""
     try:
         return Settings(**overrides)

@@ -125,8 +125,9 @@ def draft_text(
     guides = list(library)
     taken = {" ".join(n.lower().split()) for g in guides for n in (g.title, *g.meta.aliases)}
     topic = re.sub(r"[.!?]+", "", " ".join(debrief.topic.split()))  # the summary is one sentence
+    guide_id = draft_id(debrief)
     front = {
-        "id": draft_id(debrief),
+        "id": guide_id,
         "title": _title(debrief, taken),
         "kind": Kind.GUIDE.value,
         "category": Category.LEARNING.value,
@@ -141,7 +142,7 @@ def draft_text(
         "draft": True,
     }
     matter = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
-    return front["id"], f"---\n{matter}---\n{body(debrief)}"
+    return guide_id, f"---\n{matter}---\n{body(debrief)}"
 
 
 def write_draft(directory: Path, draft: str, content: str) -> Path:

@@ -122,7 +122,7 @@ class SlackEmulator:
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
-        self._methods: dict[str, Callable[[dict], dict]] = {
+        self._methods: dict[str, Callable[..., dict]] = {
             "api.test": lambda args: {"ok": True, "args": args},
             "auth.test": self._auth_test,
             "oauth.v2.access": self._oauth_access,
@@ -167,7 +167,7 @@ class SlackEmulator:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -792,7 +792,7 @@ class SlackSender:
     ) -> Reply:
         """A person pressing a button (or choosing from a select or an overflow `element`); in
         an ephemeral message unless `message_ts` names the (bot) message the button is on."""
-        action = {
+        action: dict[str, object] = {
             "action_id": action_id,
             "block_id": "b",
             "type": element if selected else "button",

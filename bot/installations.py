@@ -91,10 +91,13 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
             bot = self._sealed(bot)
         super().save_bot(bot)
 
-    def build_installation_entity(self, row) -> Installation:
+    # The parent's builders are classmethods, but its sync store calls them on `self`
+    # (find_bot, find_installation), and opening a token needs this store's keys: an instance
+    # method is the narrowest hook that sees every row read.
+    def build_installation_entity(self, row) -> Installation:  # type: ignore[override]
         return self._opened(super().build_installation_entity(row))
 
-    def build_bot_entity(self, row) -> Bot:
+    def build_bot_entity(self, row) -> Bot:  # type: ignore[override]
         return self._opened(super().build_bot_entity(row))
 
     def _opened(self, entity):

@@ -219,7 +219,9 @@ class OutboxCollector:
                     select(status, func.count())
                     .where(status.in_([pending, OutboxStatus.CLAIMED.value]))
                     .group_by(status)
-                ).all()
+                )
+                .tuples()
+                .all()
             )
             due, oldest = connection.execute(
                 select(func.count(), func.min(due_at)).where(status == pending, due_at <= now)

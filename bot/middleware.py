@@ -21,8 +21,8 @@ RECORDED_AFTER_THE_ACK = frozenset({"message", "app_mention"})
 
 
 def handle_each_event_once(
-    body: dict, db: Session, next: Callable[[], None]
-) -> BoltResponse | None:
+    body: dict, db: Session, next: Callable[[], BoltResponse]
+) -> BoltResponse:
     """Record each Events API `event_id` once; a delivery of one already recorded is dropped.
 
     The record is written in the request's unit of work, so it only lasts if the listener

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-from bot import migrations
+import bot.migrations as migrations
 from bot.db import schema_lock
 
 log = logging.getLogger("inflow")

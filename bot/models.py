@@ -62,7 +62,11 @@ class GuideEvent(Base):
     """Someone was shown, opened or shared a guide."""
 
     __tablename__ = "guide_events"
-    __table_args__ = (Index(None, "team_id", "guide_id", "kind"), Index(None, "team_id", "at"))
+    __table_args__ = (
+        Index(None, "team_id", "guide_id", "kind"),
+        Index(None, "team_id", "at"),
+        UniqueConstraint("team_id", "user_id", "guide_id", "kind", "clicked"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -72,6 +76,9 @@ class GuideEvent(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     query: Mapped[str | None] = mapped_column(String(500))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # For an event a button recorded, the message the button was on (its ts): one event per
+    # person, guide, kind and message however often it is clicked. NULL (not unique) otherwise.
+    clicked: Mapped[str | None] = mapped_column(String(32))
 
 
 class GuideMessage(Base):

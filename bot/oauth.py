@@ -52,6 +52,7 @@ def oauth_flow(
 ) -> OAuthFlow:
     """The flow Bolt runs for the two OAuth paths; installations go to `workspaces.store`."""
     engine = sessions.kw["bind"]
+    client_id, client_secret = settings.oauth_client()
 
     def installed(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
@@ -83,8 +84,8 @@ def oauth_flow(
         return args.default.failure(args)
 
     oauth_settings = OAuthSettings(
-        client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret.get_secret_value(),
+        client_id=client_id,
+        client_secret=client_secret,
         scopes=list(BOT_SCOPES),
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,

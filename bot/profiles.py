@@ -109,9 +109,10 @@ def refresh_profiles(
     missing = [key for key in people if key not in known]
     stale = [key for key in people if key in known and key not in fresh]
     fetched = {}
-    for team_id, user_id in [(t, u) for t, u in missing + stale if clients(t)][:limit]:
+    reachable = [(t, u, c) for t, u in missing + stale if (c := clients(t)) is not None]
+    for team_id, user_id, client in reachable[:limit]:
         try:
-            fetched[team_id, user_id] = _fetch_profile(clients(team_id), user_id)
+            fetched[team_id, user_id] = _fetch_profile(client, user_id)
         except SlackApiError as error:
             log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
     if not fetched:

@@ -12,21 +12,23 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
 from bot.app import FAILED, InflowApp, create_app
-from bot.config import LogFormat, Settings
+from bot.config import LogFormat, Settings, revealed
 from bot.db import make_engine, make_sessionmaker, utcnow
 
 if TYPE_CHECKING:  # imported by build_wsgi only: see bot.metrics
     from bot.metrics import Metrics
+    from bot.workspaces import Workspaces
 
 log = logging.getLogger("inflow.http")
 
@@ -44,6 +46,11 @@ StartResponse = Callable[..., object]
 
 class SlackWSGI:
     """The HTTP face of inflow; one instance per worker process."""
+
+    # What build_wsgi made the app from, for the clock and the tests.
+    settings: Settings
+    sessions: sessionmaker[Session]
+    workspaces: Workspaces
 
     def __init__(
         self,
@@ -132,7 +139,7 @@ class SlackWSGI:
             )
         except (UnicodeDecodeError, ValueError, TypeError, KeyError):
             # Unparseable: say 401 to strangers and 400 to Slack, without trusting the body.
-            if self.verifier and not self._signed(raw, headers):
+            if self.verifier and not _signed(self.verifier, raw, headers):
                 return 401, {}, b"invalid signature\n", "-"
             return 400, {}, b"malformed request body\n", "-"
         kind = _kind(bolt_request.body)
@@ -159,13 +166,6 @@ class SlackWSGI:
             if values and name != "content-length"
         }
         return response.status, headers, (response.body or "").encode("utf-8")
-
-    def _signed(self, raw: bytes, headers: dict) -> bool:
-        return self.verifier.is_valid(
-            body=raw.decode("utf-8", "replace"),
-            timestamp=_first(headers.get("x-slack-request-timestamp")),
-            signature=_first(headers.get("x-slack-signature")),
-        )
 
     def _health(self):
         report = health(self.engine, self.heads)
@@ -270,7 +270,7 @@ def serve_socket_mode(settings: Settings, *, port: int) -> None:
     wsgi = build_wsgi(settings, clock_running=True)
     health_server = make_server("0.0.0.0", port, wsgi, WSGIServer, _QuietHandler)
     threading.Thread(target=health_server.serve_forever, daemon=True).start()
-    handler = SocketModeHandler(wsgi.app, settings.slack_app_token.get_secret_value())
+    handler = SocketModeHandler(wsgi.app, revealed(settings.slack_app_token, "SLACK_APP_TOKEN"))
 
     stopped = threading.Event()
 
@@ -346,8 +346,16 @@ def _discard(stream, length: int) -> None:
         remaining -= len(chunk)
 
 
-def _headers(environ: WSGIEnviron) -> dict[str, str]:
-    headers = {
+def _signed(verifier: SignatureVerifier, raw: bytes, headers: dict) -> bool:
+    return verifier.is_valid(
+        body=raw.decode("utf-8", "replace"),
+        timestamp=_first(headers.get("x-slack-request-timestamp")),
+        signature=_first(headers.get("x-slack-signature")),
+    )
+
+
+def _headers(environ: WSGIEnviron) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {
         key[5:].replace("_", "-").lower(): value
         for key, value in environ.items()
         if key.startswith("HTTP_")

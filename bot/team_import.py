@@ -81,7 +81,7 @@ def import_csv(
             problems = [p for p in (problem_m, problem_r) if p]
             if not problems and manager == person:
                 problems.append("a person cannot be their own report")
-            if problems:
+            if problems or manager is None or person is None:
                 report.problems.extend(f"line {line}: {p}" for p in problems)
                 continue
             pairs.append((line, manager, person))

@@ -208,7 +208,7 @@ def from_settings(
     store = None
     if settings.oauth:
         store = EncryptedInstallationStore(
-            settings.slack_client_id,
+            settings.oauth_client()[0],
             sessions.kw["bind"],
             KeyRing([key.get_secret_value() for key in settings.encryption_keys]),
         )

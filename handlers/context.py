@@ -30,6 +30,11 @@ def channel_of(body: dict) -> str | None:
     return channel or body.get("channel_id")
 
 
+def clicked_message(body: dict) -> str | None:
+    """The ts of the message whose button was clicked (ephemeral ones have one too)."""
+    return (body.get("container") or {}).get("message_ts") or None
+
+
 def input_value(view: dict, block_id: str) -> dict:
     """The state of a modal input's element (each inflow input's action_id is `value`)."""
     return view["state"]["values"].get(block_id, {}).get("value", {})

@@ -17,7 +17,7 @@ from bot.db import transaction
 from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
 from bot.handlers.commands import HELP_WORDS, answer
-from bot.handlers.context import team_of
+from bot.handlers.context import clicked_message, team_of
 from bot.library.suggest import suggest
 from bot.middleware import first_delivery
 from bot.services import library as library_service
@@ -167,6 +167,7 @@ def register_offers(app: App, deps: Deps) -> None:
             kind=GuideEventKind.VIEW,
             channel_id=(body.get("channel") or {}).get("id"),
             now=deps.clock(),
+            clicked=clicked_message(body),
         )
         respond(**guides.guide_answer(guide), replace_original=True)
 

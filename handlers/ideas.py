@@ -84,9 +84,13 @@ def register(app: App, deps: Deps) -> None:
         author, team = body["user"]["id"], team_of(body)
         sponsor = input_value(view, Field.SPONSOR).get("selected_user") or ""
         title = input_value(view, Field.IDEA).get("value") or ""
-        if sponsor == author or (problem := why_not_pickable(client, sponsor, team)):
-            message = "Pick a sponsor other than yourself." if sponsor == author else problem
-            ack(response_action="errors", errors={Field.SPONSOR: message})
+        problem = (
+            "Pick a sponsor other than yourself."
+            if sponsor == author
+            else why_not_pickable(client, sponsor, team)
+        )
+        if problem:
+            ack(response_action="errors", errors={Field.SPONSOR: problem})
             return
         try:
             idea = start(db, client, after, team=team, author=author, sponsor=sponsor, title=title)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
-from bot.handlers.context import NOT_IN_CHANNEL, channel_of, team_of
+from bot.handlers.context import NOT_IN_CHANNEL, channel_of, clicked_message, team_of
 from bot.jobs.after import After
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
 from bot.services import library as library_service
@@ -17,6 +17,7 @@ from bot.services.library import GuideEventKind
 from bot.services.outbox import OnFailed, OnSent
 from bot.slack import guides
 from bot.slack.ids import Action
+from bot.slack.text import escape
 
 GONE = "That guide is no longer in the library. Try `/learn` again."
 
@@ -47,6 +48,7 @@ def register(app: App, deps: Deps) -> None:
             channel_id=channel_id,
             query=query,
             now=deps.clock(),
+            clicked=clicked_message(body),
         )
 
     @app.action(Action.SHARE_GUIDE)
@@ -82,7 +84,7 @@ def register(app: App, deps: Deps) -> None:
             respond(**guides.notice("You've shared it here already."))
             return
         record(db, body, guide, GuideEventKind.SHARE, channel_id)
-        title = guides.escape(guide.title)
+        title = escape(guide.title)
 
         def tell() -> None:
             if after.sent(row):

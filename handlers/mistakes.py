@@ -149,11 +149,12 @@ def register(app: App, deps: Deps) -> None:
             after: After,
         ) -> None:
             ack()
+            colleague = body["user"]["id"]  # answer() refuses anyone but the moment's colleague
             moment, changed = mistakes.answer(
                 db,
                 team_id=team_of(body),
                 moment_id=int(action["value"]),
-                user_id=body["user"]["id"],
+                user_id=colleague,
                 reply=reply,
                 now=deps.clock(),
             )
@@ -167,7 +168,7 @@ def register(app: App, deps: Deps) -> None:
                     ),
                 )
                 return
-            author, colleague = moment.author_id, moment.colleague_id
+            author = moment.author_id
             answered = blocks.colleague_answered(author_id=author, answer_words=ANSWER_WORDS[reply])
             channel, ts = body["channel"]["id"], body["message"]["ts"]
             after.then("answered", lambda: client.chat_update(channel=channel, ts=ts, **answered))
@@ -242,7 +243,7 @@ def register(app: App, deps: Deps) -> None:
         except InflowError as error:
             ack(response_action="errors", errors={Field.LESSON: error.user_message})
             return
-        if moment.lesson_shared:
+        if moment.lesson_shared and learning_channel and moment.lesson:
             after.send(
                 learning_channel,
                 blocks.shared_lesson(moment.lesson),

@@ -199,6 +199,9 @@ def register(app: App, deps: Deps) -> None:
         note = (input_value(view, Field.NOTE).get("value") or "").strip()
         chosen = (input_value(view, Field.THEME).get("selected_option") or {}).get("value")
         channel = input_value(view, Field.CHANNEL).get("selected_conversation")
+        if not receiver:  # Slack requires the input; a submission without it is answered kindly
+            ack(response_action="errors", errors={Field.PERSON: "Pick who you saw at their best."})
+            return
         try:
             strengths.check(giver_id=giver, receiver_id=receiver, note=note)
         except InflowError as error:

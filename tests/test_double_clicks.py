@@ -11,9 +11,25 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot.models import GuideOutcome, NudgeFeedback, OutboxMessage, Strength
+from bot.models import (
+    GuideEvent,
+    GuideOutcome,
+    NudgeFeedback,
+    OutboxMessage,
+    Strength,
+    SuggestionOffer,
+)
 from bot.slack import strengths as spot_blocks
-from bot.slack.ids import Command, FollowUpAction, NudgeAction, SpotAction
+from bot.slack.guides import state
+from bot.slack.ids import (
+    Action,
+    Command,
+    FollowUpAction,
+    NudgeAction,
+    SpotAction,
+    SuggestAction,
+)
+from bot.slack.suggestions import offer_value
 
 CLICKS = 20
 PERSON, RECEIVER = "U0ASKER01", "U0RECEIVE1"
@@ -181,3 +197,71 @@ def test_twenty_taps_on_a_follow_up_answer_note_it_once(served):
     assert len(answers) == CLICKS and all(a.startswith("Thank you") for a in answers)
     with served.session() as session:
         assert session.scalars(select(GuideOutcome.outcome)).all() == ["helped"]
+
+
+def _events(served) -> list[tuple[str, str, str | None]]:
+    with served.session() as session:
+        return [
+            (e.guide_id, e.kind, e.query)
+            for e in session.scalars(select(GuideEvent).order_by(GuideEvent.id))
+        ]
+
+
+def _clicks_at_once(served, action_id: str, value: str, message_ts: str | None = None) -> None:
+    def click():
+        return served.slack.click(
+            action_id, value, response_url=served.emulator.response_url(), message_ts=message_ts
+        ).status
+
+    assert _at_once(click) == [200] * CLICKS
+    assert len(_answers(served)) == CLICKS  # each click is still answered
+
+
+def test_twenty_clicks_on_a_suggestions_open_record_one_view(served, clock):
+    with served.session() as session, session.begin():
+        offer = SuggestionOffer(
+            team_id="T0INFLOW1",
+            user_id=PERSON,
+            channel_id="C0GENERAL",
+            guide_id="premortem",
+            offered_on=clock().date(),
+            at=clock(),
+        )
+        session.add(offer)
+        session.flush()
+        value = offer_value(offer.id, "premortem")
+
+    _clicks_at_once(served, SuggestAction.OPEN, value)
+
+    assert _events(served) == [("premortem", "view", None)]
+    with served.session() as session:
+        assert session.scalars(select(SuggestionOffer.outcome)).all() == ["opened"]
+
+
+def test_twenty_clicks_on_other_matches_note_it_once(served):
+    _clicks_at_once(served, Action.OTHER_MATCHES, state("premortem", others=["feedforward"]))
+
+    assert _events(served) == [("premortem", "other_matches", None)]
+
+
+def test_twenty_clicks_on_open_the_guide_record_one_view_and_one_choice(served):
+    asked = state("premortem", others=["feedforward"], query="how to plan a risky launch")
+    _clicks_at_once(served, f"{Action.OPEN_GUIDE}:0", asked)
+
+    assert sorted(_events(served)) == [
+        ("premortem", "chosen", "how to plan a risky launch"),
+        ("premortem", "view", None),
+    ]
+
+
+def test_opening_the_guide_again_from_another_message_is_another_view(served):
+    # Asked again later, a new answer with its own buttons: the person read the guide twice.
+    for message_ts in ("1700000000.000100", "1700000500.000100", "1700000500.000100"):
+        served.slack.click(
+            f"{Action.OPEN_GUIDE}:0",
+            state("premortem"),
+            response_url=served.emulator.response_url(),
+            message_ts=message_ts,
+        )
+
+    assert _events(served) == [("premortem", "view", None)] * 2

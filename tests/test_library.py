@@ -170,6 +170,13 @@ def test_loading_a_broken_library_is_refused(guides_dir):
         load_guides(guides_dir)
 
 
+def test_a_control_character_in_front_matter_is_a_problem_not_a_crash(guides_dir):
+    (guides_dir / "beta.md").write_text("---\nid: be\x07ta\n---\nBody\n")
+    problems = lint(guides_dir, today=dt.date(2026, 11, 21))
+    assert [(p.path.endswith("beta.md"), p.line) for p in problems] == [(True, 2)]
+    assert "front matter is not valid YAML: unacceptable character #x0007" in problems[0].message
+
+
 def test_the_running_bot_keeps_the_last_good_library(guides_dir):
     holder = LibraryHolder(guides_dir, lambda guides: {g.id for g in guides}, check_every=0)
     assert holder.library == {"alpha", "beta"}

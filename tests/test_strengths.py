@@ -141,6 +141,18 @@ def test_the_form_suggests_specifics_once_then_sends(served):
     assert len(_strengths(served)) == 1
 
 
+def test_the_form_without_a_person_says_so_beside_the_input(served):
+    form = _form(SPECIFIC)
+    form[Field.PERSON]["selected_user"] = None
+    answer = served.slack.submit(View.SPOT, form, private_metadata="{}").json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {Field.PERSON: "Pick who you saw at their best."},
+    }
+    assert _strengths(served) == []
+    assert served.emulator.calls_to("users.info") == []
+
+
 def test_the_form_can_also_post_in_a_channel(served):
     served.slack.submit(View.SPOT, _form(SPECIFIC, channel="C0TEAM"), private_metadata="{}")
 

@@ -39,7 +39,7 @@ class After:
     now: dt.datetime
     request_id: str = ""
     rows: list[int] = field(default_factory=list)
-    work: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    work: list[tuple[str, Callable[[], object]]] = field(default_factory=list)
     # After delivery, before the work: each row's outcome ("sent", or Slack's reason it wasn't)
     outcomes: dict[int, str] = field(default_factory=dict)
     carried_out: bool = False  # set once the commit happened and its work began
@@ -90,7 +90,7 @@ class After:
         """A message about this request alone (an error on the Home tab, say): one per request."""
         self.send(to, message, about="notice", part=self.request_id or f"{self.now:%H%M%S%f}")
 
-    def then(self, name: str, work: Callable[[], None]) -> None:
+    def then(self, name: str, work: Callable[[], object]) -> None:
         """Run `work` after the commit (and only if the request committed)."""
         self.work.append((name, work))
 

@@ -51,7 +51,8 @@ class DeliveryReport:
 def _found_in_conversation(client: WebClient, channel: str, key: str) -> str | None:
     """The ts of a message this outbox row already produced, if a dead worker sent it."""
     history = client.conversations_history(channel=channel, limit=100, include_all_metadata=True)
-    for message in history.get("messages", []):
+    messages: list[dict] = history.get("messages", [])
+    for message in messages:
         metadata = message.get("metadata") or {}
         if (
             metadata.get("event_type") == METADATA_TYPE
@@ -162,17 +163,15 @@ def deliver_due(
         for item in claimed:
             tried.add(item.id)
             client = clients(item.team_id)
-            if client is None:
-                reason = Skip.UNINSTALLED
-            elif gate is not None and item.kind != OutboxKind.REPLY:
-                reason = gate(item.team_id, item.recipient)
-            else:
-                reason = None
-            if reason:
+            gated = None
+            if client is not None and gate is not None and item.kind != OutboxKind.REPLY:
+                gated = gate(item.team_id, item.recipient)
+            if client is None or gated:
+                skip = gated or Skip.UNINSTALLED  # no client: the workspace uninstalled inflow
                 with transaction(sessions) as session:
-                    outbox.record_skipped(session, row_id=item.id, worker=worker, reason=reason)
-                report.skipped[reason] = report.skipped.get(reason, 0) + 1
-                report.outcomes[item.id] = f"skipped: {reason}"
+                    outbox.record_skipped(session, row_id=item.id, worker=worker, reason=skip)
+                report.skipped[skip] = report.skipped.get(skip, 0) + 1
+                report.outcomes[item.id] = f"skipped: {skip}"
                 continue
             api_started = time.perf_counter()
             try:

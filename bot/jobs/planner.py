@@ -108,12 +108,17 @@ class Calendar:
         is still to come."""
         booked = self.weeks[team_id, user_id, week]
         if len(booked) >= self.budget(team_id):
-            weaker = [b for b in booked if b.bumpable and b.priority < priority]
+            # What may make way, with its row id (a bumpable nudge is always a stored row).
+            weaker = [
+                (b, b.id)
+                for b in booked
+                if b.bumpable and b.id is not None and b.priority < priority
+            ]
             if not weaker:
                 return False
-            weakest = min(weaker, key=lambda b: (b.priority, -b.id))
+            weakest, row_id = min(weaker, key=lambda pair: (pair[0].priority, -pair[1]))
             booked.remove(weakest)
-            self.bumped.append(weakest.id)
+            self.bumped.append(row_id)
         booked.append(_Booked(None, priority, False))  # placed in priority order: never bumped
         return True
 
@@ -152,13 +157,15 @@ def place(
     everyone = preferences.everyone(session)
     team_defaults = preferences.workspace_defaults(session)
     inactive = workspace_service.inactive_teams(session)
-    budgets: dict[str, int] = dict(
-        session.execute(
+    budgets = {
+        team_id: budget
+        for team_id, budget in session.execute(
             select(WorkspaceRecord.team_id, WorkspaceRecord.nudge_budget).where(
                 WorkspaceRecord.nudge_budget.is_not(None)
             )
-        ).all()
-    )
+        ).tuples()
+        if budget is not None  # the query's own condition, for the type checker
+    }
     days_off = holidays.by_team(session, since=(now - dt.timedelta(days=1)).date())
     penalties = _penalties(session, now)
     calendar = Calendar(

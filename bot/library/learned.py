@@ -24,7 +24,7 @@ import json
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -106,7 +106,7 @@ class NeedModel:
                 gains.append(math.log((count + ALPHA) / ALPHA))
 
         for guide in guides:
-            counts = Counter()
+            counts: Counter[str] = Counter()
             for phrase in guide_examples(guide):
                 for feature in phrase_features(phrase):
                     counts[feature] += GUIDE_TEXT_WEIGHT
@@ -127,7 +127,7 @@ class NeedModel:
         self._labels, self._gains = array("I"), array("f")
         for feature in list(postings):
             labels, gains = postings.pop(feature)
-            kept = range(len(labels))
+            kept: Sequence[int] = range(len(labels))
             if len(labels) > CLASSES_KEPT:
                 kept = sorted(kept, key=gains.__getitem__, reverse=True)[:CLASSES_KEPT]
             self._feature_ids[feature] = len(self._feature_ids)
@@ -189,15 +189,15 @@ class ScopeModel:
         examples: Iterable[tuple[str, str]] = (),
         known: Callable[[str], bool] = lambda feature: False,
     ):
-        examples = [(set(phrase_features(phrase)), label == OUTSIDE) for phrase, label in examples]
-        vocabulary = {f for found, _ in examples for f in found}
-        holding = {True: Counter(), False: Counter()}
+        labelled = [(set(phrase_features(phrase)), label == OUTSIDE) for phrase, label in examples]
+        vocabulary = {f for found, _ in labelled for f in found}
+        holding: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
         size = {True: 0, False: 0}
         for guide in guides:
             for phrase in guide_examples(guide):
                 holding[False].update(vocabulary.intersection(phrase_features(phrase)))
                 size[False] += 1
-        for found, outside in examples:
+        for found, outside in labelled:
             holding[outside].update(found)
             size[outside] += 1
 

@@ -64,9 +64,7 @@ def read_front_matter(path: Path) -> tuple[FrontMatter | None, list[Problem]]:
         node = yaml.compose(front, Loader=yaml.SafeLoader)
         data = yaml.safe_load(front)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 2
-        return None, [Problem(name, line, f"front matter is not valid YAML: {error.problem}")]
+        return None, [_yaml_problem(name, error)]
     if not isinstance(data, dict):
         return None, [Problem(name, 2, "front matter must be a mapping of fields")]
     rest = lines[end + 1 :]
@@ -117,6 +115,15 @@ def parse_guide(path: Path) -> tuple[Guide | None, list[Problem]]:
         field_lines=key_lines,
     )
     return guide, []
+
+
+def _yaml_problem(name: str, error: yaml.YAMLError) -> Problem:
+    """Where and why the front matter is not YAML. A parse error has a mark and a problem; a
+    reader error (a control character, say) has neither, only its own message."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        line = error.problem_mark.line + 2 if error.problem_mark else 2
+        return Problem(name, line, f"front matter is not valid YAML: {error.problem}")
+    return Problem(name, 2, f"front matter is not valid YAML: {error}")
 
 
 def _key_lines(node) -> dict[str, int]:

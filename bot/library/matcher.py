@@ -27,7 +27,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -247,6 +247,7 @@ class Library:
         flat_docs = array("I", bytes(4 * starts[-1]))
         flat_scores = array("f", bytes(4 * starts[-1]))
         cursor = array("I", starts[:-1])
+        freed: tuple[array, array, array] = (array("I"), array("I"), array("I"))
         for doc, (ids, counts, where) in enumerate(field_counts):
             factors = [
                 weights[f] / (1 - B + B * lengths[f][doc] / average[f]) for f in range(len(fields))
@@ -265,14 +266,14 @@ class Library:
                 flat_docs[at] = doc
                 flat_scores[at] = score
                 cursor[term_id] = at + 1
-            field_counts[doc] = ()  # free as we go: this pass is the build's memory peak
+            field_counts[doc] = freed  # free as we go: this pass is the build's memory peak
         del cursor
         # Keep each term's best POSTINGS_KEPT entries, compacting in place.
         self._offsets = array("I", [0])
         write = 0
         for term_id in range(len(df)):
             begin, end = starts[term_id], starts[term_id + 1]
-            span = range(begin, end)
+            span: Sequence[int] = range(begin, end)
             if end - begin > POSTINGS_KEPT:
                 span = sorted(span, key=flat_scores.__getitem__, reverse=True)[:POSTINGS_KEPT]
                 kept = [(flat_docs[i], flat_scores[i]) for i in span]
@@ -346,9 +347,9 @@ class Library:
                     score_cutoff=FUZZY_CUTOFF,
                 )
                 if found:
-                    corrected, similarity, _ = found
+                    nearest, similarity, _ = found
                     options.append(
-                        Term(self._vocabulary[corrected], similarity / 100 * 0.9, "typo", word)
+                        Term(self._vocabulary[nearest], similarity / 100 * 0.9, "typo", word)
                     )
             per_word.append(options)
         for i, (a, b) in enumerate(zip(content, content[1:])):
@@ -547,8 +548,8 @@ class Library:
         found = self._name_owners.owner(key)
         if alias is not None and found not in (None, alias):
             return None  # the workspace's alias and a guide's own name disagree
-        if alias is not None or found is not None:
-            doc = alias if alias is not None else found
+        doc = alias if alias is not None else found
+        if doc is not None:
             if len(key) == 1 and self._name_words.owner(key[0]) != doc:
                 return None  # one word that several guides' names use names none of them
             return (doc, True) if doc != AMBIGUOUS else None
@@ -751,7 +752,8 @@ def _rating_factor(ratings: Mapping[str, tuple[int, int]] | None, guide_id: str)
 
 
 def _closest_categories(matches: list[Match]) -> list[Category]:
-    totals: Counter = Counter()
+    totals: defaultdict[Category, float] = defaultdict(float)
     for match in matches[:10]:
         totals[match.guide.meta.category] += match.score
-    return [category for category, _ in totals.most_common(3)]
+    # the three highest totals, the first counted first among equals (as Counter.most_common)
+    return sorted(totals, key=totals.__getitem__, reverse=True)[:3]

@@ -268,7 +268,7 @@ def _step(name: str, position: int, week: _Week) -> tuple[Step | None, list[Prob
                     f"'### {LABELS[part].capitalize()}' section",
                 )
             )
-    if problems:
+    if problems or week.guide is None:  # a missing guide is one of the problems
         return None, problems
     texts = {
         part: re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -78,7 +79,7 @@ UNCLEAR_RHYTHM = (
 )
 
 
-def parse_cadence(text: str) -> Cadence | bool | None:
+def parse_cadence(text: str) -> Cadence | Literal[False] | None:
     """`every day`, `daily`, `weekly`, `every 2 weeks`, `monthly`, `off` -> a Cadence, None for
     off; False when the text is not a rhythm at all (it is a topic).
 

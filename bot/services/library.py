@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import CursorResult, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_for
@@ -101,9 +102,17 @@ def record_event(
     now: dt.datetime,
     channel_id: str | None = None,
     query: str | None = None,
-) -> None:
-    session.add(
-        GuideEvent(
+    clicked: str | None = None,
+) -> bool:
+    """Note that someone was shown, opened or shared a guide; False when it was noted already.
+
+    `clicked`: the message whose button did it. A double click, or twenty at once in several
+    processes, is then one event (the unique key decides); opening the guide again from another
+    message is another.
+    """
+    statement = (
+        insert_for(session, GuideEvent)
+        .values(
             team_id=team_id,
             guide_id=guide_id,
             user_id=user_id,
@@ -111,9 +120,13 @@ def record_event(
             channel_id=channel_id,
             query=query[:500] if query else None,
             at=now,
+            clicked=clicked,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["team_id", "user_id", "guide_id", "kind", "clicked"]
         )
     )
-    session.flush()
+    return bool(cast(CursorResult, session.execute(statement)).rowcount)
 
 
 def record_gap(
@@ -375,4 +388,4 @@ def add_alias(
         .values(team_id=team_id, guide_id=guide_id, alias=alias, alias_key=key, added_by=by, at=now)
         .on_conflict_do_nothing(index_elements=["team_id", "alias_key"])
     )
-    return bool(session.execute(statement).rowcount)
+    return bool(cast(CursorResult, session.execute(statement)).rowcount)

@@ -194,14 +194,14 @@ def claim(
         )
         .values(status=OutboxStatus.SKIPPED.value, error="past the grace period")
     )
-    claimed = OutboxMessage.status == OutboxStatus.CLAIMED.value
+    is_claimed = OutboxMessage.status == OutboxStatus.CLAIMED.value
     reply = OutboxMessage.kind == OutboxKind.REPLY.value
     due = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.due_at <= now),
-        and_(claimed, ~reply, OutboxMessage.claimed_at < now - LEASE),
+        and_(is_claimed, ~reply, OutboxMessage.claimed_at < now - LEASE),
         # A request's own messages are claimed a few at a time and sent at once: a claimer
         # gone for a minute died (after the answer, before sending), and someone waits.
-        and_(claimed, reply, OutboxMessage.claimed_at < now - REPLY_LEASE),
+        and_(is_claimed, reply, OutboxMessage.claimed_at < now - REPLY_LEASE),
     )
     # Nothing goes to a workspace that uninstalled inflow, whichever process heard it.
     inactive = select(WorkspaceRecord.team_id).where(WorkspaceRecord.status != "active")
@@ -360,9 +360,9 @@ def find(
 
 def counts(session: Session) -> dict[str, int]:
     return dict(
-        session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        ).all()
+        session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+        .tuples()
+        .all()
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -129,7 +130,7 @@ def update(
     now: dt.datetime,
     days: list[str] | None = None,
     time: str | None = None,
-    paused_until: dt.date | bool | None = False,
+    paused_until: dt.date | Literal[False] | None = False,
     kinds_on: list[str] | None = None,
 ) -> Preferences:
     """Change what was given (False for `paused_until` means "leave it"); returns the result.
@@ -142,7 +143,7 @@ def update(
         raise InflowError("Those aren't days of the week.")
     if time is not None and not TIME_PATTERN.match(time):
         raise InflowError("Pick a time like 09:30.")
-    if paused_until not in (False, None) and paused_until < now.date():
+    if isinstance(paused_until, dt.date) and paused_until < now.date():
         raise InflowError("Pick a date from today on to pause until.")
     kinds = (
         current.kinds_on

@@ -9,6 +9,7 @@ that looks like a person's id is in neither `HOLDINGS` nor `NOT_PEOPLE`.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CursorResult,
     String,
     Table,
     cast,
@@ -85,7 +87,12 @@ class Holding:
 
     @property
     def table(self) -> Table:
-        return self.model if isinstance(self.model, Table) else self.model.__table__
+        # A declarative model's __table__ is a Table; SQLAlchemy types it as any FromClause.
+        return (
+            self.model
+            if isinstance(self.model, Table)
+            else typing.cast(Table, self.model.__table__)
+        )
 
 
 # In order: a person's own rows go first, so what is anonymised or cleared afterwards is only
@@ -254,7 +261,7 @@ def forget(session: Session, *, team_id: str, user_id: str) -> Forgotten:
         # Bulk statements, one per holding; nothing about the person is loaded in this session
         # to keep in step, and a row count comes back exact on both databases.
         result = session.execute(statement, execution_options={"synchronize_session": False})
-        return max(result.rowcount or 0, 0)
+        return max(typing.cast(CursorResult, result).rowcount or 0, 0)
 
     for holding in HOLDINGS:
         model = holding.table
@@ -340,7 +347,8 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
     titles = dict(session.execute(select(GuideRecord.id, GuideRecord.title)).tuples().all())
 
     def rows(model: type[Base], *where: ColumnElement[bool]) -> list:
-        statement = select(model).where(model.team_id == team_id, *where).order_by(model.id)
+        columns = model.__table__.c
+        statement = select(model).where(columns.team_id == team_id, *where).order_by(columns.id)
         return list(session.scalars(statement))
 
     def guide(guide_id: str) -> dict:

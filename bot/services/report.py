@@ -344,7 +344,7 @@ def _in(column, period: Period):
 
 
 def _titles(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(GuideRecord.id, GuideRecord.title)).all())
+    return dict(session.execute(select(GuideRecord.id, GuideRecord.title)).tuples().all())
 
 
 def usage(session: Session, team_id: str, period: Period) -> list[GuideUse]:
@@ -605,7 +605,13 @@ def outcomes(
         everyone[outcome].add(user_id)
     titles = _titles(session)
     listed = [
-        GuideOutcomes(guide_id, titles.get(guide_id, guide_id), *(len(by[o]) for o in OUTCOMES))
+        GuideOutcomes(
+            guide_id,
+            titles.get(guide_id, guide_id),
+            helped=len(by["helped"]),
+            did_not_help=len(by["did_not_help"]),
+            not_yet=len(by["not_yet"]),
+        )
         for guide_id, by in per_guide.items()
     ]
     listed.sort(key=lambda o: (-o.helped, -o.did_not_help, -o.not_yet, o.title))
@@ -617,7 +623,14 @@ def total_row(counts: dict[str, int], listed: list[GuideOutcomes]) -> GuideOutco
     withheld = frozenset(
         o for o in OUTCOMES if derivable(counts[o], (getattr(row, o) for row in listed))
     )
-    return GuideOutcomes("", "All guides", *(counts[o] for o in OUTCOMES), withheld=withheld)
+    return GuideOutcomes(
+        "",
+        "All guides",
+        helped=counts["helped"],
+        did_not_help=counts["did_not_help"],
+        not_yet=counts["not_yet"],
+        withheld=withheld,
+    )
 
 
 # -- nudges ------------------------------------------------------------------------------------
@@ -754,15 +767,16 @@ def closed_debrief(session: Session, debrief_id: int) -> DebriefCandidate:
     debrief = session.get(Debrief, debrief_id)
     if debrief is None:
         raise InflowError(f"There is no debrief {debrief_id}.")
-    if debrief.closed_at is None:
-        raise InflowError(
-            f"Debrief {debrief_id} is still open: post its summary in Slack first "
-            "(*Post the summary*), then draft from it."
-        )
     return debrief_candidate(session, debrief)
 
 
 def debrief_candidate(session: Session, debrief: Debrief) -> DebriefCandidate:
+    """A closed debrief's points, without names; an open one has no summary to draft from."""
+    if debrief.closed_at is None:
+        raise InflowError(
+            f"Debrief {debrief.id} is still open: post its summary in Slack first "
+            "(*Post the summary*), then draft from it."
+        )
     answers = list(
         session.scalars(
             select(DebriefAnswer)

@@ -70,7 +70,7 @@ def claim(
     )
     if recently_same is not None:
         return None
-    channel_hour = session.scalar(
+    channel_hour = session.execute(
         select(func.count())
         .select_from(SuggestionOffer)
         .where(
@@ -78,7 +78,7 @@ def claim(
             SuggestionOffer.channel_id == channel_id,
             SuggestionOffer.at > now - dt.timedelta(hours=1),
         )
-    )
+    ).scalar_one()
     if channel_hour >= CHANNEL_PER_HOUR:
         return None
     inserted = session.execute(

@@ -14,8 +14,9 @@ import logging
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Literal, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -149,7 +150,7 @@ def emoji_names(text: str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def only_changed(current: WorkspaceSettings, **given: object) -> dict[str, object]:
+def only_changed(current: WorkspaceSettings, **given: Any) -> dict[str, Any]:
     """What `given` (change_settings' keywords, None or absent: not given) changes from
     `current`, so a setting left alone keeps following the environment's default. The two emoji
     lists go together when either changes, so that no emoji ends up meaning both."""
@@ -186,7 +187,7 @@ def change_settings(
     by: str,
     now: dt.datetime,
     admins: list[str] | None = None,
-    learning_channel: str | bool | None = False,
+    learning_channel: str | Literal[False] | None = False,
     helpful_emoji: list[str] | None = None,
     unhelpful_emoji: list[str] | None = None,
     nudge_days: list[str] | None = None,
@@ -249,7 +250,7 @@ def change_settings(
 def problems_with(
     *,
     admins: list[str] | None = None,
-    learning_channel: str | bool | None = False,
+    learning_channel: str | Literal[False] | None = False,
     helpful_emoji: list[str] | None = None,
     unhelpful_emoji: list[str] | None = None,
     nudge_days: list[str] | None = None,
@@ -309,7 +310,7 @@ def record(session: Session, team_id: str, *, now: dt.datetime) -> WorkspaceReco
             .values(team_id=team_id, status=WorkspaceStatus.ACTIVE.value, installed_at=now)
             .on_conflict_do_nothing()
         )
-        row = session.get(WorkspaceRecord, team_id)
+        row = session.get_one(WorkspaceRecord, team_id)
     return row
 
 
@@ -401,7 +402,7 @@ def delete_expired(session: Session, *, now: dt.datetime) -> dict[str, int]:
             if table.name == WorkspaceRecord.__tablename__ or "team_id" not in table.c:
                 continue
             result = session.execute(delete(table).where(table.c.team_id == row.team_id))
-            count += result.rowcount or 0
+            count += cast(CursorResult, result).rowcount or 0
         for setting in _SETTINGS:
             setattr(row, setting, None)
         row.installed_by = None

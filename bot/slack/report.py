@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
+from bot.library.matcher import PRIOR_MEAN, PRIOR_VOTES
 from bot.library.schema import Guide
 from bot.services.report import (
     FEWER,
     MIN_GROUP,
-    PRIOR_MEAN,
-    PRIOR_VOTES,
     WITHHELD,
     DebriefCandidate,
     GapGroup,

@@ -25,7 +25,7 @@ def _option(text: str, value: str, description: str | None = None) -> dict:
 def _input(
     block_id: SettingsField, label: str, element: dict, *, hint: str, optional: bool = False
 ) -> dict:
-    block = {
+    block: dict[str, object] = {
         "type": "input",
         "block_id": block_id,
         "label": plain(label),

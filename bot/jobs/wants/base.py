@@ -36,6 +36,7 @@ class Priority(IntEnum):
 
 
 Occurrence = Callable[[dt.datetime, ZoneInfo], str]
+Message = Callable[[dt.datetime, ZoneInfo], dict]  # built at the slot, in the person's zone
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Want:
     kind: NudgeKind  # the person's switch for it
     subject: str  # what it is about: "guide:five-whys", "idea:12"
     when: Rule
-    message: Callable[[dt.datetime, ZoneInfo], dict]  # built at the slot, in the person's zone
+    message: Message
     priority: int
     occurrence: Occurrence = local_week  # default: once a (local) week
 
@@ -55,6 +56,11 @@ class Want:
 def fixed(occurrence: str) -> Occurrence:
     """An occurrence that is the same whenever it is placed: once per idea stage, say."""
     return lambda slot, tz: occurrence
+
+
+def at_any_slot(build: Callable[[], dict]) -> Message:
+    """A message that reads the same whenever and wherever it is placed."""
+    return lambda slot, tz: build()
 
 
 @dataclass
@@ -71,7 +77,9 @@ class Pass:
         return dict(
             self.session.execute(
                 select(GuideRecord.id, GuideRecord.title).where(GuideRecord.retired.is_(False))
-            ).all()
+            )
+            .tuples()
+            .all()
         )
 
     @cached_property

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 from sqlalchemy import func, select
 
 from bot.jobs.slots import after_working_days
-from bot.jobs.wants.base import Pass, Priority, Want, routine
+from bot.jobs.wants.base import Occurrence, Pass, Priority, Want, at_any_slot, routine
 from bot.models import GuideEvent
 from bot.services.library import GuideEventKind
 from bot.services.preferences import NudgeKind
@@ -44,7 +45,12 @@ def follow_up_wants(p: Pass) -> Iterator[Want]:
             NudgeKind.FOLLOW_UPS,
             f"guide:{guide_id}",
             after_working_days(first_seen, FOLLOW_UP_AFTER_WORKING_DAYS),
-            lambda slot, tz, g=guide_id: nudges.guide_follow_up(g, titles[g]),
+            at_any_slot(partial(nudges.guide_follow_up, guide_id, titles[guide_id])),
             Priority.GUIDE_FOLLOW_UP,
-            occurrence=lambda slot, tz, seen=first_seen: local_week(seen, tz),
+            occurrence=_week_of(first_seen),
         )
+
+
+def _week_of(seen: dt.datetime) -> Occurrence:
+    """Once per (local) week of the first view, wherever the nudge lands."""
+    return lambda slot, tz: local_week(seen, tz)

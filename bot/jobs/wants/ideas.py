@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.jobs.slots import after_working_days, soon
-from bot.jobs.wants.base import Pass, Priority, Want, fixed, routine
+from bot.jobs.wants.base import Message, Pass, Priority, Want, at_any_slot, fixed, routine
 from bot.models import Idea, ManagerReport
 from bot.services import teams
 from bot.services.ideas import Stage
@@ -39,7 +40,7 @@ def idea_wants(p: Pass) -> Iterator[Want]:
             NudgeKind.IDEAS,
             f"idea:{idea.id}",
             after_working_days(idea.stage_changed_at, IDEA_CHECK_IN_AFTER_WORKING_DAYS),
-            lambda slot, tz, idea=idea: nudges.idea_check_in(idea),
+            at_any_slot(partial(nudges.idea_check_in, idea)),
             Priority.IDEA_CHECK_IN,
             occurrence=fixed(idea.stage),
         )
@@ -69,12 +70,15 @@ def stuck_idea_wants(p: Pass) -> Iterator[Want]:
             NudgeKind.COACHING,
             f"idea-stuck:{idea.id}",
             soon(),
-            lambda slot, tz, idea=idea: nudges.idea_stuck(
-                idea, _days_between(idea.stage_changed_at, slot, tz)
-            ),
+            _stuck_message(idea),
             Priority.IDEA_STUCK,
             occurrence=fixed(idea.stage),
         )
+
+
+def _stuck_message(idea: Idea) -> Message:
+    """How long the idea has sat in its stage, counted at the slot in the manager's zone."""
+    return lambda slot, tz: nudges.idea_stuck(idea, _days_between(idea.stage_changed_at, slot, tz))
 
 
 def _days_between(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 from sqlalchemy import select
 
 from bot.jobs.slots import after_working_days
-from bot.jobs.wants.base import Pass, Priority, Want, fixed, routine
+from bot.jobs.wants.base import Pass, Priority, Want, at_any_slot, fixed, routine
 from bot.models import MistakeMoment
 from bot.services.mistakes import MomentStatus
 from bot.services.preferences import NudgeKind
@@ -39,7 +40,7 @@ def lesson_wants(p: Pass) -> Iterator[Want]:
             NudgeKind.FOLLOW_UPS,
             f"lesson:{moment_id}",
             after_working_days(created_at, 1),
-            lambda slot, tz, moment_id=moment_id: nudges.lesson_ask(moment_id),
+            at_any_slot(partial(nudges.lesson_ask, moment_id)),
             Priority.LESSON,
             occurrence=fixed("1"),
         )
