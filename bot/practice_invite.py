@@ -52,7 +52,7 @@ def _people(path: Path, resolve: _Resolver, report: InviteReport) -> list[str]:
             person, problem = resolve(raw)
             if problem:
                 report.problems.append(f"line {reader.line_num}: {problem}")
-            elif person not in people:
+            elif person and person not in people:
                 people.append(person)
     return people
 

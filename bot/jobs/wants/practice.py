@@ -13,12 +13,22 @@ import datetime as dt
 from collections.abc import Iterator
 
 from bot.jobs.slots import Rule, just_before
-from bot.jobs.wants.base import Pass, Priority, Want, routine
+from bot.jobs.wants.base import Message, Occurrence, Pass, Priority, Want, routine
 from bot.services import practice
 from bot.services.outbox import OnSent
 from bot.services.preferences import NudgeKind
 from bot.services.timing import local_week, next_slot
 from bot.slack import practice as blocks
+
+
+def _always(message: dict) -> Message:
+    """The same message whenever the planner places it."""
+    return lambda slot, tz: message
+
+
+def _weekly(name: str) -> Occurrence:
+    """`name` once per (local) week: a step or check-in dropped this week is not next week's."""
+    return lambda slot, tz: f"{name}:{local_week(slot, tz)}"
 
 
 def from_moment(moment: dt.datetime) -> Rule:
@@ -49,9 +59,9 @@ def practice_wants(p: Pass) -> Iterator[Want]:
                 NudgeKind.PRACTICE,
                 practice.subject(enrolment.id),
                 from_moment(step.check_in_due),
-                lambda slot, tz, m=message: m,
+                _always(message),
                 Priority.PRACTICE_CHECK_IN,
-                occurrence=lambda slot, tz, n=name: f"{n}:{local_week(slot, tz)}",
+                occurrence=_weekly(name),
             )
         elif moved := practice.moving_on(p.session, step):
             following, moment = moved  # no answer: the weeks go on, the path does not stall
@@ -70,7 +80,7 @@ def _step_want(enrolment, step, weeks: int, guide_title: str, moment: dt.datetim
         NudgeKind.PRACTICE,
         practice.subject(enrolment.id),
         from_moment(moment),
-        lambda slot, tz, m=message: m,
+        _always(message),
         Priority.PRACTICE_STEP,
-        occurrence=lambda slot, tz, n=name: f"{n}:{local_week(slot, tz)}",
+        occurrence=_weekly(name),
     )

@@ -4,8 +4,8 @@ Twenty clicks at once on *Open* (a suggestion's, or a list's *Open the guide*) o
 matches* were twenty rows; `clicked` (the message's ts) makes them one per person, guide, kind
 and message. Earlier rows keep NULL, which the unique key does not compare.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-01 12:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
