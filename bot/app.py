@@ -27,6 +27,7 @@ from bot.library import suggest
 from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
+from bot.library.tenants import WorkspaceLibraries
 from bot.middleware import handle_each_event_once
 from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
@@ -56,7 +57,9 @@ def load_library(
             library_service.sync_guides(session, guides, clock())
         return library
 
-    return LibraryHolder(settings.content_dir, build)
+    holder = LibraryHolder(settings.content_dir, build)
+    holder.workspaces = WorkspaceLibraries(lambda: holder.library, clock)
+    return holder
 
 
 class InflowApp(App):
