@@ -46,9 +46,13 @@ NOT_INSTALLED = (
 
 
 def load_library(
-    settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utcnow
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], dt.datetime] = utcnow,
+    background: Background | None = None,
 ) -> LibraryHolder:
-    """The guides from INFLOW_CONTENT_DIR, indexed, their ids synced into the database."""
+    """The guides from INFLOW_CONTENT_DIR, indexed, their ids synced into the database; each
+    workspace's own library on top, rebuilt in `background` when it changes."""
 
     def build(guides: list[Guide]) -> Library:
         library = Library(guides)
@@ -58,7 +62,13 @@ def load_library(
         return library
 
     holder = LibraryHolder(settings.content_dir, build)
-    holder.workspaces = WorkspaceLibraries(lambda: holder.library, clock)
+    work = background or Background()
+    holder.workspaces = WorkspaceLibraries(
+        lambda: holder.library,
+        clock,
+        sessions=sessions,
+        run_later=lambda rebuild: work.submit("workspace library", rebuild),
+    )
     return holder
 
 
@@ -238,7 +248,7 @@ def create_app(
     deps = Deps(
         settings=settings,
         sessions=sessions,
-        library=library or load_library(settings, sessions, clock),
+        library=library or load_library(settings, sessions, clock, background),
         clock=clock,
         background=background,
         workspaces=workspaces,
