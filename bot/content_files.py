@@ -9,7 +9,10 @@ published version (a `draft: true` file, a draft), so history keeps every import
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -80,13 +83,16 @@ def import_directory(
     today: dt.date,
     now: dt.datetime,
 ) -> store.ImportReport:
-    """Lint `directory`, then save its guides for the workspace. Flushes, never commits."""
-    errors = [p for p in lint(directory, today=today) if p.severity == "error"]
+    """Lint `directory` as part of the workspace's library, then save its guides for the
+    workspace. Flushes, never commits.
+
+    Lint sees the files over the workspace's library as it is (`_lint_in_place`), so a file
+    may relate to a guide the workspace already has, and may not take another guide's name.
+    """
+    errors = _lint_in_place(session, team_id, shipped, directory, today)
     if errors:
         raise Refused(errors)
-    guides, problems = read_guides(directory)
-    if problems and any(p.severity == "error" for p in problems):  # lint said it; be sure
-        raise Refused(problems)
+    guides, _ = read_guides(directory)  # each file parses (lint said so); links were checked
     return store.import_guides(
         session,
         team_id=team_id,
@@ -95,3 +101,30 @@ def import_directory(
         by=IMPORTED_BY,
         now=now,
     )
+
+
+def _lint_in_place(
+    session: Session, team_id: str, shipped: list[Guide], directory: Path, today: dt.date
+) -> list[Problem]:
+    """Lint's errors in `directory`'s files, linted among the workspace's other guides."""
+    if not directory.is_dir():
+        return [Problem(str(directory), 1, "no such directory of guides")]
+    files = {path.name: path for path in directory.glob("*.md")}
+    with tempfile.TemporaryDirectory(prefix="inflow-import-") as merged:
+        for guide_id, text in sources(session, team_id, shipped).items():
+            (Path(merged) / f"{guide_id}.md").write_text(text, encoding="utf-8")
+        for name, path in files.items():
+            shutil.copyfile(path, Path(merged) / name)
+        found = lint(Path(merged), today=today)
+    imported = {Path(name).stem for name in files}
+    errors = []
+    for problem in found:
+        name = Path(problem.path).name
+        if problem.severity != "error":
+            continue
+        if name in files:
+            errors.append(dataclasses.replace(problem, path=str(files[name])))
+        elif any(f"'{guide_id}'" in problem.message for guide_id in imported):
+            # The workspace's own guide, broken by a file (say, that took its alias).
+            errors.append(dataclasses.replace(problem, path=f"{team_id}:{name}"))
+    return errors

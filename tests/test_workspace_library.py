@@ -267,3 +267,17 @@ def test_shipped_sync_does_not_retire_a_workspaces_own_guide(db, tmp_path):
 
     record = db.get(GuideRecord, HANDOVER_ID)
     assert record is not None and record.retired is False
+
+
+def test_an_imported_guide_may_relate_to_the_workspaces_guides_but_not_take_their_names(
+    engine, database_url, monkeypatch, tmp_path, capsys
+):
+    _env(monkeypatch, database_url)
+    mine = write_guide(tmp_path / "mine", HANDOVER_ID, title=HANDOVER)
+    mine.write_text(mine.read_text().replace("owner:", "related: [sbi-feedback]\nowner:"))
+    assert main(["content", "import", str(tmp_path / "mine"), "--team", TEAM_A]) == 0
+
+    write_guide(tmp_path / "taken", "our-sbi", title="SBI model")  # an alias of sbi-feedback
+    assert main(["content", "import", str(tmp_path / "taken"), "--team", TEAM_A]) == 1
+    err = capsys.readouterr().err
+    assert "alias 'sbi model' is also a name of 'our-sbi'" in err
