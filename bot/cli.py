@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--explain", action="store_true", help="say why each match scored")
     search.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
     search.add_argument(
-        "--team", help="rank with this workspace's ratings from DATABASE_URL, as the bot does"
+        "--team",
+        help="search this workspace's own library, ranked with its votes (from DATABASE_URL)",
     )
     search.set_defaults(handler=_content_search)
     suggest = content_commands.add_parser(
@@ -390,10 +391,13 @@ def _content_search(args: argparse.Namespace) -> int:
         raise CommandError("--limit must be at least 1", code=2)
     settings = load_settings()
     try:
-        library = Library(load_guides(args.dir or settings.content_dir))
+        guides = load_guides(args.dir or settings.content_dir)
     except LibraryError as error:
         raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
-    ratings = _ratings(settings, args.team) if args.team else None
+    ratings = None
+    if args.team:  # the workspace's own library, ranked with its votes, as the bot serves it
+        guides, ratings = _workspace_library(settings, args.team, guides)
+    library = Library(guides)
     for line in sys.stdin:
         query = line.rstrip("\n")
         result = library.search(query, limit=args.limit, ratings=ratings, explain=args.explain)
@@ -441,14 +445,17 @@ def _content_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ratings(settings: Settings, team_id: str) -> dict[str, tuple[int, int]]:
+def _workspace_library(settings: Settings, team_id: str, shipped: list) -> tuple[list, dict]:
+    """The guides a workspace is served (shipped with its own changes) and its votes."""
     from bot.db import make_engine, make_sessionmaker
     from bot.services.library import ratings_by_guide
+    from bot.services.workspace_guides import workspace_library
 
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
-            return ratings_by_guide(session, team_id)
+            guides = workspace_library(session, team_id, shipped)
+            return guides, ratings_by_guide(session, team_id)
     finally:
         engine.dispose()
 

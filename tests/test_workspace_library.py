@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -281,3 +282,22 @@ def test_an_imported_guide_may_relate_to_the_workspaces_guides_but_not_take_thei
     assert main(["content", "import", str(tmp_path / "taken"), "--team", TEAM_A]) == 1
     err = capsys.readouterr().err
     assert "alias 'sbi model' is also a name of 'our-sbi'" in err
+
+
+def test_content_search_with_team_searches_that_workspaces_library(
+    database_url, monkeypatch, tmp_path, capsys
+):
+    _env(monkeypatch, database_url)
+    write_guide(tmp_path / "mine", HANDOVER_ID, title=HANDOVER)
+    assert main(["content", "import", str(tmp_path / "mine"), "--team", TEAM_A]) == 0
+    capsys.readouterr()
+
+    def best(*team: str) -> str | None:
+        monkeypatch.setattr("sys.stdin", io.StringIO("night shift handover\n"))
+        assert main(["content", "search", "--json", *team]) == 0
+        matches = json.loads(capsys.readouterr().out)["matches"]
+        return matches[0]["id"] if matches else None
+
+    assert best("--team", TEAM_A) == HANDOVER_ID
+    assert best("--team", TEAM_B) != HANDOVER_ID
+    assert best() != HANDOVER_ID
