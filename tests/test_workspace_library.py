@@ -150,7 +150,8 @@ def test_a_change_is_served_after_the_check_interval_once_rebuilt_in_the_backgro
     clock.advance(seconds=2)
     assert libraries.library(db, A) is shipped  # a rebuild is due; meanwhile, the one before
     assert len(later.work) == 1
-    assert libraries.library(db, A) is shipped and len(later.work) == 1  # one rebuild, not two
+    clock.advance(seconds=2)  # checked again while the rebuild is under way: not a second one
+    assert libraries.library(db, A) is shipped and len(later.work) == 1
 
     later.run()
     rebuilt = libraries.library(db, A)
@@ -301,3 +302,28 @@ def test_content_search_with_team_searches_that_workspaces_library(
     assert best("--team", TEAM_A) == HANDOVER_ID
     assert best("--team", TEAM_B) != HANDOVER_ID
     assert best() != HANDOVER_ID
+
+
+def test_a_failed_rebuild_keeps_the_library_before_and_is_tried_again(
+    db, shipped, clock, later, tmp_path
+):
+    broken = {"yes": True}
+
+    def sessions():
+        if broken["yes"]:
+            raise RuntimeError("database gone")
+        return contextlib.nullcontext(db)
+
+    libraries = WorkspaceLibraries(lambda: shipped, clock, sessions=sessions, run_later=later)
+    assert libraries.library(db, A) is shipped
+    _publish(db, A, _source(tmp_path, HANDOVER_ID, HANDOVER), HANDOVER_ID)
+    clock.advance(seconds=2)
+    libraries.library(db, A)
+    later.run()  # fails, logged
+    assert libraries.library(db, A) is shipped
+
+    broken["yes"] = False
+    clock.advance(seconds=2)
+    libraries.library(db, A)
+    later.run()
+    assert HANDOVER_ID in libraries.library(db, A).by_id
