@@ -80,7 +80,7 @@ def answer(
             db, team_id=team_id, user_id=user_id, query=words, now=deps.clock()
         )
         return guides.nothing_found(words, result.categories)
-    if result.outcome is Outcome.CHOICES:
+    if result.outcome is Outcome.CHOICES or result.best is None:  # an answer always has a best
         return guides.choices(words, [m.guide for m in result.matches])
     best = result.best.guide
     library_service.record_event(

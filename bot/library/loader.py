@@ -18,6 +18,7 @@ from bot.library.schema import Guide, GuideMeta
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from bot.library.matcher import Library
     from bot.library.tenants import WorkspaceLibraries
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,7 @@ class LibraryHolder:
         # shipped library for everyone (a holder without a database, as in some tests).
         self.workspaces: WorkspaceLibraries | None = None
 
-    def for_team(self, db: Session, team_id: str):
+    def for_team(self, db: Session, team_id: str) -> Library:
         """The library a workspace is served: the shipped one with its own changes."""
         if self.workspaces is None or not team_id:
             return self.library

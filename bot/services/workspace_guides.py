@@ -160,10 +160,12 @@ def hide(session: Session, *, team_id: str, guide_id: str, by: str, now: dt.date
 
 def workspace_library(session: Session, team_id: str, shipped: Iterable[Guide]) -> list[Guide]:
     """The guides a workspace serves: shipped, with its own published, minus its hidden."""
-    changes = [
-        (row.guide_id, GuideState(row.state), guide_of(row) if row.state != "hidden" else None)
-        for row in served_versions(session, team_id)
-    ]
+    changes = []
+    for row in served_versions(session, team_id):
+        state = GuideState(row.state)
+        changes.append(
+            (row.guide_id, state, guide_of(row) if state is GuideState.PUBLISHED else None)
+        )
     return apply_changes(shipped, changes)
 
 
