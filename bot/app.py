@@ -273,8 +273,11 @@ def _team(req: BoltRequest) -> str:
 
 
 def _from_a_workspace(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):
-    """A signed request that names no workspace is malformed; Slack's own checks pass."""
+    """A signed request that names no workspace, or a command that names nobody, is malformed;
+    Slack's own checks pass."""
     body = req.body
+    if "command" in body and not body.get("user_id"):
+        return BoltResponse(status=400, body="no user_id in this command")
     if req.context.team_id or req.context.enterprise_id:
         return next()
     if body.get("type") == "url_verification" or body.get("ssl_check"):
