@@ -26,7 +26,7 @@ from bot.library import suggest
 from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
-from bot.middleware import handle_each_event_once
+from bot.middleware import act_once_per_signature, handle_each_event_once
 from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
@@ -230,6 +230,7 @@ def create_app(
     )
     app.use(_defer_responses)
     app.use(handle_each_event_once)
+    app.use(act_once_per_signature)
     app.error(lambda error, body, context: handle_error(error, body, context, background))
 
     deps = Deps(

@@ -691,6 +691,7 @@ class SlackSender:
         # answer (a join, never a sleep) before it looks at what the app sent to Slack.
         self.settle = settle
         self._event_ids = itertools.count(1)
+        self.last: urllib.request.Request | None = None
 
     def post(
         self,
@@ -707,9 +708,16 @@ class SlackSender:
         if signed:
             all_headers["X-Slack-Request-Timestamp"] = str(ts)
             all_headers["X-Slack-Signature"] = sign(body, secret or self.signing_secret, ts)
-        request = urllib.request.Request(
+        self.last = urllib.request.Request(
             self.url, data=body.encode(), headers=all_headers, method="POST"
         )
+        return self._send(self.last)
+
+    def resend(self) -> Reply:
+        """The last request again, byte for byte: same timestamp, same signature (a replay)."""
+        return self._send(self.last)
+
+    def _send(self, request: urllib.request.Request) -> Reply:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 reply = Reply(response.status, dict(response.headers), response.read().decode())
