@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from bot import migrate
 from bot.app import FAILED, InflowApp, create_app
-from bot.config import LogFormat, Settings
+from bot.config import HttpWorker, LogFormat, Settings
 from bot.db import make_engine, make_sessionmaker, utcnow
 from bot.signatures import signed_by_slack
 
@@ -37,6 +37,11 @@ METRICS_PATH = "/metrics"
 # Where gunicorn's workers add up their metrics (prometheus_client's multiprocess mode).
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 FAILED_KEY = "inflow.failed"  # in the WSGI environ: a listener or the database failed
+
+_WORKER_CLASSES = {
+    HttpWorker.BUFFERING: "bot.buffering.BufferingWorker",
+    HttpWorker.GTHREAD: "gthread",
+}
 
 WSGIEnviron = dict
 StartResponse = Callable[..., object]
@@ -242,7 +247,8 @@ def serve_http(settings: Settings, *, port: int, workers: int, threads: int) -> 
                 "bind": f"0.0.0.0:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread",
+                # Reads each request whole before a thread serves it (bot.buffering).
+                "worker_class": _WORKER_CLASSES[settings.http_worker],
                 # Slack gives up after 3 s; a request still running after 30 s is stuck.
                 "timeout": 30,
                 "graceful_timeout": 20,
