@@ -692,6 +692,9 @@ class SlackSender:
         self.settle = settle
         self._event_ids = itertools.count(1)
         self.last: urllib.request.Request | None = None
+        # Slack gives every command and submission a trigger_id of its own, so no two of its
+        # requests are the same bytes (a second copy is a replay: bot.signatures).
+        self._triggers = itertools.count(1)
 
     def post(
         self,
@@ -749,7 +752,7 @@ class SlackSender:
             "text": text,
             "api_app_id": APP_ID,
             "response_url": response_url,
-            "trigger_id": "1234.5678.abcdef",
+            "trigger_id": f"{next(self._triggers)}.5678.command",
             **extra,
         }
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
@@ -872,7 +875,7 @@ class SlackSender:
         return self.interaction(
             {
                 "type": "view_submission",
-                "trigger_id": "1234.5678.submit",
+                "trigger_id": f"{next(self._triggers)}.5678.submit",
                 "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
                 "view": {
                     "id": "V0MODAL01",
