@@ -73,6 +73,26 @@ def _pump(worker: BufferingWorker) -> None:
         key.data(key.fileobj)
 
 
+def _answer(client: socket.socket) -> bytes:
+    """The whole answer (the app says hello), however the server's writes were split."""
+    answer = b""
+    while not answer.endswith(b"hello"):
+        chunk = client.recv(1024)
+        assert chunk, answer
+        answer += chunk
+    return answer
+
+
+def _pump_until(worker: BufferingWorker, done) -> None:
+    """Run the worker's loop until `done()`; a served connection comes back to it from a
+    thread, so it may take a turn or two."""
+    for _ in range(20):
+        _pump(worker)
+        if done():
+            return
+    raise AssertionError("the worker never got there")
+
+
 def test_a_request_is_served_once_its_body_has_arrived(worker):
     client = _connect(worker)
     client.sendall(POST + b"12345")
@@ -81,7 +101,20 @@ def test_a_request_is_served_once_its_body_has_arrived(worker):
     client.sendall(b"67890")
     _pump(worker)
     assert len(worker.futures) == 1
-    assert client.recv(1024).startswith(b"HTTP/1.1 200 OK")
+    assert _answer(client).startswith(b"HTTP/1.1 200 OK")
+
+
+def test_a_kept_alive_connection_is_read_whole_again_for_its_next_request(worker):
+    client = _connect(worker)
+    client.sendall(POST + b"1234567890")
+    _pump(worker)
+    assert _answer(client).startswith(b"HTTP/1.1 200 OK")
+    client.sendall(POST + b"12345")
+    _pump_until(worker, lambda: len(worker._reading) == 1)
+    assert len(worker.futures) == 1  # the first request's; half a body has no thread yet
+    client.sendall(b"67890")
+    _pump_until(worker, lambda: not worker._reading)
+    assert _answer(client).startswith(b"HTTP/1.1 200 OK")
 
 
 def test_a_request_not_whole_by_its_deadline_is_refused_without_a_thread(worker):
