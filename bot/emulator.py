@@ -692,7 +692,7 @@ class SlackSender:
         self.settle = settle
         self._event_ids = itertools.count(1)
         self.last: urllib.request.Request | None = None
-        # Slack gives every command and submission a trigger_id of its own, so no two of its
+        # Slack gives every command, click and submission a trigger_id of its own, so no two of its
         # requests are the same bytes (a second copy is a replay: bot.signatures).
         self._triggers = itertools.count(1)
 
@@ -799,7 +799,7 @@ class SlackSender:
         selected: str | None = None,
         message_ts: str | None = None,
         element: str = "static_select",
-        trigger_id: str = "111.222.abc",
+        trigger_id: str | None = None,
     ) -> Reply:
         """A person pressing a button (or choosing from a select or an overflow `element`); in
         an ephemeral message unless `message_ts` names the (bot) message the button is on."""
@@ -827,7 +827,7 @@ class SlackSender:
                 "is_ephemeral": message_ts is None,
             },
             "channel": {"id": channel_id, "name": "general"},
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or f"{next(self._triggers)}.5678.trigger",
             "response_url": response_url,
             "actions": [action],
         }
@@ -840,7 +840,7 @@ class SlackSender:
         callback_id: str,
         *,
         user_id: str = "U0ASKER01",
-        trigger_id: str = "1234.5678.trigger",
+        trigger_id: str | None = None,
         message: dict | None = None,
         channel_id: str = "C0GENERAL",
     ) -> Reply:
@@ -848,7 +848,7 @@ class SlackSender:
         payload: dict = {
             "type": "shortcut",
             "callback_id": callback_id,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or f"{next(self._triggers)}.5678.trigger",
             "action_ts": f"{time.time():.6f}",
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
         }
