@@ -39,6 +39,16 @@ class ProcessedEvent(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
+class AcceptedSignature(Base):
+    """A signed request inflow acted on, remembered while its signature is valid, so that the
+    same request sent again is not acted on twice (bot.signatures)."""
+
+    __tablename__ = "accepted_signatures"
+
+    signature: Mapped[str] = mapped_column(String(67), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class GuideRecord(Base):
     """A guide id the library has served: ratings, views and follow-ups point at it for good.
 
