@@ -5,8 +5,8 @@ so a confirmed manager's weekly coaching question needs nothing but the database
 keeps when it finished and the person's end-of-path answers: confidence before and now, what is
 different in their work (theirs alone), and the line they chose to share without their name.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-01 13:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import bot.db
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
