@@ -4,6 +4,7 @@ each week's step and check-in."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
@@ -58,11 +59,13 @@ def catalogue(deps: Deps) -> dict[str, PracticePath]:
 def register(app: App, deps: Deps) -> None:
     # `practice`, `practice <id>`, `practice <id> @a @b`; "practice makes perfect" is a question
     # for the library.
-    deps.learn_subcommands["practice"] = Subcommand(
+    practice_subcommand = Subcommand(
         r"(\S+((\s|,|and)*<@[UW][A-Z0-9]+(\|[^>]*)?>)*[\s,]*)?",
         practice_command(deps),
         needs_after=True,
     )
+    deps.learn_subcommands["practice"] = practice_subcommand
+    deps.learn_subcommands["practise"] = practice_subcommand  # as much of the world spells it
     register_invitations(app, deps)
     register_steps(app, deps)
     register_look_back(app, deps)
@@ -77,6 +80,23 @@ def register(app: App, deps: Deps) -> None:
             raise InflowError("That practice path is no longer offered.")
         answer = _start(deps, db, team, user, path)
         respond(**{**answer, "replace_original": True})
+
+
+def meant(asked: str, paths: list[PracticePath]) -> list[PracticePath]:
+    """The paths a name that is no id may mean ("feedback", "new manager", "retro"): those
+    whose id, title or skill has each of its words, or a word starting with it; all of them
+    when none does (nothing is started on a guess: the person presses *Start*)."""
+    words = [w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) > 2]
+
+    def names(path: PracticePath) -> list[str]:
+        return re.findall(r"[a-z]+", f"{path.id} {path.title} {path.meta.skill}".lower())
+
+    found = [
+        path
+        for path in paths
+        if words and all(any(n.startswith(w[:5]) for n in names(path)) for w in words)
+    ]
+    return found or paths
 
 
 def _start(deps: Deps, db: Session, team: str, user: str, path: PracticePath) -> dict:
@@ -101,7 +121,8 @@ def practice_command(deps: Deps) -> Callable[..., None]:
         asked, _, others = rest.partition(" ")
         path = paths.get(asked.lower())
         if path is None:
-            ack(**blocks.unknown_path(asked, list(paths.values())))
+            named = MENTION.split(rest)[0].strip(" ,")
+            ack(**blocks.path_list(meant(named, list(paths.values())), asked=named))
             return
         team, user = command["team_id"], command["user_id"]
         invitees = list(dict.fromkeys(MENTION.findall(others)))

@@ -38,12 +38,17 @@ def _days(prefs: Preferences) -> str:
     return ", ".join(DAY_NAMES[d] for d in prefs.days) or "none set"
 
 
-def path_list(paths: list[PracticePath]) -> dict:
-    """`/learn practice`: every path, with a *Start* button each."""
+def path_list(paths: list[PracticePath], asked: str | None = None) -> dict:
+    """`/learn practice`: every path, with a *Start* button each. With `asked` (a name that is
+    no path's id), the paths it may mean, or all of them when it names none."""
     text = "Practice paths: a few weeks of practising one skill on your real work"
+    intro = "A few weeks of practising one skill on your real work, one small step a week."
+    if asked is not None:
+        text = f"There's no practice path called “{escape(asked)}”."
+        intro = f"{text} {'Is it this one?' if len(paths) == 1 else 'These are the paths:'}"
     blocks: list[dict] = [
         header("Practice paths"),
-        section("A few weeks of practising one skill on your real work, one small step a week."),
+        section(intro),
     ]
     for path in paths[: MAX_MESSAGE_BLOCKS - 3]:
         blocks.append(
@@ -57,12 +62,6 @@ def path_list(paths: list[PracticePath]) -> dict:
         context(f"Or type `{Command.LEARN} practice <id>`; invite others with `… <id> @someone`.")
     )
     return _ephemeral(text, blocks)
-
-
-def unknown_path(asked: str, paths: list[PracticePath]) -> dict:
-    ids = ", ".join(f"`{p.id}`" for p in paths) or "none yet"
-    text = f"There's no practice path called “{escape(asked)}”. The paths are: {ids}."
-    return _ephemeral(text, [section(text), context(f"`{Command.LEARN} practice` lists them.")])
 
 
 def no_paths() -> dict:
