@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import socket
 import subprocess
@@ -93,6 +94,9 @@ def gunicorn_cmd(app: str, port: int, threads: int = 4) -> list[str]:
     ]
 
 
+_TRIGGERS = itertools.count(1)
+
+
 def learn_body(text: str) -> str:
     return urllib.parse.urlencode(
         {
@@ -103,7 +107,7 @@ def learn_body(text: str) -> str:
             "text": text,
             "api_app_id": "A0INFLOW1",
             "response_url": "http://127.0.0.1:9/response",
-            "trigger_id": "1.2.3",
+            "trigger_id": f"{next(_TRIGGERS)}.2.3",  # each request its own, as from Slack
         }
     )
 
@@ -126,10 +130,11 @@ def signed_post(
 
 
 def measure(port: int, bodies: list[str], warmup: int = 50) -> list[float]:
-    """Send each body signed over one keep-alive connection; return latencies in ms."""
+    """Send each body signed over one keep-alive connection; return the latencies in ms of all
+    but the first `warmup`. Each body is sent once: the same signed bytes twice are a replay."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     timings = []
-    for index, body in enumerate(bodies[:warmup] + bodies):
+    for index, body in enumerate(bodies):
         elapsed, status = signed_post(conn, body, "application/x-www-form-urlencoded")
         if status != 200:
             raise RuntimeError(f"request failed with {status}")

@@ -28,7 +28,7 @@ from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
 from bot.library.tenants import WorkspaceLibraries
-from bot.middleware import handle_each_event_once
+from bot.middleware import act_once_per_signature, handle_each_event_once
 from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
 from bot.slack.client import make_client
@@ -243,6 +243,7 @@ def create_app(
     )
     app.use(_defer_responses)
     app.use(handle_each_event_once)
+    app.use(act_once_per_signature)
     app.error(lambda error, body, context: handle_error(error, body, context, background))
 
     deps = Deps(
@@ -286,8 +287,11 @@ def _team(req: BoltRequest) -> str:
 
 
 def _from_a_workspace(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):
-    """A signed request that names no workspace is malformed; Slack's own checks pass."""
+    """A signed request that names no workspace, or a command that names nobody, is malformed;
+    Slack's own checks pass."""
     body = req.body
+    if "command" in body and not body.get("user_id"):
+        return BoltResponse(status=400, body="no user_id in this command")
     if req.context.team_id or req.context.enterprise_id:
         return next()
     if body.get("type") == "url_verification" or body.get("ssl_check"):

@@ -8,14 +8,22 @@ import csv
 import datetime as dt
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol, TypeVar
 from urllib.error import URLError
 
 from bot.config import ConfigError, Settings, load_settings, revealed
 from bot.logs import configure_logging
 
 log = logging.getLogger("inflow")
+
+
+class _CsvReport(Protocol):
+    problems: list[str]
+
+
+_R = TypeVar("_R", bound=_CsvReport)
 
 
 class CommandError(Exception):
@@ -709,7 +717,6 @@ def _nudges_run_once(args: argparse.Namespace) -> int:
 
 
 def _team_import(args: argparse.Namespace) -> int:
-    from bot.db import make_engine, make_sessionmaker, utcnow
     from bot.team_import import import_csv
 
     if not args.file.is_file():
@@ -718,23 +725,14 @@ def _team_import(args: argparse.Namespace) -> int:
     settings.require_slack(http=False)
     team_id = args.team or _bot_team(settings)  # before the database is touched
     _migrate(settings)
-    engine = make_engine(settings.database_url)
-    try:
-        sessions = make_sessionmaker(engine)
-        with _slack(settings):
-            report = import_csv(
-                args.file,
-                sessions=sessions,
-                client=_workspace_client(settings, sessions, team_id),
-                team_id=team_id,
-                now=utcnow(),
-            )
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise CommandError(f"{args.file}: not a readable CSV file ({error})") from None
-    finally:
-        engine.dispose()
-    for problem in report.problems:
-        print(f"{args.file}:{problem.removeprefix('line ')}", file=sys.stderr)
+    report = _from_csv(
+        args.file,
+        settings,
+        team_id,
+        lambda sessions, client, now: import_csv(
+            args.file, sessions=sessions, client=client, team_id=team_id, now=now
+        ),
+    )
     print(
         f"{report.added} pairs added, {report.known} already known, "
         f"{len(report.problems)} problems (rows with problems were not imported)"
@@ -743,7 +741,6 @@ def _team_import(args: argparse.Namespace) -> int:
 
 
 def _practice_invite(args: argparse.Namespace) -> int:
-    from bot.db import make_engine, make_sessionmaker, utcnow
     from bot.library.loader import LibraryError, load_guides
     from bot.library.paths import load_paths, paths_directory
     from bot.practice_invite import invite_csv
@@ -760,30 +757,45 @@ def _practice_invite(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(paths)) or "none"
         raise CommandError(f"no practice path {args.path!r}; the paths are: {known}", code=2)
     settings.require_slack(http=False)
+    team_id = args.team or _bot_team(settings)  # before the database is touched
     _migrate(settings)
-    team_id = args.team or _bot_team(settings)
-    engine = make_engine(settings.database_url)
-    try:
-        sessions = make_sessionmaker(engine)
-        report = invite_csv(
+    report = _from_csv(
+        args.file,
+        settings,
+        team_id,
+        lambda sessions, client, now: invite_csv(
             args.file,
             practice_path=paths[args.path],
             sessions=sessions,
-            client=_workspace_client(settings, sessions, team_id),
+            client=client,
             team_id=team_id,
-            now=utcnow(),
-        )
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise CommandError(f"{args.file}: not a readable CSV file ({error})") from None
-    finally:
-        engine.dispose()
-    for problem in report.problems:
-        print(f"{args.file}:{problem.removeprefix('line ')}", file=sys.stderr)
+            now=now,
+        ),
+    )
     print(
         f"{report.invited} invited ({report.sent} DMs sent), {report.already} already on the "
         f"path or invited, {len(report.problems)} problems"
     )
     return 1 if report.problems else 0
+
+
+def _from_csv(file: Path, settings: Settings, team_id: str, run: Callable[..., _R]) -> _R:
+    """`run(sessions, client, now)` over a CSV file for one workspace: an unreadable file or
+    Slack out of reach said in one line; each problem row printed as `FILE:LINE: problem`."""
+    from bot.db import make_engine, make_sessionmaker, utcnow
+
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        with _slack(settings):
+            report = run(sessions, _workspace_client(settings, sessions, team_id), utcnow())
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise CommandError(f"{file}: not a readable CSV file ({error})") from None
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(f"{file}:{problem.removeprefix('line ')}", file=sys.stderr)
+    return report
 
 
 def _day(text: str) -> dt.date:

@@ -38,6 +38,13 @@ class ConfigError(Exception):
     """Raised when the environment cannot start inflow; str() is one line per problem."""
 
 
+class HttpWorker(StrEnum):
+    """How gunicorn's workers read requests (bot.buffering)."""
+
+    BUFFERING = "buffering"  # whole requests first: slow clients hold no thread
+    GTHREAD = "gthread"  # gunicorn's own: only for comparing (bench/slow_clients.py)
+
+
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -106,6 +113,9 @@ class Settings(BaseSettings):
         default=2, ge=1, le=64, validation_alias=AliasChoices("INFLOW_WORKERS", "WEB_CONCURRENCY")
     )
     threads: int = Field(default=8, ge=1, le=256, validation_alias="INFLOW_THREADS")
+    http_worker: HttpWorker = Field(
+        default=HttpWorker.BUFFERING, validation_alias="INFLOW_HTTP_WORKER"
+    )
     content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, validation_alias="INFLOW_CONTENT_DIR")
     helpful_emoji: Annotated[list[str], NoDecode] = Field(
         default=["+1", "thumbsup", "heart", "star", "raised_hands", "100"],

@@ -691,6 +691,10 @@ class SlackSender:
         # answer (a join, never a sleep) before it looks at what the app sent to Slack.
         self.settle = settle
         self._event_ids = itertools.count(1)
+        self.last: urllib.request.Request | None = None
+        # Slack gives every command, click and submission a trigger_id of its own, so no two of its
+        # requests are the same bytes (a second copy is a replay: bot.signatures).
+        self._triggers = itertools.count(1)
 
     def post(
         self,
@@ -707,9 +711,18 @@ class SlackSender:
         if signed:
             all_headers["X-Slack-Request-Timestamp"] = str(ts)
             all_headers["X-Slack-Signature"] = sign(body, secret or self.signing_secret, ts)
-        request = urllib.request.Request(
+        self.last = urllib.request.Request(
             self.url, data=body.encode(), headers=all_headers, method="POST"
         )
+        return self._send(self.last)
+
+    def resend(self) -> Reply:
+        """The last request again, byte for byte: same timestamp, same signature (a replay)."""
+        if self.last is None:
+            raise RuntimeError("nothing was sent yet: there is no request to send again")
+        return self._send(self.last)
+
+    def _send(self, request: urllib.request.Request) -> Reply:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 reply = Reply(response.status, dict(response.headers), response.read().decode())
@@ -741,7 +754,7 @@ class SlackSender:
             "text": text,
             "api_app_id": APP_ID,
             "response_url": response_url,
-            "trigger_id": "1234.5678.abcdef",
+            "trigger_id": f"{next(self._triggers)}.5678.command",
             **extra,
         }
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
@@ -788,7 +801,7 @@ class SlackSender:
         selected: str | None = None,
         message_ts: str | None = None,
         element: str = "static_select",
-        trigger_id: str = "111.222.abc",
+        trigger_id: str | None = None,
     ) -> Reply:
         """A person pressing a button (or choosing from a select or an overflow `element`); in
         an ephemeral message unless `message_ts` names the (bot) message the button is on."""
@@ -816,7 +829,7 @@ class SlackSender:
                 "is_ephemeral": message_ts is None,
             },
             "channel": {"id": channel_id, "name": "general"},
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or f"{next(self._triggers)}.5678.trigger",
             "response_url": response_url,
             "actions": [action],
         }
@@ -829,7 +842,7 @@ class SlackSender:
         callback_id: str,
         *,
         user_id: str = "U0ASKER01",
-        trigger_id: str = "1234.5678.trigger",
+        trigger_id: str | None = None,
         message: dict | None = None,
         channel_id: str = "C0GENERAL",
     ) -> Reply:
@@ -837,7 +850,7 @@ class SlackSender:
         payload: dict = {
             "type": "shortcut",
             "callback_id": callback_id,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or f"{next(self._triggers)}.5678.trigger",
             "action_ts": f"{time.time():.6f}",
             "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
         }
@@ -864,7 +877,7 @@ class SlackSender:
         return self.interaction(
             {
                 "type": "view_submission",
-                "trigger_id": "1234.5678.submit",
+                "trigger_id": f"{next(self._triggers)}.5678.submit",
                 "user": {"id": user_id, "username": user_id.lower(), "team_id": self.team_id},
                 "view": {
                     "id": "V0MODAL01",

@@ -39,6 +39,16 @@ class ProcessedEvent(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
+class AcceptedSignature(Base):
+    """A signed request inflow acted on, remembered while its signature is valid, so that the
+    same request sent again is not acted on twice (bot.signatures)."""
+
+    __tablename__ = "accepted_signatures"
+
+    signature: Mapped[str] = mapped_column(String(67), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class GuideRecord(Base):
     """A guide id the library has served: ratings, views and follow-ups point at it for good.
 
@@ -564,6 +574,14 @@ class PracticeEnrolment(Base):
     invited_at: Mapped[dt.datetime | None]
     started_at: Mapped[dt.datetime | None]
     status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    # the end-of-path answers: confidence 1-5 before and now; what is different in their work
+    # (theirs alone); a line they chose to share with the library's owners, without their name
+    confidence_before: Mapped[int | None]
+    confidence_after: Mapped[int | None]
+    difference: Mapped[str | None] = mapped_column(Text)
+    shared_line: Mapped[str | None] = mapped_column(Text)
+    reflected_at: Mapped[dt.datetime | None]
 
 
 class PracticeStep(Base):
@@ -584,6 +602,7 @@ class PracticeStep(Base):
     guide_id: Mapped[str] = mapped_column(String(64))
     practice: Mapped[str] = mapped_column(Text)
     check_in: Mapped[str] = mapped_column(Text)
+    manager_note: Mapped[str | None] = mapped_column(Text)  # for a confirmed manager, if any
     begins_at: Mapped[dt.datetime | None]  # from when its DM may go; None: not yet its week
     sent_at: Mapped[dt.datetime | None]  # the step's DM went
     check_in_due: Mapped[dt.datetime | None]  # from when the check-in may go

@@ -106,6 +106,31 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
                 for r in report.routines
             ],
         ),
+        "practice_paths": (
+            [
+                "path",
+                "invited",
+                "started",
+                "steps_tried",
+                "people_tried",
+                "finished",
+                "looked_back",
+                "average_confidence_change",
+            ],
+            [
+                [
+                    f.path_id,
+                    shown(f.invited),
+                    shown(f.started),
+                    shown_with(f.tried_steps, f.tried_people),
+                    shown(f.tried_people),
+                    shown(f.finished),
+                    shown(f.looked_back),
+                    f.confidence_change(),
+                ]
+                for f in report.practice
+            ],
+        ),
         "candidate_material": (
             ["source", "debrief", "topic", "channel", "views", "text"],
             [
@@ -119,6 +144,11 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
                 ]
                 for d in report.debriefs
             ]
-            + [["lesson", "", "", "", "", lesson] for lesson in report.lessons],
+            + [["lesson", "", "", "", "", lesson] for lesson in report.lessons]
+            + [
+                ["practice path", "", f.path_id, "", "", line]
+                for f in report.practice
+                for line in f.shared()
+            ],
         ),
     }

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import BoltRequest, BoltResponse
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
 from bot.app import FAILED, InflowApp, create_app
-from bot.config import LogFormat, Settings, revealed
+from bot.config import HttpWorker, LogFormat, Settings, revealed
 from bot.db import make_engine, make_sessionmaker, utcnow
+from bot.signatures import signed_by_slack
 
 if TYPE_CHECKING:  # imported by build_wsgi only: see bot.metrics
     from bot.metrics import Metrics
@@ -39,6 +39,11 @@ METRICS_PATH = "/metrics"
 # Where gunicorn's workers add up their metrics (prometheus_client's multiprocess mode).
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 FAILED_KEY = "inflow.failed"  # in the WSGI environ: a listener or the database failed
+
+_WORKER_CLASSES = {
+    HttpWorker.BUFFERING: "bot.buffering.BufferingWorker",
+    HttpWorker.GTHREAD: "gthread",
+}
 
 WSGIEnviron = dict
 StartResponse = Callable[..., object]
@@ -62,7 +67,7 @@ class SlackWSGI:
         self.app = app
         self.engine = engine
         self.heads = migrate.head_revisions(engine)
-        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self.secret = signing_secret
         self.metrics = metrics
         flow = app.oauth_flow
         self.oauth_paths = (
@@ -129,18 +134,20 @@ class SlackWSGI:
             return 413, {}, b"request body too large\n", "-"
         raw = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
+        # Strangers get nothing parsed: the signature is checked on the bytes as they came.
+        if self.secret is not None and not self._signed(raw, headers):
+            return 401, {}, b"invalid signature\n", "-"
         try:
-            text = raw.decode("utf-8")
             bolt_request = BoltRequest(
-                body=text,
+                body=raw.decode("utf-8"),
                 query=environ.get("QUERY_STRING", ""),
                 headers=headers,
                 context={"request_id": request_id},
             )
-        except (UnicodeDecodeError, ValueError, TypeError, KeyError):
-            # Unparseable: say 401 to strangers and 400 to Slack, without trusting the body.
-            if self.verifier and not _signed(self.verifier, raw, headers):
-                return 401, {}, b"invalid signature\n", "-"
+        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
+            # Bolt's parser raises whatever the JSON's shape makes it raise (`null`, `[1]`).
+            return 400, {}, b"malformed request body\n", "-"
+        if _malformed(bolt_request.body):
             return 400, {}, b"malformed request body\n", "-"
         kind = _kind(bolt_request.body)
         response: BoltResponse = self.app.dispatch(bolt_request)
@@ -166,6 +173,16 @@ class SlackWSGI:
             if values and name != "content-length"
         }
         return response.status, headers, (response.body or "").encode("utf-8")
+
+    def _signed(self, raw: bytes, headers: dict) -> bool:
+        assert self.secret is not None  # only asked when there is a secret to check against
+        return signed_by_slack(
+            raw,
+            _first(headers.get("x-slack-request-timestamp")),
+            _first(headers.get("x-slack-signature")),
+            self.secret,
+            time.time(),
+        )
 
     def _health(self):
         report = health(self.engine, self.heads)
@@ -242,7 +259,8 @@ def serve_http(
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread",
+                # Reads each request whole before a thread serves it (bot.buffering).
+                "worker_class": _WORKER_CLASSES[settings.http_worker],
                 # Slack gives up after 3 s; a request still running after 30 s is stuck.
                 "timeout": 30,
                 "graceful_timeout": 20,
@@ -346,14 +364,6 @@ def _discard(stream, length: int) -> None:
         remaining -= len(chunk)
 
 
-def _signed(verifier: SignatureVerifier, raw: bytes, headers: dict) -> bool:
-    return verifier.is_valid(
-        body=raw.decode("utf-8", "replace"),
-        timestamp=_first(headers.get("x-slack-request-timestamp")),
-        signature=_first(headers.get("x-slack-signature")),
-    )
-
-
 def _headers(environ: WSGIEnviron) -> dict[str, str | Sequence[str]]:
     headers: dict[str, str | Sequence[str]] = {
         key[5:].replace("_", "-").lower(): value
@@ -379,13 +389,37 @@ def _first(value):
     return value
 
 
+# The parts of a payload Bolt looks into before any listener runs, and the shape it assumes.
+_OBJECTS = ("event", "view", "team", "user", "channel", "enterprise", "container", "message")
+_STRINGS = ("type", "command", "team_id", "user_id", "channel_id", "callback_id", "trigger_id")
+
+
+def _malformed(body: object) -> bool:
+    """Whether a signed body is not what Slack sends: Bolt would raise on it, not answer."""
+    if not isinstance(body, dict):
+        return True
+    if any(body.get(key) is not None and not isinstance(body[key], dict) for key in _OBJECTS):
+        return True
+    if any(body.get(key) is not None and not isinstance(body[key], str) for key in _STRINGS):
+        return True
+    if "event" in body and not isinstance((body["event"] or {}).get("type"), str):
+        return True
+    actions = body.get("actions")
+    return actions is not None and not (
+        isinstance(actions, list) and all(isinstance(action, dict) for action in actions)
+    )
+
+
 def _kind(body: dict) -> str:
+    """What the request log and the metrics call a request: `command:/learn`, `event:message`,
+    `view_submission`; "-" for what has no recognisable shape."""
     if "command" in body:
-        return f"command:{body['command']}"
+        return f"command:{body['command']}"[:80]
     kind = body.get("type", "-")
     if kind == "event_callback":
-        return f"event:{(body.get('event') or {}).get('type', '-')}"
-    return str(kind)
+        event = body.get("event")
+        return f"event:{event.get('type', '-') if isinstance(event, dict) else '-'}"[:80]
+    return str(kind)[:80]
 
 
 _REASONS = {

@@ -60,6 +60,7 @@ def register(app: App, deps: Deps) -> None:
             library_report=_library_report(db, team_id) if admin else None,
             workspace=workspace if admin else None,
             practice=_practice(db, team_id, user_id),
+            reports_practice=_reports_practice(db, team_id, user_id),
         )
 
     def _practice(db: Session, team_id: str, user_id: str) -> list[tuple[str, int, int, bool]]:
@@ -72,6 +73,21 @@ def register(app: App, deps: Deps) -> None:
                 e.status == practice.EnrolmentStatus.PAUSED,
             )
             for e, weeks in practice.under_way(db, team_id=team_id, user_id=user_id)
+        ]
+
+    def _reports_practice(
+        db: Session, team_id: str, manager_id: str
+    ) -> list[tuple[str, str, int, int, bool]]:
+        paths = catalogue(deps)
+        return [
+            (
+                report,
+                paths[e.path_id].title if e.path_id in paths else e.path_id,
+                e.current_week,
+                weeks,
+                e.status == practice.EnrolmentStatus.PAUSED,
+            )
+            for report, e, weeks in practice.of_reports(db, team_id=team_id, manager_id=manager_id)
         ]
 
     def _library_report(db: Session, team_id: str) -> report_service.LibraryReport:

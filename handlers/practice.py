@@ -4,6 +4,7 @@ each week's step and check-in."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
@@ -58,13 +59,16 @@ def catalogue(deps: Deps) -> dict[str, PracticePath]:
 def register(app: App, deps: Deps) -> None:
     # `practice`, `practice <id>`, `practice <id> @a @b`; "practice makes perfect" is a question
     # for the library.
-    deps.learn_subcommands["practice"] = Subcommand(
+    practice_subcommand = Subcommand(
         r"(\S+((\s|,|and)*<@[UW][A-Z0-9]+(\|[^>]*)?>)*[\s,]*)?",
         practice_command(deps),
         needs_after=True,
     )
+    deps.learn_subcommands["practice"] = practice_subcommand
+    deps.learn_subcommands["practise"] = practice_subcommand  # as much of the world spells it
     register_invitations(app, deps)
     register_steps(app, deps)
+    register_look_back(app, deps)
 
     @app.action(PracticeAction.START)
     def start_button(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
@@ -76,6 +80,23 @@ def register(app: App, deps: Deps) -> None:
             raise InflowError("That practice path is no longer offered.")
         answer = _start(deps, db, team, user, path)
         respond(**{**answer, "replace_original": True})
+
+
+def meant(asked: str, paths: list[PracticePath]) -> list[PracticePath]:
+    """The paths a name that is no id may mean ("feedback", "new manager", "retro"): those
+    whose id, title or skill has each of its words, or a word starting with it; all of them
+    when none does (nothing is started on a guess: the person presses *Start*)."""
+    words = [w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) > 2]
+
+    def names(path: PracticePath) -> list[str]:
+        return re.findall(r"[a-z]+", f"{path.id} {path.title} {path.meta.skill}".lower())
+
+    found = [
+        path
+        for path in paths
+        if words and all(any(n.startswith(w[:5]) for n in names(path)) for w in words)
+    ]
+    return found or paths
 
 
 def _start(deps: Deps, db: Session, team: str, user: str, path: PracticePath) -> dict:
@@ -100,7 +121,8 @@ def practice_command(deps: Deps) -> Callable[..., None]:
         asked, _, others = rest.partition(" ")
         path = paths.get(asked.lower())
         if path is None:
-            ack(**blocks.unknown_path(asked, list(paths.values())))
+            named = MENTION.split(rest)[0].strip(" ,")
+            ack(**blocks.path_list(meant(named, list(paths.values())), asked=named))
             return
         team, user = command["team_id"], command["user_id"]
         invitees = list(dict.fromkeys(MENTION.findall(others)))
@@ -278,6 +300,8 @@ def register_steps(app: App, deps: Deps) -> None:
                 about=f"practice-step:{step.id}",
                 part="tried",
             )
+            if following is None:
+                _path_done(after, step, title)
         ack()
 
     @app.action(PracticeAction.NOT_YET)
@@ -297,7 +321,9 @@ def register_steps(app: App, deps: Deps) -> None:
         )
 
     @app.action(PracticeAction.SKIP)
-    def skip(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
+    def skip(
+        ack: Ack, body: dict, action: dict, respond: Respond, db: Session, after: After
+    ) -> None:
         """Skip this week's step and move on."""
         ack()
         team, user = team_of(body), body["user"]["id"]
@@ -310,6 +336,8 @@ def register_steps(app: App, deps: Deps) -> None:
             return
         title = _title(deps, db, step)
         respond(**blocks.replace("Skipped. " + blocks.next_step_text(following, title)))
+        if following is None:
+            _path_done(after, step, title)
 
     def control(name: str, change, said: Callable[[str], str], unchanged: str):
         def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
@@ -351,6 +379,99 @@ def register_steps(app: App, deps: Deps) -> None:
             "You're not on this path any more.",
         )
     )
+
+
+def _path_done(after: After, step, title: str) -> None:
+    """The path's last week is answered: the end-of-path DM, once per run of the path."""
+    after.send(
+        step.user_id,
+        blocks.path_done(step.enrolment_id, title),
+        about=f"practice-done:{step.enrolment_id}",
+        part=f"{step.answered_at:%Y%m%dT%H%M%S}",
+    )
+
+
+def register_look_back(app: App, deps: Deps) -> None:
+    @app.action(PracticeAction.LOOK_BACK)
+    def open_look_back(
+        ack: Ack,
+        body: dict,
+        action: dict,
+        client: WebClient,
+        db: Session,
+        after: After,
+        respond: Respond,
+    ) -> None:
+        """Open the end-of-path form, unless it was answered already."""
+        ack()
+        team, user = team_of(body), body["user"]["id"]
+        enrolment = practice.get_enrolment(
+            db, team_id=team, user_id=user, enrolment_id=int(action["value"])
+        )
+        if enrolment.reflected_at is not None:
+            respond(**blocks.replace("Already noted: thank you for looking back."))
+            return
+        if enrolment.status != practice.EnrolmentStatus.FINISHED:
+            respond(
+                **blocks.replace(
+                    "That path isn't finished any more, so there's nothing to look back on."
+                )
+            )
+            return
+        path = catalogue(deps).get(enrolment.path_id)
+        form = blocks.look_back_modal(
+            enrolment,
+            path.title if path else enrolment.path_id,
+            practice.first_confidence(db, enrolment.id),
+        )
+        trigger = body["trigger_id"]
+        after.then("practice look back", lambda: open_modal(client, trigger, user, form))
+
+    @app.view(View.PRACTICE_LOOK_BACK)
+    def look_back_submitted(ack: Ack, body: dict, view: dict, db: Session, after: After) -> None:
+        """Store the end-of-path answers and thank them in their DM."""
+        team, user = team_of(body), body["user"]["id"]
+
+        def chosen(field: str) -> int | None:
+            value = (input_value(view, field).get("selected_option") or {}).get("value")
+            return int(value) if value and value.isdigit() else None
+
+        asked_before = Field.CONFIDENCE_BEFORE in view["state"]["values"]
+        try:
+            enrolment, new = practice.reflect(
+                db,
+                team_id=team,
+                user_id=user,
+                enrolment_id=int(view["private_metadata"]),
+                before=chosen(Field.CONFIDENCE_BEFORE) if asked_before else None,
+                after=chosen(Field.CONFIDENCE) or 0,
+                difference=input_value(view, Field.DIFFERENCE).get("value") or "",
+                shared=input_value(view, Field.SHARED_LINE).get("value") or "",
+                now=deps.clock(),
+            )
+        except InflowError as error:
+            ack(
+                response_action="errors",
+                errors={_look_back_field(error.user_message): error.user_message},
+            )
+            return
+        if new:
+            after.send(
+                user,
+                blocks.looked_back(enrolment),
+                about=f"practice-done:{enrolment.id}",
+                part="looked back",
+            )
+        ack()
+
+
+def _look_back_field(message: str) -> str:
+    """The form field an error is about."""
+    if "felt" in message:
+        return Field.CONFIDENCE
+    if "shared line" in message:
+        return Field.SHARED_LINE
+    return Field.DIFFERENCE
 
 
 def _control_reply(enrolment, text: str) -> dict:

@@ -212,7 +212,7 @@ def test_twenty_home_tab_changes_at_once_all_land_without_an_error(served):
                     {
                         "action_id": HomeAction.DAYS,
                         "block_id": "b",
-                        "action_ts": "1.2",
+                        "action_ts": f"1.{i}",  # twenty clicks, not one sent twenty times
                         "selected_options": [{"value": "mon"}, {"value": ("tue", "wed")[i % 2]}],
                     }
                 ],

@@ -140,6 +140,7 @@ def slack_unreachable(terminal, monkeypatch) -> Path:
     engine.dispose()
     pairs = terminal / "team.csv"
     pairs.write_text("manager,report\nboss@example.com,U0REPORT\n")
+    (terminal / "people.csv").write_text("person\nana@example.com\n")
     return pairs
 
 
@@ -150,6 +151,8 @@ def slack_unreachable(terminal, monkeypatch) -> Path:
         ["report", "--csv", "out"],
         ["team", "import", "team.csv"],
         ["team", "import", "team.csv", "--team", "T0ONE"],  # through the workspace's client
+        ["practice", "invite", "giving-feedback", "people.csv"],
+        ["practice", "invite", "giving-feedback", "people.csv", "--team", "T0ONE"],
     ],
     ids=" ".join,
 )

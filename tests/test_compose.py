@@ -84,6 +84,7 @@ SAMPLE = {
     "INFLOW_UNHELPFUL_EMOJI": "confused",
     "INFLOW_WORKERS": "3",
     "INFLOW_THREADS": "4",
+    "INFLOW_HTTP_WORKER": "gthread",
     "LOG_LEVEL": "WARNING",
     "LOG_FORMAT": "text",
 }

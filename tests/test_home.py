@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from sqlalchemy import select
 
@@ -32,6 +33,12 @@ def _shown(view: dict) -> str:
     return json.dumps(view["blocks"], ensure_ascii=False)
 
 
+def _now() -> str:
+    """An action's timestamp: no two clicks are the same request (the same one twice is a
+    replay, acted on once)."""
+    return f"{time.time():.6f}"
+
+
 def _home_click(served, action_id: str, **action) -> None:
     served.slack.interaction(
         {
@@ -40,7 +47,7 @@ def _home_click(served, action_id: str, **action) -> None:
             "container": {"type": "view", "view_id": "V0HOME"},
             "view": {"id": "V0HOME", "type": "home", "team_id": "T0INFLOW1"},
             "trigger_id": "1.2.3",
-            "actions": [{"action_id": action_id, "block_id": "b", "action_ts": "1.2", **action}],
+            "actions": [{"action_id": action_id, "block_id": "b", "action_ts": _now(), **action}],
         }
     )
 

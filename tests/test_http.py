@@ -28,6 +28,68 @@ def test_unsigned_request_is_refused(served):
     assert reply.status == 401
 
 
+FORM, JSON = "application/x-www-form-urlencoded", "application/json"
+# Bodies whose shape Bolt's parser cannot take: each once gave a 500 and a traceback.
+JUNK = [
+    ("payload=[1]", FORM),
+    ("payload=null", FORM),
+    ("null", JSON),
+    ("[1]", JSON),
+    ("123", JSON),
+    ('"abc"', JSON),
+    ('{"type": "event_callback", "event": 1}', JSON),
+    ('{"type": "event_callback", "event": {"type": 2}}', JSON),
+    ('{"type": "block_actions", "actions": "x", "user": {"id": "U1"}}', JSON),
+    ('{"type": "view_submission", "view": [], "user": {"id": "U1"}}', JSON),
+    ('payload={"type": "shortcut", "user": "U1", "team": 7}', FORM),
+    ('{"type": ["url_verification"]}', JSON),
+]
+
+
+def _rejected(served) -> float:
+    return served.wsgi.metrics.registry.get_sample_value(
+        "inflow_slack_requests_total", {"kind": "other", "outcome": "rejected"}
+    )
+
+
+def _troubles(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(("body", "content_type"), JUNK)
+def test_unsigned_junk_is_refused_unread_and_counted_as_rejected(
+    served, caplog, body, content_type
+):
+    with caplog.at_level(logging.DEBUG):
+        reply = served.slack.post(body, content_type, signed=False)
+    assert reply.status == 401
+    assert _rejected(served) == 1
+    assert _troubles(caplog) == []
+
+
+def test_a_timestamp_that_is_not_a_number_is_refused_as_unsigned(served, caplog):
+    bad = {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=" + "0" * 64}
+    with caplog.at_level(logging.DEBUG):
+        reply = served.slack.post(
+            "command=%2Flearn&text=help&user_id=U1&team_id=T0INFLOW1",
+            FORM,
+            signed=False,
+            headers=bad,
+        )
+    assert reply.status == 401
+    assert _rejected(served) == 1
+    assert _troubles(caplog) == []
+
+
+@pytest.mark.parametrize(("body", "content_type"), JUNK)
+def test_signed_junk_gets_a_400_without_a_traceback(served, caplog, body, content_type):
+    with caplog.at_level(logging.DEBUG):
+        reply = served.slack.post(body, content_type)
+    assert reply.status == 400
+    assert _troubles(caplog) == []
+    assert served.slack.command(Command.LEARN, "help").status == 200
+
+
 def test_request_signed_with_another_workspaces_secret_is_refused(served):
     body = "command=%2Flearn&text=help&team_id=T0INFLOW1"
     reply = served.slack.post(
@@ -127,3 +189,12 @@ def test_secrets_never_reach_the_log(served, caplog):
     logged = "\n".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
     assert "test-signing-secret" not in logged
     assert "xoxb-test-token" not in logged
+
+
+def test_a_command_without_a_user_gets_a_400_that_says_so(served, caplog):
+    body = "command=%2Fpitch&text=a+better+onboarding&team_id=T0INFLOW1&channel_id=C0GENERAL"
+    with caplog.at_level(logging.DEBUG):
+        reply = served.slack.post(body, FORM)
+    assert reply.status == 400
+    assert "user_id" in reply.text
+    assert _troubles(caplog) == []

@@ -140,11 +140,34 @@ def test_starting_twice_says_you_are_already_on_it(served):
     assert len(_enrolments(served)) == 1 and len(_steps(served)) == 4
 
 
-def test_an_unknown_path_is_answered_kindly_with_the_ids(served):
+def test_an_unknown_path_is_answered_kindly_with_every_path_to_start(served):
     answer = served.slack.command(Command.LEARN, "practice <b>juggling").json()
 
     assert "no practice path called “&lt;b&gt;juggling”" in answer["text"]
-    assert f"`{PATH}`" in answer["text"]
+    shown = json.dumps(answer["blocks"])
+    assert f"`{PATH}`" in shown and "new-manager-first-weeks" in shown
+    assert _enrolments(served) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("practice feedback", "giving-feedback"),
+        ("practise retros", "running-better-retros"),
+        ("practice delegation", "delegating-well"),
+        ("practice coaching", "coaching-conversations"),
+    ],
+)
+def test_a_path_named_in_other_words_is_offered_not_started(served, typed, meant):
+    answer = served.slack.command(Command.LEARN, typed).json()
+
+    starts = [
+        block["accessory"]["value"]
+        for block in answer["blocks"]
+        if block.get("accessory", {}).get("action_id") == PracticeAction.START
+    ]
+    assert starts == [meant]
+    assert "Is it this one?" in json.dumps(answer["blocks"])
     assert _enrolments(served) == []
 
 

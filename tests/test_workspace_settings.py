@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import time
 
 import pytest
 from sqlalchemy import select
@@ -88,7 +89,7 @@ def _press_settings(slack: SlackSender, user: str) -> None:
                     "block_id": "b",
                     "type": "button",
                     "value": "open",
-                    "action_ts": "1.2",
+                    "action_ts": f"{time.time():.6f}",  # each press its own request
                 }
             ],
         }

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import signatures
 from bot.db import transaction, utcnow
 from bot.installations import forget_expired_states
 from bot.jobs import planner, reviews
@@ -63,15 +64,16 @@ def plan(
     """Insert what is due into the outbox; returns how many occurrences were new.
 
     Housekeeping runs here too: processed event ids older than Slack's retry window are
-    forgotten, and so are unfinished installs' OAuth states; workspaces uninstalled longer ago
-    than the grace period lose their data. So does the monthly review list for owners of guides
-    past their review date.
+    forgotten, and so are request signatures past their validity and unfinished installs' OAuth
+    states; workspaces uninstalled longer ago than the grace period lose their data. So does the
+    monthly review list for owners of guides past their review date.
     """
     with transaction(sessions) as session:
         session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_MEMORY)
         )
         forget_expired_states(session.connection(), now)
+        signatures.forget_expired(session, now)
         workspace_service.delete_expired(session, now=now)
     new = planner.plan(
         sessions, clients, now=now, default_tz=workspace.default_tz, budget=workspace.budget

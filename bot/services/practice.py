@@ -6,8 +6,10 @@ planner (`bot.jobs.wants.practice`) needs nothing but the database. A step's DM 
 `begins_at`; its check-in from `check_in_due`; the planner's `_on_sent` hooks record both.
 Answering the check-in (or skipping) makes the next week's step begin a week after this one's.
 
-A commitment and the check-in answers are the person's alone: nothing here shows them to
-anyone else.
+A commitment, the check-in answers and what the person says is different at the end are theirs
+alone: nothing here shows them to anyone else. A manager the person confirmed sees only where
+they are (`of_reports`) and the path's own note for that week (`manager_notes`); the library's
+owners see counts, and the lines people chose to share without their names (bot/services/report).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot.errors import InflowError
 from bot.library.paths import PracticePath
 from bot.models import OutboxMessage, PracticeEnrolment, PracticeStep
+from bot.services import teams
 from bot.services.outbox import OutboxKind, OutboxStatus
 
 CHECK_IN_AFTER = dt.timedelta(days=4)  # later in the step's week
@@ -29,6 +32,7 @@ NOT_YET_AFTER = dt.timedelta(days=3)
 STEP_EVERY = dt.timedelta(days=7)
 MAX_ANSWER = 2000
 MAX_COMMITMENT = 500
+MAX_SHARED = 300
 
 
 class EnrolmentStatus(StrEnum):
@@ -113,6 +117,9 @@ def _begin(session: Session, enrolment: PracticeEnrolment, path: PracticePath, n
     enrolment.round = (enrolment.round or 0) + 1
     enrolment.started_at = now
     enrolment.status_changed_at = now
+    enrolment.finished_at = enrolment.reflected_at = None
+    enrolment.confidence_before = enrolment.confidence_after = None
+    enrolment.difference = enrolment.shared_line = None
     for week in path.steps:
         session.add(
             PracticeStep(
@@ -124,6 +131,7 @@ def _begin(session: Session, enrolment: PracticeEnrolment, path: PracticePath, n
                 guide_id=week.guide,
                 practice=week.practice,
                 check_in=week.check_in,
+                manager_note=week.manager_note,
                 begins_at=now if week.week == 1 else None,
                 not_yet=0,
             )
@@ -312,7 +320,7 @@ def _advance(
     )
     if following is None:
         enrolment.status = EnrolmentStatus.FINISHED.value
-        enrolment.status_changed_at = now
+        enrolment.status_changed_at = enrolment.finished_at = now
         return None
     enrolment.current_week = following.week
     following.begins_at = max(now, (step.sent_at or now) + STEP_EVERY)
@@ -447,3 +455,96 @@ def active_steps(session: Session) -> list[tuple[PracticeEnrolment, PracticeStep
             .order_by(PracticeEnrolment.id)
         ).tuples()
     )
+
+
+# -- the end of a path ---------------------------------------------------------------------------
+
+
+def first_confidence(session: Session, enrolment_id: int) -> int | None:
+    """The confidence the person gave in week 1's check-in, if they answered it."""
+    return session.scalar(
+        select(PracticeStep.confidence).where(
+            PracticeStep.enrolment_id == enrolment_id, PracticeStep.week == 1
+        )
+    )
+
+
+def reflect(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    enrolment_id: int,
+    before: int | None,
+    after: int,
+    difference: str,
+    shared: str,
+    now: dt.datetime,
+) -> tuple[PracticeEnrolment, bool]:
+    """Store the end-of-path answers; returns (enrolment, whether this was new). `before` None:
+    week 1's check-in gave it. The shared line is optional: left empty, nothing is shared."""
+    enrolment = _enrolment(session, team_id=team_id, enrolment_id=enrolment_id, user_id=user_id)
+    if enrolment.status != EnrolmentStatus.FINISHED:
+        raise InflowError("That path isn't finished, so there's nothing to look back on yet.")
+    if before is None:
+        before = first_confidence(session, enrolment.id)
+    for confidence in (before, after):
+        if confidence is None or not 1 <= confidence <= 5:
+            raise InflowError("Pick how confident you felt, from 1 to 5.")
+    if not difference.strip():
+        raise InflowError("Say in a sentence what is different in your work now.")
+    if len(shared.strip()) > MAX_SHARED:
+        raise InflowError(f"Keep the shared line under {MAX_SHARED} characters.")
+    if enrolment.reflected_at is not None:
+        return enrolment, False
+    enrolment.confidence_before, enrolment.confidence_after = before, after
+    enrolment.difference = difference.strip()[:MAX_ANSWER]
+    enrolment.shared_line = " ".join(shared.split()) or None
+    enrolment.reflected_at = now
+    return enrolment, True
+
+
+# -- for a confirmed manager ---------------------------------------------------------------------
+
+
+def of_reports(
+    session: Session, *, team_id: str, manager_id: str
+) -> list[tuple[str, PracticeEnrolment, int]]:
+    """Where each report who confirmed this manager is on their paths: (report, enrolment,
+    weeks). Only the enrolment's path, week and status are meant to be shown from it."""
+    found = []
+    for report_id in teams.reports_of(session, team_id=team_id, manager_id=manager_id):
+        found += [
+            (report_id, enrolment, weeks)
+            for enrolment, weeks in under_way(session, team_id=team_id, user_id=report_id)
+        ]
+    return found
+
+
+def manager_notes(session: Session) -> dict[tuple[str, str], list[tuple[PracticeStep, int]]]:
+    """Each person's current step with a manager note on a running path, and its path's number
+    of weeks, by (team, person): what their confirmed managers' coaching question is drawn
+    from. The caller checks the link; nothing of the person's own words is read here."""
+    weeks = (
+        select(PracticeStep.enrolment_id, func.count().label("weeks"))
+        .group_by(PracticeStep.enrolment_id)
+        .subquery()
+    )
+    found: dict[tuple[str, str], list[tuple[PracticeStep, int]]] = {}
+    rows = session.execute(
+        select(PracticeStep, weeks.c.weeks)
+        .join(weeks, weeks.c.enrolment_id == PracticeStep.enrolment_id)
+        .join(
+            PracticeEnrolment,
+            (PracticeEnrolment.id == PracticeStep.enrolment_id)
+            & (PracticeEnrolment.current_week == PracticeStep.week),
+        )
+        .where(
+            PracticeEnrolment.status == EnrolmentStatus.ACTIVE.value,
+            PracticeStep.manager_note.is_not(None),
+        )
+        .order_by(PracticeStep.enrolment_id)
+    ).tuples()
+    for step, count in rows:
+        found.setdefault((step.team_id, step.user_id), []).append((step, count))
+    return found

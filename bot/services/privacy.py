@@ -316,6 +316,14 @@ def _practice(session: Session, rows, user_id: str) -> dict:
                 "invited_by": e.invited_by,
                 "invited_at": _iso(e.invited_at),
                 "started_at": _iso(e.started_at),
+                "finished_at": _iso(e.finished_at),
+                "looking_back": {
+                    "confidence_before": e.confidence_before,
+                    "confidence_now": e.confidence_after,
+                    "what_is_different": e.difference,
+                    "shared_without_your_name": e.shared_line,
+                    "at": _iso(e.reflected_at),
+                },
                 "steps": [
                     {
                         "week": s.week,

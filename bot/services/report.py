@@ -44,6 +44,8 @@ from bot.models import (
     MistakeMoment,
     NudgeFeedback,
     OutboxMessage,
+    PracticeEnrolment,
+    PracticeStep,
     Rating,
     Strength,
     SuggestionOffer,
@@ -265,6 +267,36 @@ class RoutineUse:
 
 
 @dataclass(frozen=True)
+class PathFigures:
+    """One practice path in the period: people invited, started, who tried steps (and how many
+    steps), finished, and looked back; the average change in confidence of those who looked
+    back; and the lines people chose to share, without names."""
+
+    path_id: str
+    invited: int
+    started: int
+    tried_people: int
+    tried_steps: int
+    finished: int
+    looked_back: int
+    change: float  # average confidence now minus before, over `looked_back` people
+    lines: list[str]
+
+    def confidence_change(self) -> str:
+        """The average change as a report shows it: "+0.8", "0", or hidden under five people."""
+        if self.looked_back == 0:
+            return "0"
+        if is_hidden(self.looked_back):
+            return FEWER
+        return "0" if round(self.change, 1) == 0 else f"{self.change:+.1f}"
+
+    def shared(self) -> list[str]:
+        """The shared lines, only once five or more people finished the path: fewer, and a
+        line could be put to the person who wrote it."""
+        return self.lines if self.finished >= MIN_GROUP else []
+
+
+@dataclass(frozen=True)
 class DebriefCandidate:
     debrief_id: int
     topic: str
@@ -300,6 +332,7 @@ class LibraryReport:
     debriefs: list[DebriefCandidate] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)
     chosen: list[ChosenPair] = field(default_factory=list)
+    practice: list[PathFigures] = field(default_factory=list)
 
     @property
     def best_rated(self) -> list[GuideRating]:
@@ -335,6 +368,7 @@ def build(
         debriefs=closed_debriefs(session, team_id, period),
         lessons=shared_lessons(session, team_id, period),
         chosen=chosen_pairs(session, team_id, period, guides),
+        practice=practice_paths(session, team_id, period),
     )
 
 
@@ -744,6 +778,75 @@ def routines(session: Session, team_id: str, period: Period) -> list[RoutineUse]
         counted("Debriefs answered", answer.user_id, answer.debrief_id, answer.at, "debriefs")
     )
     return found
+
+
+# -- practice paths --------------------------------------------------------------------------
+
+
+def practice_paths(session: Session, team_id: str, period: Period) -> list[PathFigures]:
+    """Each practice path with anything in the period, most started first. Shared lines are
+    sorted by their words, not their time, so none can be matched to when someone finished."""
+    enrolment, step = PracticeEnrolment, PracticeStep
+
+    def people(when) -> dict[str, int]:
+        return dict(
+            session.execute(
+                select(enrolment.path_id, func.count(distinct(enrolment.user_id)))
+                .where(enrolment.team_id == team_id, _in(when, period))
+                .group_by(enrolment.path_id)
+            )
+            .tuples()
+            .all()
+        )
+
+    invited, started, finished = (
+        people(enrolment.invited_at),
+        people(enrolment.started_at),
+        people(enrolment.finished_at),
+    )
+    tried = {
+        path: (int(who), int(steps))
+        for path, who, steps in session.execute(
+            select(enrolment.path_id, func.count(distinct(step.user_id)), func.count(step.id))
+            .join(step, step.enrolment_id == enrolment.id)
+            .where(
+                enrolment.team_id == team_id,
+                step.outcome == "tried",
+                _in(step.answered_at, period),
+            )
+            .group_by(enrolment.path_id)
+        ).tuples()
+    }
+    changes: dict[str, list[int]] = defaultdict(list)
+    lines: dict[str, list[str]] = defaultdict(list)
+    for path, before, after, line in session.execute(
+        select(
+            enrolment.path_id,
+            enrolment.confidence_before,
+            enrolment.confidence_after,
+            enrolment.shared_line,
+        ).where(enrolment.team_id == team_id, _in(enrolment.reflected_at, period))
+    ).tuples():
+        if before is not None and after is not None:
+            changes[path].append(after - before)
+        if line:
+            lines[path].append(line)
+    paths = set(invited) | set(started) | set(finished) | set(tried) | set(changes)
+    found = [
+        PathFigures(
+            path_id=path,
+            invited=invited.get(path, 0),
+            started=started.get(path, 0),
+            tried_people=tried.get(path, (0, 0))[0],
+            tried_steps=tried.get(path, (0, 0))[1],
+            finished=finished.get(path, 0),
+            looked_back=len(changes[path]),
+            change=sum(changes[path]) / len(changes[path]) if changes[path] else 0.0,
+            lines=sorted(lines[path]),
+        )
+        for path in paths
+    ]
+    return sorted(found, key=lambda f: (-f.started, f.path_id))
 
 
 # -- work that could become content -----------------------------------------------------------

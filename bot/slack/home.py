@@ -39,6 +39,8 @@ class HomeData:
     workspace: WorkspaceSettings | None = None  # for its admins, who may change it
     # their practice paths under way: (title, week, weeks, paused)
     practice: list[tuple[str, int, int, bool]] = field(default_factory=list)
+    # for a manager: each confirmed report's paths, (report, title, week, weeks, paused)
+    reports_practice: list[tuple[str, str, int, int, bool]] = field(default_factory=list)
 
 
 def _option(text: str, value: str) -> dict:
@@ -58,6 +60,7 @@ def home_view(data: HomeData) -> dict:
     blocks += _strengths(data)
     blocks += _ideas(data)
     blocks += _practice(data)
+    blocks += _reports_practice(data)
     blocks += _lessons(data)
     blocks += _guides(data)
     blocks += _team(data)
@@ -137,6 +140,26 @@ def _practice(data: HomeData) -> list[dict]:
         header("Practice paths"),
         section(lines),
         context("*Pause* and *Leave the path* are on each week's message."),
+    ]
+
+
+def _reports_practice(data: HomeData) -> list[dict]:
+    """For a manager: where each report who confirmed them is; never what they wrote."""
+    if not data.reports_practice:
+        return []
+    lines = "\n".join(
+        f"• {mention(report)}: *{escape(title)}*, week {week} of {weeks}"
+        + (" (paused)" if paused else "")
+        for report, title, week, weeks, paused in data.reports_practice[:SHOWN]
+    )
+    return [
+        header("Your reports' practice"),
+        section(lines),
+        *_more(len(data.reports_practice)),
+        context(
+            "Your weekly coaching question follows their step. Their plans and check-ins "
+            "stay theirs."
+        ),
     ]
 
 

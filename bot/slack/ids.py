@@ -42,6 +42,7 @@ class View(StrEnum):
     WORKSPACE_SETTINGS = "workspace_settings_modal"
     PRACTICE_COMMITMENT = "practice_commitment_modal"
     PRACTICE_TRIED = "practice_tried_modal"
+    PRACTICE_LOOK_BACK = "practice_look_back_modal"
 
 
 class DebriefAction(StrEnum):
@@ -79,6 +80,7 @@ class PracticeAction(StrEnum):
     PAUSE = "practice_pause"
     RESUME = "practice_resume"
     LEAVE = "practice_leave"
+    LOOK_BACK = "practice_look_back"
 
 
 class Field(StrEnum):
@@ -101,6 +103,9 @@ class Field(StrEnum):
     COMMITMENT = "commitment"
     WHAT_CHANGED = "what_changed"
     CONFIDENCE = "confidence"
+    CONFIDENCE_BEFORE = "confidence_before"
+    DIFFERENCE = "difference"
+    SHARED_LINE = "shared_line"
 
 
 class TeamAction(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.models import Idea
+from bot.models import Idea, PracticeStep
 from bot.services.ideas import NEXT, QUESTIONS, Stage
 from bot.slack.ideas import move_buttons
 from bot.slack.ids import Action, FollowUpAction, MomentAction, NudgeAction
@@ -122,6 +122,25 @@ def coaching_question(guide_id: str, title: str, question: str, report_id: str) 
             {"type": "actions", "elements": [_guide_button(guide_id)]},
         ],
     }
+
+
+PRACTISING_SHOWN = 5
+
+
+def practice_coaching(practising: list[tuple[str, PracticeStep, int]]) -> dict:
+    """Before the week: for each confirmed report on a practice path, the week they are on and
+    the path's coaching question for it. The report's own words never come here."""
+    text = "Coaching questions for this week, from your reports' practice paths"
+    blocks = [section(f"*{text}*")]
+    for report_id, step, weeks in practising[:PRACTISING_SHOWN]:
+        blocks.append(
+            section(
+                f"<@{report_id}> is on week {step.week} of {weeks}: “{escape(step.title)}”\n"
+                f"{escape(step.manager_note or '')}"
+            )
+        )
+    blocks.append(context("Ask, then listen more than you talk. What they write stays theirs."))
+    return {"text": text, "blocks": blocks}
 
 
 def idea_stuck(idea: Idea, days: int) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.library.paths import PracticePath
 from bot.models import PracticeEnrolment, PracticeStep
-from bot.services.practice import MAX_ANSWER, MAX_COMMITMENT
+from bot.services.practice import MAX_ANSWER, MAX_COMMITMENT, MAX_SHARED
 from bot.services.preferences import Preferences
 from bot.slack.ids import Action, Command, Field, PracticeAction, View
 from bot.slack.kit import button, context, header, plain, section
@@ -38,12 +38,17 @@ def _days(prefs: Preferences) -> str:
     return ", ".join(DAY_NAMES[d] for d in prefs.days) or "none set"
 
 
-def path_list(paths: list[PracticePath]) -> dict:
-    """`/learn practice`: every path, with a *Start* button each."""
+def path_list(paths: list[PracticePath], asked: str | None = None) -> dict:
+    """`/learn practice`: every path, with a *Start* button each. With `asked` (a name that is
+    no path's id), the paths it may mean, or all of them when it names none."""
     text = "Practice paths: a few weeks of practising one skill on your real work"
+    intro = "A few weeks of practising one skill on your real work, one small step a week."
+    if asked is not None:
+        text = f"There's no practice path called “{escape(asked)}”."
+        intro = f"{text} {'Is it this one?' if len(paths) == 1 else 'These are the paths:'}"
     blocks: list[dict] = [
         header("Practice paths"),
-        section("A few weeks of practising one skill on your real work, one small step a week."),
+        section(intro),
     ]
     for path in paths[: MAX_MESSAGE_BLOCKS - 3]:
         blocks.append(
@@ -57,12 +62,6 @@ def path_list(paths: list[PracticePath]) -> dict:
         context(f"Or type `{Command.LEARN} practice <id>`; invite others with `… <id> @someone`.")
     )
     return _ephemeral(text, blocks)
-
-
-def unknown_path(asked: str, paths: list[PracticePath]) -> dict:
-    ids = ", ".join(f"`{p.id}`" for p in paths) or "none yet"
-    text = f"There's no practice path called “{escape(asked)}”. The paths are: {ids}."
-    return _ephemeral(text, [section(text), context(f"`{Command.LEARN} practice` lists them.")])
 
 
 def no_paths() -> dict:
@@ -224,22 +223,37 @@ def commitment_modal(step: PracticeStep) -> dict:
     }
 
 
-def tried_modal(step: PracticeStep) -> dict:
-    def text_input(block: str, label: str, optional: bool = False) -> dict:
-        return {
-            "type": "input",
-            "block_id": block,
-            "optional": optional,
-            "label": plain(label),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": Field.VALUE,
-                "multiline": True,
-                "max_length": MAX_ANSWER,
-            },
-        }
+def _text_input(
+    block: str, label: str, optional: bool = False, most: int = MAX_ANSWER, hint: str = ""
+) -> dict:
+    found = {
+        "type": "input",
+        "block_id": block,
+        "optional": optional,
+        "label": plain(label),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": Field.VALUE,
+            "multiline": True,
+            "max_length": most,
+        },
+    }
+    if hint:
+        found["hint"] = plain(hint)
+    return found
 
+
+def _confidence(block: str, label: str) -> dict:
     options = [{"text": plain(str(n)), "value": str(n)} for n in range(1, 6)]
+    return {
+        "type": "input",
+        "block_id": block,
+        "label": plain(label),
+        "element": {"type": "static_select", "action_id": Field.VALUE, "options": options},
+    }
+
+
+def tried_modal(step: PracticeStep) -> dict:
     return {
         "type": "modal",
         "callback_id": View.PRACTICE_TRIED,
@@ -249,18 +263,9 @@ def tried_modal(step: PracticeStep) -> dict:
         "close": plain("Cancel"),
         "blocks": [
             section(escape(step.check_in)),
-            text_input(Field.WHAT_HAPPENED, "What happened?"),
-            text_input(Field.WHAT_CHANGED, "What changed in the work?", optional=True),
-            {
-                "type": "input",
-                "block_id": Field.CONFIDENCE,
-                "label": plain("How confident do you feel now? (1 = not yet, 5 = very)"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": Field.VALUE,
-                    "options": options,
-                },
-            },
+            _text_input(Field.WHAT_HAPPENED, "What happened?"),
+            _text_input(Field.WHAT_CHANGED, "What changed in the work?", optional=True),
+            _confidence(Field.CONFIDENCE, "How confident do you feel now? (1 = not yet, 5 = very)"),
             context("Only you see your answers."),
         ],
     }
@@ -286,3 +291,68 @@ def next_step_text(following: PracticeStep | None, title: str) -> str:
 def thanks(following: PracticeStep | None, title: str) -> dict:
     text = "Thank you: noted how it went. " + next_step_text(following, title)
     return {"text": escape(text), "blocks": [section(escape(text))]}
+
+
+def path_done(enrolment_id: int, title: str) -> dict:
+    """The DM at the end of a path: a short look back, in a form."""
+    text = f"You've finished “{title}”. Did the work get better? Two minutes to look back."
+    return {
+        "text": escape(text),
+        "blocks": [
+            section(escape(text)),
+            {
+                "type": "actions",
+                "elements": [
+                    button("Look back", PracticeAction.LOOK_BACK, str(enrolment_id), "primary")
+                ],
+            },
+            context("What you write is yours; only a line you choose to share is passed on."),
+        ],
+    }
+
+
+def look_back_modal(enrolment: PracticeEnrolment, title: str, week_one: int | None) -> dict:
+    """Confidence before (week 1's answer when there is one) and now, what is different, and
+    an optional line to share without a name."""
+    blocks: list[dict] = [section(f"*{escape(title)}*")]
+    if week_one is None:
+        blocks.append(
+            _confidence(Field.CONFIDENCE_BEFORE, "How confident were you before? (1 to 5)")
+        )
+    else:
+        blocks.append(context(f"After week 1 you said {week_one} out of 5."))
+    blocks += [
+        _confidence(Field.CONFIDENCE, "How confident do you feel now? (1 = not yet, 5 = very)"),
+        _text_input(
+            Field.DIFFERENCE, "What is different in your work now?", hint="Only you see this."
+        ),
+        _text_input(
+            Field.SHARED_LINE,
+            "A line to share with the learning team (optional)",
+            optional=True,
+            most=MAX_SHARED,
+            hint="Shared without your name, and only once five or more people finished this path.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.PRACTICE_LOOK_BACK,
+        "private_metadata": str(enrolment.id),
+        "title": plain("Looking back", 24),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def looked_back(enrolment: PracticeEnrolment) -> dict:
+    """Thanks, and what happens to the shared line (if any)."""
+    text = (
+        f"Thank you. Confidence {enrolment.confidence_before} then, "
+        f"{enrolment.confidence_after} now."
+    )
+    if enrolment.shared_line:
+        note = "Your shared line goes to the learning team without your name."
+    else:
+        note = "Nothing you wrote is shared."
+    return {"text": text, "blocks": [section(text), context(note)]}

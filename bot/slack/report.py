@@ -15,6 +15,7 @@ from bot.services.report import (
     GuideOutcomes,
     LibraryReport,
     NudgeFigures,
+    PathFigures,
     RoutineUse,
     shown,
     shown_with,
@@ -171,6 +172,40 @@ def _routines(report: LibraryReport) -> str:
     return _lines([_routine(r) for r in report.routines])
 
 
+SHARED_LINES = 3  # per path in Slack; the CSV has them all
+
+
+def _path(f: PathFigures) -> str:
+    """One path's figures, each count of people under five hidden; its shared lines under it
+    only once five or more people finished it."""
+    steps = figure(shown_with(f.tried_steps, f.tried_people))
+    tried = f"{steps} steps tried by {people(f.tried_people)}"
+    change = f.confidence_change()
+    line = (
+        f"• `{escape(f.path_id)}`: invited {people(f.invited)}, started {people(f.started)}, "
+        f"{tried}, finished {people(f.finished)}; confidence change on average "
+        f"{figure(change)} ({people(f.looked_back)} looked back)"
+    )
+    shared = f.shared()
+    line += "".join(f"\n    “{escape(clip(text, 200))}”" for text in shared[:SHARED_LINES])
+    if len(shared) > SHARED_LINES:
+        line += f"\n    …and {len(shared) - SHARED_LINES} more lines (all of them in the CSV)."
+    return line
+
+
+PRACTICE_ROOM = 2600  # of a section's 3000 characters: the rest is the title and "…and more"
+
+
+def _practice(report: LibraryReport) -> str:
+    """As many paths as fit one section; the CSV has them all."""
+    rows: list[str] = []
+    for row in (_path(f) for f in report.practice[:LISTED]):
+        if sum(len(r) + 1 for r in rows) + len(row) > PRACTICE_ROOM:
+            break
+        rows.append(row)
+    return _lines(rows, len(report.practice) - len(rows))
+
+
 def _debrief(d: DebriefCandidate) -> str:
     lesson = d.points.get("What would we do differently?") or d.points.get("What worked?") or []
     gist = f": “{escape(clip('; '.join(lesson), 200))}”" if lesson else ""
@@ -250,6 +285,10 @@ def report_message(report: LibraryReport) -> dict:
         section(f"*Nudges*\n{_nudges(report)}"),
         context(ACTED_ON),
         section(f"*Routines*\n{_routines(report)}"),
+        section(
+            "*Practice paths* (shared lines without names, once five or more finished)\n"
+            + _practice(report)
+        ),
         section(
             "*Candidate material* (closed debriefs, and lessons shared without names)\n"
             + _candidates(report, CANDIDATES)

@@ -1,5 +1,7 @@
 """For managers: "Who did you see at their best?" from Thursday, and before each week one
-coaching question to try with one report, rotating through guides and reports."""
+coaching question to try with one report, rotating through guides and reports. When reports
+who confirmed the manager are on a practice path, the question is instead the path's manager
+note for the week each is on: never anything the report wrote."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.jobs.slots import weekly
 from bot.jobs.wants.base import Pass, Priority, Want, routine
+from bot.services import practice
 from bot.services.preferences import NudgeKind
 from bot.slack import nudges
 
@@ -21,6 +24,7 @@ THURSDAY, MONDAY = 3, 0
 def coaching_wants(p: Pass) -> Iterator[Want]:
     """Each manager's weekly spotting prompt and coaching question."""
     titles = p.titles
+    notes = practice.manager_notes(p.session)
     for (team_id, manager_id), reports in p.managers.items():
         yield Want(
             team_id,
@@ -32,7 +36,17 @@ def coaching_wants(p: Pass) -> Iterator[Want]:
             Priority.SPOT_WEEKLY,
         )
 
-        def question(slot: dt.datetime, tz: ZoneInfo, reports=reports) -> dict:
+        practising = [
+            (report, step, weeks)
+            for report in reports  # only those who confirmed this manager
+            for step, weeks in notes.get((team_id, report), [])
+        ]
+
+        def question(
+            slot: dt.datetime, tz: ZoneInfo, reports=reports, practising=practising
+        ) -> dict:
+            if practising:
+                return nudges.practice_coaching(practising)
             week = slot.astimezone(tz).isocalendar().week
             guide_id, asked = nudges.COACHING_QUESTIONS[week % len(nudges.COACHING_QUESTIONS)]
             report = reports[week % len(reports)]

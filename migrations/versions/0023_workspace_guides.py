@@ -1,7 +1,7 @@
 """workspace guides: each workspace's own guides, edited copies and hidden ones, every version
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-01 05:10:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.db
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
