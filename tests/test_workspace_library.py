@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -164,8 +165,14 @@ def test_a_change_is_served_after_the_check_interval_once_rebuilt_in_the_backgro
 # -- served: signed /learn, two workspaces, two replicas -------------------------------------------
 
 
+_ASKERS = itertools.count(1)
+
+
 def _learn(sender, words: str) -> str:
-    return json.dumps(sender.command(Command.LEARN, words, user_id="W0BOTH0001").json())
+    """/learn, each time from someone else: the same signed request twice would be a replay,
+    which inflow acknowledges without acting on (bot.signatures)."""
+    user_id = f"W0ASKER{next(_ASKERS):03d}"
+    return json.dumps(sender.command(Command.LEARN, words, user_id=user_id).json())
 
 
 def _env(monkeypatch, database_url: str) -> None:
