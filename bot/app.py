@@ -27,6 +27,7 @@ from bot.library import suggest
 from bot.library.loader import LibraryHolder
 from bot.library.matcher import Library
 from bot.library.schema import Guide
+from bot.library.tenants import WorkspaceLibraries
 from bot.middleware import act_once_per_signature, handle_each_event_once
 from bot.services import library as library_service
 from bot.slack.blocks import error_message, error_modal
@@ -45,9 +46,13 @@ NOT_INSTALLED = (
 
 
 def load_library(
-    settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], dt.datetime] = utcnow
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], dt.datetime] = utcnow,
+    background: Background | None = None,
 ) -> LibraryHolder:
-    """The guides from INFLOW_CONTENT_DIR, indexed, their ids synced into the database."""
+    """The guides from INFLOW_CONTENT_DIR, indexed, their ids synced into the database; each
+    workspace's own library on top, rebuilt in `background` when it changes."""
 
     def build(guides: list[Guide]) -> Library:
         library = Library(guides)
@@ -56,7 +61,15 @@ def load_library(
             library_service.sync_guides(session, guides, clock())
         return library
 
-    return LibraryHolder(settings.content_dir, build)
+    holder = LibraryHolder(settings.content_dir, build)
+    work = background or Background()
+    holder.workspaces = WorkspaceLibraries(
+        lambda: holder.library,
+        clock,
+        sessions=sessions,
+        run_later=lambda rebuild: work.submit("workspace library", rebuild),
+    )
+    return holder
 
 
 class InflowApp(App):
@@ -236,7 +249,7 @@ def create_app(
     deps = Deps(
         settings=settings,
         sessions=sessions,
-        library=library or load_library(settings, sessions, clock),
+        library=library or load_library(settings, sessions, clock, background),
         clock=clock,
         background=background,
         workspaces=workspaces,

@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--explain", action="store_true", help="say why each match scored")
     search.add_argument("--dir", type=Path, help="guides directory (default: INFLOW_CONTENT_DIR)")
     search.add_argument(
-        "--team", help="rank with this workspace's ratings from DATABASE_URL, as the bot does"
+        "--team",
+        help="search this workspace's own library, ranked with its votes (from DATABASE_URL)",
     )
     search.set_defaults(handler=_content_search)
     suggest = content_commands.add_parser(
@@ -133,6 +134,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="the guide's owner, an email (default: the owner most guides in the directory have)",
     )
     draft.set_defaults(handler=_content_draft)
+    export = content_commands.add_parser(
+        "export",
+        help="write a workspace's library (shipped guides, its own, minus hidden) as guide files",
+    )
+    export.add_argument(
+        "directory", type=Path, help="where to write the files (made if missing; no .md in it)"
+    )
+    export.add_argument(
+        "--team", help="workspace id (default: SLACK_BOT_TOKEN's workspace; needed with OAuth)"
+    )
+    export.set_defaults(handler=_content_export)
+    import_ = content_commands.add_parser(
+        "import",
+        help="lint a directory of guide files, then publish them in a workspace's library",
+    )
+    import_.add_argument("directory", type=Path, help="the guide files (as export writes them)")
+    import_.add_argument(
+        "--team", help="workspace id (default: SLACK_BOT_TOKEN's workspace; needed with OAuth)"
+    )
+    import_.set_defaults(handler=_content_import)
 
     nudges = _group(commands, "nudges", "scheduled messages")
     run_once = nudges.add_parser(
@@ -378,10 +399,13 @@ def _content_search(args: argparse.Namespace) -> int:
         raise CommandError("--limit must be at least 1", code=2)
     settings = load_settings()
     try:
-        library = Library(load_guides(args.dir or settings.content_dir))
+        guides = load_guides(args.dir or settings.content_dir)
     except LibraryError as error:
         raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
-    ratings = _ratings(settings, args.team) if args.team else None
+    ratings = None
+    if args.team:  # the workspace's own library, ranked with its votes, as the bot serves it
+        guides, ratings = _workspace_library(settings, args.team, guides)
+    library = Library(guides)
     for line in sys.stdin:
         query = line.rstrip("\n")
         result = library.search(query, limit=args.limit, ratings=ratings, explain=args.explain)
@@ -429,14 +453,17 @@ def _content_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ratings(settings: Settings, team_id: str) -> dict[str, tuple[int, int]]:
+def _workspace_library(settings: Settings, team_id: str, shipped: list) -> tuple[list, dict]:
+    """The guides a workspace is served (shipped with its own changes) and its votes."""
     from bot.db import make_engine, make_sessionmaker
     from bot.services.library import ratings_by_guide
+    from bot.services.workspace_guides import workspace_library
 
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
-            return ratings_by_guide(session, team_id)
+            guides = workspace_library(session, team_id, shipped)
+            return guides, ratings_by_guide(session, team_id)
     finally:
         engine.dispose()
 
@@ -485,6 +512,80 @@ def _content_draft(args: argparse.Namespace) -> int:
         "until you edit it and remove `draft: true`"
     )
     return 0
+
+
+def _content_export(args: argparse.Namespace) -> int:
+    from bot import content_files
+    from bot.db import make_engine, make_sessionmaker
+
+    settings = _settings()
+    shipped = _shipped_guides(settings)
+    team_id = args.team or _bot_team(settings)  # before the database is touched
+    _migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            written = content_files.export_library(
+                session, team_id=team_id, shipped=shipped, directory=args.directory
+            )
+    except FileExistsError:
+        raise CommandError(
+            f"{args.directory} already holds guide files: export into an empty directory", code=2
+        ) from None
+    except OSError as error:
+        raise CommandError(f"{args.directory}: cannot write there ({error.strerror})") from None
+    finally:
+        engine.dispose()
+    print(f"{len(written)} guides of {team_id} written to {args.directory}")
+    return 0
+
+
+def _content_import(args: argparse.Namespace) -> int:
+    from bot import content_files
+    from bot.db import make_engine, make_sessionmaker, transaction, utcnow
+
+    settings = _settings()
+    shipped = _shipped_guides(settings)
+    team_id = args.team or _bot_team(settings)  # before the database is touched
+    _migrate(settings)
+    engine = make_engine(settings.database_url)
+    now = utcnow()
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            report = content_files.import_directory(
+                session,
+                team_id=team_id,
+                shipped=shipped,
+                directory=args.directory,
+                today=now.date(),
+                now=now,
+            )
+    except content_files.Refused as refused:
+        for line in refused.lines:
+            print(line, file=sys.stderr)
+        raise CommandError(
+            f"nothing imported: {len(refused.lines)} errors in {args.directory}"
+        ) from None
+    finally:
+        engine.dispose()
+    for word, ids in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+    ):
+        print(
+            f"{word}: {len(ids)}" + (f" ({', '.join(ids)})" if ids and word != "unchanged" else "")
+        )
+    return 0
+
+
+def _shipped_guides(settings: Settings):
+    from bot.library.loader import LibraryError, load_guides
+
+    try:
+        return load_guides(settings.content_dir)
+    except LibraryError as error:
+        raise CommandError(f"the library has errors; run `inflow content lint`:\n{error}") from None
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -174,6 +174,30 @@ class GuideAlias(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class WorkspaceGuide(Base):
+    """One saved version of a guide in one workspace's own library: a guide of its own, its
+    edited copy of a shipped guide (same id: it wins there), or a shipped guide hidden there.
+
+    Every save is a new row (`version` counts up per workspace and guide), so the history of a
+    guide stays readable; the newest published or hidden version is what the workspace serves.
+    """
+
+    __tablename__ = "workspace_guides"
+    __table_args__ = (
+        UniqueConstraint("team_id", "guide_id", "version"),
+        Index(None, "team_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    source: Mapped[str] = mapped_column(Text)  # the guide's Markdown, as its file holds it
+    state: Mapped[str] = mapped_column(String(16))  # bot.services.workspace_guides.GuideState
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class MistakeMoment(Base):
     """Someone had a mistake moment and asked a colleague for five minutes.
 

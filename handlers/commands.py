@@ -36,7 +36,8 @@ def register(app: App, deps: Deps) -> None:
             ack(**blocks.help_message())
             return
         if not keyword or keyword in BROWSE_WORDS:
-            ack(**guides.categories_menu(deps.library.library.category_counts()))
+            library = deps.library.for_team(db, command["team_id"])
+            ack(**guides.categories_menu(library.category_counts()))
             return
         first, _, rest = words.partition(" ")
         subcommand = deps.learn_subcommands.get(first.lower())
@@ -66,7 +67,7 @@ def answer(
 ) -> dict:
     """What /learn, a mention and a DM all answer: the guide that fits (recorded as a view),
     "is it one of these?", help for small talk, or a plain "nothing yet" (a content gap)."""
-    library = deps.library.library
+    library = deps.library.for_team(db, team_id)
     result = library.search(
         words,
         ratings=library_service.ratings_by_guide(db, team_id),
@@ -79,7 +80,7 @@ def answer(
             db, team_id=team_id, user_id=user_id, query=words, now=deps.clock()
         )
         return guides.nothing_found(words, result.categories)
-    if result.outcome is Outcome.CHOICES:
+    if result.outcome is Outcome.CHOICES or result.best is None:  # an answer always has a best
         return guides.choices(words, [m.guide for m in result.matches])
     best = result.best.guide
     library_service.record_event(

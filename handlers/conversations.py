@@ -116,7 +116,9 @@ def _offer(deps: Deps, client: WebClient, team_id: str, event: dict, body: dict)
     """Offer a guide to the poster, privately, if the message is such a moment and every limit
     allows it."""
     user_id, channel_id = event["user"], event["channel"]
-    found = suggest(deps.library.library, event["text"])
+    with deps.sessions() as db:  # a session only when the workspace's library is due a check
+        library = deps.library.for_team(db, team_id)
+    found = suggest(library, event["text"])
     if found is None:
         return
     with transaction(deps.sessions) as db:
@@ -152,10 +154,10 @@ def register_offers(app: App, deps: Deps) -> None:
         """Show the offered guide, privately."""
         ack()
         offer_id, guide_id = offer_blocks.read_offer(action["value"])
-        guide = deps.library.library.by_id.get(guide_id)
+        team_id, user_id = team_of(body), body["user"]["id"]
+        guide = deps.library.for_team(db, team_id).by_id.get(guide_id)
         if guide is None:
             raise InflowError("That guide is no longer in the library.")
-        team_id, user_id = team_of(body), body["user"]["id"]
         suggestions.answered(
             db, team_id=team_id, user_id=user_id, offer_id=offer_id, outcome=Outcome.OPENED
         )

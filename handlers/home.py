@@ -38,7 +38,7 @@ def register(app: App, deps: Deps) -> None:
         after.then("home tab", build_and_publish)
 
     def _home_data(db: Session, team_id: str, user_id: str) -> HomeData:
-        library = deps.library.library
+        library = deps.library.for_team(db, team_id)
         workspace = deps.workspace(db, team_id)
         admin = workspace.is_admin(user_id)
         mine, sponsored = ideas.of_person(db, team_id=team_id, user_id=user_id)
@@ -94,7 +94,7 @@ def register(app: App, deps: Deps) -> None:
         """The last 30 days' report, for the workspace's inflow admins."""
         period = report_service.Period.last(report_service.DEFAULT_DAYS, now=deps.clock())
         return report_service.build(
-            db, team_id=team_id, period=period, guides=deps.library.library.guides
+            db, team_id=team_id, period=period, guides=deps.library.for_team(db, team_id).guides
         )
 
     @app.event("app_home_opened")

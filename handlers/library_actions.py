@@ -23,9 +23,11 @@ GONE = "That guide is no longer in the library. Try `/learn` again."
 
 
 def register(app: App, deps: Deps) -> None:
-    def guide_from(value: str) -> tuple[Guide, list[Guide], guides.GuideState]:
+    def guide_from(
+        db: Session, body: dict, value: str
+    ) -> tuple[Guide, list[Guide], guides.GuideState]:
         read = guides.read_state(value)
-        library = deps.library.library
+        library = deps.library.for_team(db, team_of(body))
         guide = library.by_id.get(read.guide_id)
         if guide is None:
             raise InflowError(GONE)
@@ -58,7 +60,7 @@ def register(app: App, deps: Deps) -> None:
         """Post the guide in the channel, credited to the person who shared it: once per
         message it was shared from, however often the button is clicked."""
         ack()
-        guide, _others, _ = guide_from(action["value"])
+        guide, _others, _ = guide_from(db, body, action["value"])
         user_id, channel_id = body["user"]["id"], channel_of(body)
         if not channel_id or not channel_id.startswith(("C", "G")):
             respond(**guides.notice(NOT_IN_CHANNEL))
@@ -98,7 +100,7 @@ def register(app: App, deps: Deps) -> None:
     def other_matches(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
         """Show the runners-up; opening one of them records what the question was really for."""
         ack()
-        guide, others, read = guide_from(action["value"])
+        guide, others, read = guide_from(db, body, action["value"])
         record(db, body, guide, GuideEventKind.OTHER_MATCHES)
         if not others:
             respond(**guides.notice("No other guide came close. Try `/learn browse`."))
@@ -109,17 +111,17 @@ def register(app: App, deps: Deps) -> None:
     def open_guide(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
         """Show a guide picked from a list; picked for a question, note "asked X → chose Y"."""
         ack()
-        guide, _, read = guide_from(action["value"])
+        guide, _, read = guide_from(db, body, action["value"])
         record(db, body, guide, GuideEventKind.VIEW, channel_of(body))
         if read.query:
             record(db, body, guide, GuideEventKind.CHOSEN, query=read.query)
         respond(**guides.guide_answer(guide, query=read.query), replace_original=False)
 
     @app.action(Action.WHOLE_GUIDE)
-    def whole_guide(ack: Ack, action: dict, respond: Respond) -> None:
+    def whole_guide(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
         """Show the rest of the guide in place of its first view."""
         ack()
-        guide, others, read = guide_from(action["value"])
+        guide, others, read = guide_from(db, body, action["value"])
         respond(
             **guides.guide_answer(guide, others, query=read.query, whole=True),
             replace_original=True,
@@ -128,7 +130,7 @@ def register(app: App, deps: Deps) -> None:
     def rate(helpful: bool):
         def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
             ack()
-            guide, others, read = guide_from(action["value"])
+            guide, others, read = guide_from(db, body, action["value"])
             library_service.rate_with_buttons(
                 db,
                 team_id=team_of(body),
@@ -151,7 +153,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(Action.NOT_HELPFUL)(rate(False))
 
     @app.action(re.compile(f"^{Action.BROWSE_CATEGORY}(:\\d+)?$"))
-    def browse(ack: Ack, action: dict, respond: Respond) -> None:
+    def browse(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
         """List the guides of one area of the library."""
         ack()
         value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
@@ -160,5 +162,5 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             respond(**guides.notice("That area of the library no longer exists."))
             return
-        members = deps.library.library.in_category(category)
+        members = deps.library.for_team(db, team_of(body)).in_category(category)
         respond(**guides.guide_list(CATEGORY_LABELS[category], members))

@@ -99,7 +99,7 @@ def register_follow_ups(app: App, deps: Deps) -> None:
         def handler(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
             ack()
             guide_id = action["value"]
-            if guide_id not in deps.library.library.by_id:
+            if guide_id not in deps.library.for_team(db, team_of(body)).by_id:
                 respond(text="That guide is no longer in the library.", replace_original=True)
                 return
             nudge_service.guide_outcome(

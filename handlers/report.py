@@ -40,10 +40,10 @@ def register_alias_action(app: App, deps: Deps) -> None:
         """Make what people asked a name of the guide they chose, in this workspace."""
         ack()
         guide_id, asked = report_blocks.read_alias_value(action["value"])
-        guide = deps.library.library.by_id.get(guide_id)
+        team_id, user_id = team_of(body), body["user"]["id"]
+        guide = deps.library.for_team(db, team_id).by_id.get(guide_id)
         if guide is None or not asked:
             raise InflowError("That guide is no longer in the library.")
-        team_id, user_id = team_of(body), body["user"]["id"]
         added = library_service.add_alias(
             db,
             team_id=team_id,
@@ -65,7 +65,10 @@ def report_command(deps: Deps) -> Callable[..., None]:
         )
         period = report_service.Period.last(report_service.parse_days(rest), now=deps.clock())
         built = report_service.build(
-            db, team_id=command["team_id"], period=period, guides=deps.library.library.guides
+            db,
+            team_id=command["team_id"],
+            period=period,
+            guides=deps.library.for_team(db, command["team_id"]).guides,
         )
         ack(**report_blocks.report_message(built))
 

@@ -49,7 +49,12 @@ def features(words: list[str]) -> list[str]:
 
 
 def phrase_features(phrase: str) -> list[str]:
-    return features(text.words(phrase))
+    return list(_phrase_features(phrase))
+
+
+@lru_cache(maxsize=200_000)  # the same guides' and examples' phrases, each rebuild (see clean)
+def _phrase_features(phrase: str) -> tuple[str, ...]:
+    return tuple(features(text.words(phrase)))
 
 
 @lru_cache(maxsize=1)

@@ -8,11 +8,18 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import ValidationError
 
 from bot.library.schema import Guide, GuideMeta
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.library.matcher import Library
+    from bot.library.tenants import WorkspaceLibraries
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,11 @@ def read_front_matter(path: Path) -> tuple[FrontMatter | None, list[Problem]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(name, 1, f"cannot read: {error}")]
+    return split_front_matter(name, text)
+
+
+def split_front_matter(name: str, text: str) -> tuple[FrontMatter | None, list[Problem]]:
+    """`read_front_matter` for text already read (a guide kept in the database), as `name`."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         return None, [Problem(name, 1, "must start with '---' and YAML front matter")]
@@ -88,16 +100,33 @@ def field_problems(name: str, error: ValidationError, key_lines: dict[str, int])
 
 def parse_guide(path: Path) -> tuple[Guide | None, list[Problem]]:
     """Parse one file into a Guide, or report what is wrong with it and where."""
-    name = str(path)
     front, problems = read_front_matter(path)
     if front is None:
         return None, problems
+    return _guide(str(path), front, path.stem)
+
+
+def parse_guide_text(
+    name: str, text: str, expected_id: str | None = None
+) -> tuple[Guide | None, list[Problem]]:
+    """Parse a guide's Markdown source (as a file holds it) into a Guide; `expected_id`, when
+    given, is the id it must have (a file's name, a database row's guide id)."""
+    front, problems = split_front_matter(name, text)
+    if front is None:
+        return None, problems
+    return _guide(name, front, expected_id)
+
+
+def _guide(
+    name: str, front: FrontMatter, expected_id: str | None
+) -> tuple[Guide | None, list[Problem]]:
+    problems: list[Problem] = []
     key_lines = front.key_lines
     try:
         meta = GuideMeta.model_validate(front.data)
     except ValidationError as error:
         return None, field_problems(name, error, key_lines)
-    if meta.id != path.stem:
+    if expected_id is not None and meta.id != expected_id:
         problems.append(
             Problem(name, key_lines.get("id", 2), f"id {meta.id!r} must match the file name")
         )
@@ -207,6 +236,15 @@ class LibraryHolder:
         self._fingerprint = fingerprint(directory)
         self._library = build(load_guides(directory))
         self._checked_at = time.monotonic()
+        # Each workspace's own library on top of this one (bot.library.tenants); None: the
+        # shipped library for everyone (a holder without a database, as in some tests).
+        self.workspaces: WorkspaceLibraries | None = None
+
+    def for_team(self, db: Session, team_id: str) -> Library:
+        """The library a workspace is served: the shipped one with its own changes."""
+        if self.workspaces is None or not team_id:
+            return self.library
+        return self.workspaces.library(db, team_id)
 
     @property
     def library(self):

@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -208,16 +209,11 @@ class Library:
             for field_index, name in enumerate(FIELD_WEIGHTS):
                 counter: Counter = Counter()
                 for phrase in raw[name]:
-                    words = text.words(phrase)
-                    content = text.content_words(words)
-                    counter.update(text.stem(w) for w in content)
-                    if name in STRONG_FIELDS:
-                        # "post-mortem" also answers to "postmortem", "one pager" to "onepager".
-                        counter.update(text.stem(a + b) for a, b in zip(content, content[1:]))
-                    concept_counts.update(text.concepts([text.stem(w) for w in words]))
-                    for word in content:
-                        if len(word) >= 4 and not word.isdigit():
-                            vocabulary.setdefault(word, text.stem(word))
+                    terms, concepts, known = _analysed(phrase, name in STRONG_FIELDS)
+                    counter.update(terms)
+                    concept_counts.update(concepts)
+                    for word, stemmed in known:
+                        vocabulary.setdefault(word, stemmed)
                 lengths[field_index].append(intern(counter, field_index, packed))
             concepts_at = len(FIELD_WEIGHTS)
             lengths[concepts_at].append(intern(concept_counts, concepts_at, packed))
@@ -680,6 +676,25 @@ class Library:
 
 
 AMBIGUOUS = -1  # a name or word several guides share
+
+
+# Cached: a workspace's library is indexed again after each edit (bot.library.tenants), and all
+# its phrases but the edited guide's were analysed the time before.
+@lru_cache(maxsize=100_000)
+def _analysed(
+    phrase: str, strong: bool
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A phrase of a guide as the index counts it: its terms (stems of content words, and for
+    names their joined pairs), the concepts it mentions, and its words for typo correction."""
+    words = text.words(phrase)
+    content = text.content_words(words)
+    terms = [text.stem(w) for w in content]
+    if strong:
+        # "post-mortem" also answers to "postmortem", "one pager" to "onepager".
+        terms += [text.stem(a + b) for a, b in zip(content, content[1:])]
+    concepts = text.concepts([text.stem(w) for w in words])
+    known = [(w, text.stem(w)) for w in content if len(w) >= 4 and not w.isdigit()]
+    return tuple(terms), tuple(concepts), tuple(known)
 
 
 def _name_keys(guide: Guide) -> set[tuple[str, ...]]:

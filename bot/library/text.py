@@ -91,6 +91,9 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+# Cached: a workspace's library is indexed again after each edit (bot.library.tenants), and
+# almost every phrase of it was cleaned the time before. Bounded; strings in, strings out.
+@lru_cache(maxsize=200_000)
 def clean(text: str) -> str:
     """Slack text to plain lowercase words: markup, entities and emoji removed."""
     text = html.unescape(text or "")

@@ -35,6 +35,7 @@ from bot.models import (
     GuideReaction,
     GuideRecord,
     Rating,
+    WorkspaceGuide,
 )
 
 
@@ -53,7 +54,8 @@ class GuideEventKind(StrEnum):
 
 
 def sync_guides(session: Session, guides: Iterable[Guide], now: dt.datetime) -> None:
-    """Make every served guide id known to the database; mark the ones no longer served retired.
+    """Make every served guide id known to the database; mark the ones no longer served retired
+    (unless a workspace has a guide of that id: bot.services.workspace_guides).
 
     Safe to run from several processes at once: it is one upsert per guide.
     """
@@ -89,7 +91,14 @@ def sync_guides(session: Session, guides: Iterable[Guide], now: dt.datetime) -> 
         )
         session.execute(statement)
     served = [row["id"] for row in rows]
-    session.execute(update(GuideRecord).where(GuideRecord.id.not_in(served)).values(retired=True))
+    session.execute(
+        update(GuideRecord)
+        .where(
+            GuideRecord.id.not_in(served),
+            GuideRecord.id.not_in(select(WorkspaceGuide.guide_id)),
+        )
+        .values(retired=True)
+    )
 
 
 def record_event(

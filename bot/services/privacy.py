@@ -57,6 +57,7 @@ from bot.models import (
     Strength,
     SuggestionOffer,
     SuggestionOptOut,
+    WorkspaceGuide,
     WorkspaceRecord,
 )
 from bot.services import teams
@@ -130,6 +131,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(ContentGap, "user_id", Policy.DELETE),
     # A name an owner added to a guide serves the whole workspace: it stays, unsigned.
     Holding(GuideAlias, "added_by", Policy.ANONYMISE),
+    # A guide version someone saved is the workspace's library and its history: kept, unsigned.
+    Holding(WorkspaceGuide, "created_by", Policy.ANONYMISE),
     # A shared guide stays in its channel and others' reactions rate it: it stays, unsigned.
     Holding(GuideMessage, "shared_by", Policy.ANONYMISE),
     # Their emoji go; the vote each made lives on, anonymous, in `ratings`.
@@ -192,6 +195,7 @@ EXPORTED: dict[tuple[str, str], str] = {
     ("guide_events", "user_id"): "guides.viewed_and_shared",
     ("content_gaps", "user_id"): "guides.not_found_queries",
     ("guide_aliases", "added_by"): "guides.names_you_added",
+    ("workspace_guides", "created_by"): "guides.versions_you_saved",
     ("guide_messages", "shared_by"): "guides.shared_in_channels",
     ("guide_reactions", "user_id"): "guides.reactions_on_shared_guides",
     ("ratings", "user_id"): "guides.ratings",
@@ -462,6 +466,15 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
             "names_you_added": [
                 {**guide(a.guide_id), "name": a.alias, "at": _iso(a.at)}
                 for a in rows(GuideAlias, GuideAlias.added_by == user_id)
+            ],
+            "versions_you_saved": [
+                {
+                    **guide(v.guide_id),
+                    "version": v.version,
+                    "state": v.state,
+                    "at": _iso(v.created_at),
+                }
+                for v in rows(WorkspaceGuide, WorkspaceGuide.created_by == user_id)
             ],
         },
         "channel_offers": {

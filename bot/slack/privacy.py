@@ -22,6 +22,7 @@ KEPT = {
     "mistake_moments": "mistake moments you were asked about",
     "outbox": "records of nudges to others that named you",
     "guide_aliases": "names you added to guides",
+    "workspace_guides": "guide versions you saved in the workspace's library",
     "suggestion_opt_outs": "channels' “stop suggesting” you set",
     "workspaces": "the workspace's record of who installed inflow or changed its settings",
     "slack_installations": "Slack's record of the install",
