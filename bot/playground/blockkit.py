@@ -185,7 +185,8 @@ def input_html(block: Mapping[str, Any], people: People = ()) -> str:
                 f'<label><input type="{input_type}" name="{name}" value="{_esc(value)}"{mark}> '
                 f"{_option_text(option)}</label>"
             )
-        return '<div class="choices">' + "".join(items) + "</div>"
+        empty = f'<input type="hidden" name="{name}" value="">'  # none chosen is sent too
+        return '<div class="choices">' + empty + "".join(items) + "</div>"
     if kind in ("users_select", "multi_users_select"):
         multiple = " multiple" if kind.startswith("multi") else ""
         chosen = set(element.get("initial_users") or []) | {element.get("initial_user")}
@@ -271,7 +272,7 @@ def _rich_text(block: Mapping[str, Any]) -> str:
 
 
 def blocks_html(
-    blocks: list[Mapping[str, Any]] | None,
+    blocks: Sequence[Mapping[str, Any]] | None,
     names: Names = str,
     people: People = (),
     errors: Mapping[str, str] | None = None,
