@@ -133,7 +133,8 @@ def _message(message: Message, person: str, place: str) -> str:
     only = '<div class="only">Only visible to you</div>' if ephemeral else ""
     thread = '<div class="thread">in a thread</div>' if message.thread_ts else ""
     return (
-        f'<div class="message{" ephemeral" if ephemeral else ""}" data-ts="{_esc(message.ts)}">'
+        f'<div class="message{" from-app" if message.user == BOT_USER_ID else ""}'
+        f'{" ephemeral" if ephemeral else ""}" data-ts="{_esc(message.ts)}">'
         f'<div class="author">{_esc(author)}</div>{only}{thread}'
         '<form class="body" method="post" action="/playground/action">'
         f"{_hidden(**fields)}{body}</form>"

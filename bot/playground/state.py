@@ -147,7 +147,11 @@ def _note(world: World, note: dict) -> None:
     kind = note.get("kind")
     person = note.get("user", "")
     if kind == "said":
-        world.messages.append(Message(note["channel"], note["ts"], person, note.get("text", "")))
+        world.messages.append(
+            Message(
+                note["channel"], note["ts"], person, note.get("text", ""), [], note.get("only_for")
+            )
+        )
     elif kind == "ack":  # a slash command's answer: shown to whoever typed it
         body = note.get("body")
         if isinstance(body, dict) and (body.get("text") or body.get("blocks")):

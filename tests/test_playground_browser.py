@@ -1,0 +1,193 @@
+"""The playground in a real browser (headless Chromium, driven by Selenium): what a person does
+on the page reaches the app as Slack's signed requests, and what the app sends back shows up
+as Slack would show it. Each test leaves a screenshot in docs/ for the README."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from wsgiref.simple_server import make_server
+
+import pytest
+from sqlalchemy import select
+
+from bot.jobs.background import Background
+from bot.models import MistakeMoment
+from bot.playground.team import seed_links, seed_users
+from bot.server import build_wsgi
+from tests.conftest import _Quiet, _Threaded
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+ANA, BEN = "U0ANA", "U0BEN"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMEDRIVER).exists(), reason="needs chromium and chromium-driver (see .ci/run)"
+)
+
+
+@pytest.fixture
+def playground(settings, emulator, clock) -> Iterator[tuple[str, object]]:
+    """inflow with its playground at / against the emulator, seeded with Ana's team."""
+    seed_users(emulator)
+    background = Background()
+    wsgi = build_wsgi(settings, clock=clock, background=background, playground=emulator.base_url)
+    seed_links(wsgi.sessions)
+    server = make_server("127.0.0.1", 0, wsgi, _Threaded, _Quiet)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", wsgi
+    finally:
+        background.shutdown()
+        server.shutdown()
+        server.server_close()
+        wsgi.workspaces.close()
+        wsgi.engine.dispose()
+    assert background.failures == []
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_argument("--window-size=1400,900")
+    chromium = shutil.which("chromium")
+    if chromium:
+        options.binary_location = chromium
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait(browser, css: str, text: str = "", timeout: float = 10):
+    """The first element `css` that shows `text`, once there is one (the page re-renders when
+    the app acts)."""
+
+    def found(driver):
+        try:
+            elements = driver.find_elements(By.CSS_SELECTOR, css)
+            return next((e for e in elements if text in e.text), None)
+        except StaleElementReferenceException:
+            return None
+
+    try:
+        return WebDriverWait(browser, timeout).until(found)
+    except TimeoutException:
+        page = browser.find_element(By.TAG_NAME, "main").text
+        raise AssertionError(f"no {css} showing {text!r} on the page:\n{page}") from None
+
+
+def say(browser, text: str) -> None:
+    box = wait(browser, "#text")
+    box.send_keys(text)
+    browser.find_element(By.ID, "send").click()
+
+
+def screenshot(browser, name: str) -> None:
+    DOCS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(DOCS / f"playground-{name}.png"))
+
+
+def test_learn_then_share_in_channel_and_react(playground, browser, emulator):
+    url, _ = playground
+    browser.get(f"{url}/?as={BEN}&place=general")
+    assert "Ben, who reports to Ana" in browser.find_element(By.ID, "person").text
+
+    say(browser, "/learn <b>giving</b>")
+    refused = wait(browser, ".message.from-app.ephemeral", "I don't have a guide")
+    assert "<b>giving</b>" in refused.text  # what Ben typed, shown as typed, never as markup
+    say(browser, "/learn giving feedback")
+
+    answer = wait(browser, ".message.from-app.ephemeral", "Situation")
+    assert "Only visible to you" in answer.text
+    answer.find_element(By.XPATH, ".//button[contains(., 'Share in channel')]").click()
+
+    shared = wait(browser, ".message.from-app:not(.ephemeral) .body", "Shared by")
+    assert "Ben" in shared.text
+    message = shared.find_element(By.XPATH, "./..")
+    Select(message.find_element(By.NAME, "reaction")).select_by_value("tada")
+    message.find_element(By.CSS_SELECTOR, "button.react").click()
+
+    wait(browser, ".reaction", "🎉 1")
+    [posted] = emulator.calls_to("chat.postMessage")  # the share, in the channel
+    assert posted.args["channel"] == "C0GENERAL"
+    calls = browser.find_element(By.ID, "calls").text  # every Web API call, listed
+    assert "chat.postMessage" in calls
+    screenshot(browser, "learn")
+
+
+def test_mistake_moment_shortcut_through_its_modal_to_the_colleagues_dm(
+    playground, browser, emulator
+):
+    url, wsgi = playground
+    browser.get(f"{url}/?as={BEN}&place=general")
+    wait(browser, "#shortcuts summary").click()
+    browser.find_element(By.XPATH, "//button[contains(., 'Mistake moment')]").click()
+
+    modal = wait(browser, "dialog#modal")
+    modal.find_element(By.CSS_SELECTOR, "#modal-submit").click()  # nothing filled in
+    wait(browser, "dialog#modal .error")  # response_action: errors, beside the field
+
+    modal = wait(browser, "dialog#modal")
+    modal.find_element(By.CSS_SELECTOR, "textarea").send_keys("I shipped the wrong <price> file")
+    Select(modal.find_element(By.CSS_SELECTOR, "select[name*='users_select']")).select_by_value(
+        "U0CHEN"
+    )
+    radios = modal.find_elements(By.CSS_SELECTOR, "input[type=radio]")
+    if radios:
+        radios[0].click()
+    screenshot(browser, "mistake-moment")
+    modal.find_element(By.CSS_SELECTOR, "#modal-submit").click()
+    WebDriverWait(browser, 10).until(
+        lambda b: (
+            not b.find_elements(By.CSS_SELECTOR, "dialog#modal .error")
+            and not b.find_elements(By.CSS_SELECTOR, "dialog#modal")
+        )
+    )
+
+    with wsgi.sessions() as session:
+        [moment] = session.scalars(select(MistakeMoment))
+    assert (moment.author_id, moment.colleague_id) == (BEN, "U0CHEN")
+
+    browser.get(f"{url}/?as=U0CHEN&place=dm")
+    ask = wait(browser, "#messages", "mistake moment")
+    assert "I shipped the wrong <price> file" in ask.text
+    screenshot(browser, "colleague-dm")
+
+
+def test_the_home_tab_renders_and_its_controls_work(playground, browser, emulator):
+    url, _ = playground
+    browser.get(f"{url}/?as={ANA}&place=general")
+    browser.find_element(By.ID, "open-home").click()
+
+    home = wait(browser, "#home .section")
+    assert emulator.calls_to("views.publish")
+    before = len(emulator.calls)
+    buttons = home.find_elements(By.CSS_SELECTOR, "button.btn")
+    assert buttons, "the Home tab has controls"
+    screenshot(browser, "home")
+    buttons[0].click()
+    WebDriverWait(browser, 10).until(lambda b: len(emulator.calls) > before)
+
+
+def test_the_clock_delivers_a_coaching_nudge_to_the_managers_dm(playground, browser):
+    url, _ = playground
+    browser.get(f"{url}/?as={ANA}&place=dm")
+    moment = wait(browser, "#clock input[name=now]")
+    browser.execute_script("arguments[0].value = '2026-11-23T09:31'", moment)
+    browser.find_element(By.CSS_SELECTOR, "#clock button").click()
+
+    nudge = wait(browser, "#messages", "Ben")
+    assert "coach" in nudge.text.lower()
+    screenshot(browser, "clock")
