@@ -297,7 +297,10 @@ def serve_http(
                 self.cfg.set(key, value)
 
         def load(self):
-            return build_wsgi(settings, clock_running=True, playground=playground)
+            # The playground's clock is the one its page runs, as of the moment a person
+            # chooses; a real one beside it would skip as too late what that one planned.
+            running = playground is None
+            return build_wsgi(settings, clock_running=running, playground=playground)
 
     Gunicorn().run()
 

@@ -129,10 +129,10 @@ def test_input_blocks_name_their_state_and_show_errors():
         },
     ]
     html = blocks_html(blocks, people=[("U0BEN", "Ben")], errors={"what": "Say a little more"})
-    assert '<textarea name="input:what:text:plain_text_input">&lt;script&gt;' in html
-    assert '<select name="input:who:user:users_select">' in html
+    assert '<textarea name="input:what:text:plain_text_input" required>&lt;script&gt;' in html
+    assert '<select name="input:who:user:users_select">' in html  # optional: not required
     assert '<option value="U0BEN">Ben</option>' in html and "(optional)" in html
-    assert '<input type="radio" name="input:kind:k:radio_buttons" value="a">' in html
+    assert '<input type="radio" name="input:kind:k:radio_buttons" value="a" required>' in html
     assert '<div class="error">Say a little more</div>' in html
 
 

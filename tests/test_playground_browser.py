@@ -136,17 +136,18 @@ def test_mistake_moment_shortcut_through_its_modal_to_the_colleagues_dm(
     browser.find_element(By.XPATH, "//button[contains(., 'Mistake moment')]").click()
 
     modal = wait(browser, "dialog#modal")
-    modal.find_element(By.CSS_SELECTOR, "#modal-submit").click()  # nothing filled in
-    wait(browser, "dialog#modal .error")  # response_action: errors, beside the field
-
-    modal = wait(browser, "dialog#modal")
     modal.find_element(By.CSS_SELECTOR, "textarea").send_keys("I shipped the wrong <price> file")
-    Select(modal.find_element(By.CSS_SELECTOR, "select[name*='users_select']")).select_by_value(
-        "U0CHEN"
-    )
-    radios = modal.find_elements(By.CSS_SELECTOR, "input[type=radio]")
-    if radios:
-        radios[0].click()
+    for radio in modal.find_elements(By.CSS_SELECTOR, ".choices label:first-child input"):
+        radio.click()
+    colleague = "select[name*='users_select']"
+    Select(modal.find_element(By.CSS_SELECTOR, colleague)).select_by_value(BEN)  # himself
+    modal.find_element(By.CSS_SELECTOR, "#modal-submit").click()
+
+    error = wait(browser, "dialog#modal .error", "other than you")  # response_action: errors
+    field = error.find_element(By.XPATH, "./..")
+    assert field.find_elements(By.CSS_SELECTOR, colleague)  # beside the field it is about
+    modal = wait(browser, "dialog#modal")
+    Select(modal.find_element(By.CSS_SELECTOR, colleague)).select_by_value("U0CHEN")
     screenshot(browser, "mistake-moment")
     modal.find_element(By.CSS_SELECTOR, "#modal-submit").click()
     WebDriverWait(browser, 10).until(
@@ -171,22 +172,25 @@ def test_the_home_tab_renders_and_its_controls_work(playground, browser, emulato
     browser.get(f"{url}/?as={ANA}&place=general")
     browser.find_element(By.ID, "open-home").click()
 
-    home = wait(browser, "#home .section")
-    assert emulator.calls_to("views.publish")
-    before = len(emulator.calls)
-    buttons = home.find_elements(By.CSS_SELECTOR, "button.btn")
-    assert buttons, "the Home tab has controls"
+    home = wait(browser, "#home", "Your nudges")
+    published = len(emulator.calls_to("views.publish"))
+    Select(home.find_element(By.CSS_SELECTOR, "select.static_select")).select_by_visible_text(
+        "07:30"
+    )  # the time of day nudges come: block_actions, and the Home tab is published again
+    WebDriverWait(browser, 10).until(lambda b: len(emulator.calls_to("views.publish")) > published)
+    wait(browser, "#home select.static_select option[selected]", "07:30")
     screenshot(browser, "home")
-    buttons[0].click()
-    WebDriverWait(browser, 10).until(lambda b: len(emulator.calls) > before)
 
 
 def test_the_clock_delivers_a_coaching_nudge_to_the_managers_dm(playground, browser):
     url, _ = playground
     browser.get(f"{url}/?as={ANA}&place=dm")
-    moment = wait(browser, "#clock input[name=now]")
-    browser.execute_script("arguments[0].value = '2026-11-23T09:31'", moment)
-    browser.find_element(By.CSS_SELECTOR, "#clock button").click()
+    # Monday 09:31: the week's coaching question is planned, for Tuesday 09:30 (Monday's passed)
+    for moment in ("2026-11-23T09:31", "2026-11-24T09:31"):
+        field = wait(browser, "#clock input[name=now]")
+        browser.execute_script("arguments[0].value = arguments[1]", field, moment)
+        browser.find_element(By.CSS_SELECTOR, "#clock button").click()
+        wait(browser, ".notice", "planned")
 
     nudge = wait(browser, "#messages", "Ben")
     assert "coach" in nudge.text.lower()

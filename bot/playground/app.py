@@ -212,10 +212,8 @@ class Playground:
             "type": act.get("type", "button"),
             "action_ts": f"{time.time():.6f}",
         }
-        if "selected" in act:
-            action["selected_option"] = act["selected"]
-        else:
-            action["value"] = act.get("value", "")
+        # what was chosen, as Slack names it: value, selected_option(s), selected_user(s)
+        action.update({k: v for k, v in act.items() if k not in action})
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": {"id": person, "username": person.lower(), "team_id": sender.team_id},
@@ -278,7 +276,8 @@ class Playground:
                 "view": view,
             }
         )
-        self.note(kind="submitted", user=person, body=_body(reply.text))
+        typed = {k: v for k, v in form.items() if k.startswith("input:")}
+        self.note(kind="submitted", user=person, body=_body(reply.text), typed=typed)
         return None
 
     def close(self, sender: SlackSender, person: str, form: dict) -> str | None:
@@ -356,8 +355,12 @@ class Playground:
             now=now,
             workspace=Workspace.of(self.wsgi.settings),
         )
+        skipped = ", ".join(f"{n} skipped ({why})" for why, n in report.skipped.items())
         self.note(
-            kind="clock", user=person, now=now.isoformat(), planned=planned, report=str(report)
+            kind="problem",
+            user=person,
+            text=f"The scheduler ran as of {now:%a %d %b %Y %H:%M} UTC: {planned} planned, "
+            f"{report.sent} sent" + (f", {skipped}" if skipped else "") + ".",
         )
         return "dm"
 

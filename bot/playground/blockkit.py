@@ -113,22 +113,49 @@ def _option_text(option: Mapping[str, Any]) -> str:
 
 
 def _chooser(block_id: str, element: Mapping[str, Any]) -> str:
-    """A static select or an overflow in a message: choosing posts the action at once."""
+    """A static select or an overflow in a message or a Home tab: choosing posts the action."""
     kind = element.get("type", "")
     placeholder = text_object(element.get("placeholder")) or ("⋯" if kind == "overflow" else "")
+    initial = (element.get("initial_option") or {}).get("value")
     options = [f'<option value="">{placeholder}</option>']
     for option in _options(element):
         act = _act(
             block_id,
             element,
-            selected={"text": option.get("text", {}), "value": option.get("value", "")},
+            selected_option={"text": option.get("text", {}), "value": option.get("value", "")},
         )
-        options.append(f'<option value="{_esc(act)}">{_option_text(option)}</option>')
+        mark = " selected" if initial is not None and option.get("value") == initial else ""
+        options.append(f'<option value="{_esc(act)}"{mark}>{_option_text(option)}</option>')
     return (
-        f'<select class="{_esc(kind)}" name="act" data-submit'
-        " onchange=\"this.form.action='/playground/action'; this.form.submit()\">"
-        + "".join(options)
-        + "</select>"
+        f'<select class="{_esc(kind)}" name="act"'
+        ' onchange="choose(this)">' + "".join(options) + "</select>"
+    )
+
+
+def _picker(block_id: str, element: Mapping[str, Any], people: Sequence[tuple[str, str]]) -> str:
+    """Checkboxes or a users select outside a modal's inputs: each change posts the action with
+    everything now chosen (the page's `pick` script adds it)."""
+    kind = element.get("type", "")
+    base = _esc(_act(block_id, element))
+    if kind == "checkboxes":
+        chosen = {o.get("value") for o in element.get("initial_options") or []}
+        boxes = "".join(
+            f'<label><input type="checkbox" value="{_esc(o.get("value", ""))}"'
+            f' data-text="{_esc((o.get("text") or {}).get("text", ""))}"'
+            f'{" checked" if o.get("value") in chosen else ""} onchange="pick(this)"> '
+            f"{_option_text(o)}</label>"
+            for o in _options(element)
+        )
+        return f'<span class="picker" data-act="{base}">{boxes}</span>'
+    chosen = set(element.get("initial_users") or []) | {element.get("initial_user")}
+    multiple = " multiple" if kind.startswith("multi") else ""
+    options = "".join(
+        f'<option value="{_esc(u)}"{" selected" if u in chosen else ""}>{_esc(shown)}</option>'
+        for u, shown in people
+    )
+    return (
+        f'<span class="picker" data-act="{base}"><select{multiple} onchange="pick(this)">'
+        f"{'' if multiple else '<option></option>'}{options}</select></span>"
     )
 
 
@@ -139,28 +166,50 @@ def _options(element: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     ]
 
 
-def element_html(block_id: str, element: Mapping[str, Any], names: Names = str) -> str:
+def element_html(
+    block_id: str, element: Mapping[str, Any], names: Names = str, people: People = ()
+) -> str:
     """An interactive element of an actions block or a section's accessory."""
     kind = element.get("type")
     if kind == "button":
         return _button(block_id, element)
     if kind in ("static_select", "overflow"):
         return _chooser(block_id, element)
+    if kind in ("checkboxes", "users_select", "multi_users_select"):
+        return _picker(block_id, element, people)
     if kind == "image":
         return _image(element)
     return f'<span class="unsupported">[{_esc(kind)}]</span>'
 
 
-def input_html(block: Mapping[str, Any], people: People = ()) -> str:
-    """An input block's element, named for the modal's state."""
-    element = block.get("element") or {}
+def input_html(
+    block: Mapping[str, Any], people: People = (), typed: Mapping[str, list[str]] | None = None
+) -> str:
+    """An input block's element, named for the modal's state; `typed` (by field name) is what
+    the person had entered when the app answered with errors, kept as Slack keeps it."""
+    element = dict(block.get("element") or {})
     kind = str(element.get("type", ""))
-    name = _esc(f"input:{block.get('block_id', '')}:{element.get('action_id', '')}:{kind}")
+    raw_name = f"input:{block.get('block_id', '')}:{element.get('action_id', '')}:{kind}"
+    name = _esc(raw_name)
+    if typed and raw_name in typed:
+        kept = [v for v in typed[raw_name] if v]
+        as_options = [{"value": v} for v in kept]
+        element.update(
+            initial_value=kept[0] if kept else "",
+            initial_options=as_options,
+            initial_option=as_options[0] if as_options else None,
+            initial_users=kept,
+            initial_user=kept[0] if kept else None,
+            initial_date=kept[0] if kept else "",
+        )
+    # Slack itself refuses to submit a modal with a required field left empty.
+    need = "" if block.get("optional") else " required"
+
     initial = element.get("initial_value", "")
     if kind == "plain_text_input":
         if element.get("multiline"):
-            return f'<textarea name="{name}">{_esc(initial)}</textarea>'
-        return f'<input type="text" name="{name}" value="{_esc(initial)}">'
+            return f'<textarea name="{name}"{need}>{_esc(initial)}</textarea>'
+        return f'<input type="text" name="{name}" value="{_esc(initial)}"{need}>'
     if kind in ("static_select", "multi_static_select"):
         chosen = {o.get("value") for o in element.get("initial_options") or []}
         if element.get("initial_option"):
@@ -171,16 +220,17 @@ def input_html(block: Mapping[str, Any], people: People = ()) -> str:
             value = option.get("value", "")
             mark = " selected" if value in chosen else ""
             options.append(f'<option value="{_esc(value)}"{mark}>{_option_text(option)}</option>')
-        return f'<select name="{name}"{multiple}>' + "".join(options) + "</select>"
+        return f'<select name="{name}"{multiple}{need}>' + "".join(options) + "</select>"
     if kind in ("radio_buttons", "checkboxes"):
         input_type = "radio" if kind == "radio_buttons" else "checkbox"
+        need = need if input_type == "radio" else ""
         chosen = {o.get("value") for o in element.get("initial_options") or []}
         if element.get("initial_option"):
             chosen.add(element["initial_option"].get("value"))
         items = []
         for option in _options(element):
             value = option.get("value", "")
-            mark = " checked" if value in chosen else ""
+            mark = (" checked" if value in chosen else "") + need
             items.append(
                 f'<label><input type="{input_type}" name="{name}" value="{_esc(value)}"{mark}> '
                 f"{_option_text(option)}</label>"
@@ -194,9 +244,10 @@ def input_html(block: Mapping[str, Any], people: People = ()) -> str:
         for user_id, shown in people:
             mark = " selected" if user_id in chosen else ""
             options.append(f'<option value="{_esc(user_id)}"{mark}>{_esc(shown)}</option>')
-        return f'<select name="{name}"{multiple}>' + "".join(options) + "</select>"
+        return f'<select name="{name}"{multiple}{need}>' + "".join(options) + "</select>"
     if kind == "datepicker":
-        return f'<input type="date" name="{name}" value="{_esc(element.get("initial_date", ""))}">'
+        date = _esc(element.get("initial_date", ""))
+        return f'<input type="date" name="{name}" value="{date}"{need}>'
     if kind == "number_input":
         return f'<input type="number" name="{name}" value="{_esc(initial)}">'
     # conversations and channels selects: an id typed in
@@ -208,6 +259,7 @@ def block_html(
     names: Names = str,
     people: People = (),
     errors: Mapping[str, str] | None = None,
+    typed: Mapping[str, list[str]] | None = None,
 ) -> str:
     """One block as HTML."""
     kind = block.get("type")
@@ -226,7 +278,7 @@ def block_html(
             )
             parts.append(f'<div class="fields">{fields}</div>')
         if block.get("accessory"):
-            accessory = element_html(block_id, block["accessory"], names)
+            accessory = element_html(block_id, block["accessory"], names, people)
             parts.append(f'<div class="accessory">{accessory}</div>')
         return '<div class="section">' + "".join(parts) + "</div>"
     if kind == "context":
@@ -238,7 +290,9 @@ def block_html(
                 items.append(f"<span>{text_object(element, names)}</span>")
         return '<div class="context">' + " ".join(items) + "</div>"
     if kind == "actions":
-        elements = "".join(element_html(block_id, e, names) for e in block.get("elements", []))
+        elements = "".join(
+            element_html(block_id, e, names, people) for e in block.get("elements", [])
+        )
         return f'<div class="actions">{elements}</div>'
     if kind == "input":
         error = (errors or {}).get(block_id)
@@ -247,7 +301,7 @@ def block_html(
         return (
             f'<div class="input" data-block="{_esc(block_id)}"><label>'
             f"{text_object(block.get('label'))}{optional}</label>"
-            f"{input_html(block, people)}"
+            f"{input_html(block, people, typed)}"
             + (f'<div class="hint">{text_object(hint)}</div>' if hint else "")
             + (f'<div class="error">{_esc(error)}</div>' if error else "")
             + "</div>"
@@ -276,6 +330,7 @@ def blocks_html(
     names: Names = str,
     people: People = (),
     errors: Mapping[str, str] | None = None,
+    typed: Mapping[str, list[str]] | None = None,
 ) -> str:
     """A message's or a view's blocks, in order."""
-    return "".join(block_html(block, names, people, errors) for block in blocks or [])
+    return "".join(block_html(block, names, people, errors, typed) for block in blocks or [])

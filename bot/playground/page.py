@@ -190,7 +190,7 @@ def _modal(stack: list[View], person: str, place: str) -> str:
     return (
         '<dialog id="modal" open><form method="post" action="/playground/submit">'
         f"{fields}<h2>{text_object(body.get('title'))}</h2>"
-        f"{blocks_html(body.get('blocks'), name, list(PEOPLE.items()), view.errors)}"
+        f"{blocks_html(body.get('blocks'), name, list(PEOPLE.items()), view.errors, view.typed)}"
         f'<div class="modal-buttons">{buttons}</div></form></dialog>'
     )
 
@@ -265,6 +265,25 @@ dialog .choices label{font-weight:400}.error{color:#e01e5a}.hint{font-size:.8rem
 # Re-render when the app does something after its answer (a DM from the outbox, say), unless
 # the person is typing in a modal.
 SCRIPT = """
+// Checkboxes and users selects outside a modal post everything chosen, as block_actions.
+function pick(input) {
+  const box = input.closest('[data-act]'), act = JSON.parse(box.dataset.act);
+  if (act.type === 'checkboxes') {
+    act.selected_options = [...box.querySelectorAll('input:checked')].map(
+      i => ({text: {type: 'plain_text', text: i.dataset.text}, value: i.value}));
+  } else if (act.type === 'multi_users_select') {
+    act.selected_users = [...input.selectedOptions].map(o => o.value);
+  } else { act.selected_user = input.value; }
+  const hidden = document.createElement('input');
+  hidden.type = 'hidden'; hidden.name = 'act'; hidden.value = JSON.stringify(act);
+  input.form.appendChild(hidden); choose(hidden);
+}
+// Post this one choice: the form's other selects keep theirs, and must not be sent.
+function choose(input) {
+  for (const other of input.form.querySelectorAll('[name=act]')) other.disabled = other !== input;
+  input.form.action = '/playground/action'; input.form.submit();
+}
+const main = document.querySelector('main'); main.scrollTop = main.scrollHeight;
 let typing = false;
 document.addEventListener('input', () => { typing = true; });
 setInterval(async () => {

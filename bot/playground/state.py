@@ -32,6 +32,7 @@ class View:
     id: str
     body: dict
     errors: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, list[str]] = field(default_factory=dict)  # kept while errors are shown
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _note(world: World, note: dict) -> None:
         if found is not None:
             found.reactions.setdefault(note["name"], []).append(person)
     elif kind == "submitted":
-        _submitted(world, person, note.get("body"))
+        _submitted(world, person, note.get("body"), note.get("typed") or {})
     elif kind == "closed":
         stack = world.modals.get(person, [])
         if stack:
@@ -210,13 +211,14 @@ def _response(world: World, note: dict) -> None:
     world.messages.append(_answer_message(channel, f"{note['at']:.6f}", body, person))
 
 
-def _submitted(world: World, person: str, body: Any) -> None:
+def _submitted(world: World, person: str, body: Any, typed: dict[str, list[str]]) -> None:
     """What a modal's submission answered: errors, update, push, clear, or close it."""
     stack = world.modals.get(person, [])
     body = body if isinstance(body, dict) else {}
     action = body.get("response_action")
     if action == "errors" and stack:
         stack[-1].errors = dict(body.get("errors") or {})
+        stack[-1].typed = typed
     elif action == "update" and stack:
         stack[-1].body, stack[-1].errors = body.get("view") or {}, {}
     elif action == "push":
