@@ -239,7 +239,7 @@ body{margin:0;display:grid;grid-template-columns:15rem 1fr 20rem;height:100vh;
  background:none;border:0;font:inherit;cursor:pointer;text-align:left;width:100%}
 #sidebar .here{background:#1164a3;border-radius:4px}#sidebar select{max-width:100%}
 #clock{margin-top:2rem;font-size:.85rem}#clock button{margin-top:.3rem}
-main{overflow:auto;padding:0 1rem 6rem}#place{border-bottom:1px solid #ddd;padding:.5rem 0}
+main{overflow:auto;padding:0 1rem;display:flex;flex-direction:column}#messages{flex:1}#place{border-bottom:1px solid #ddd;padding:.5rem 0}
 .message{padding:.4rem 0;border-bottom:1px solid #f3f3f3}.author{font-weight:700}
 .ephemeral{background:#f8f8f8}.only{font-size:.75rem;color:#616061}
 .tools{display:inline-block;font-size:.75rem;margin-right:.4rem}
@@ -250,7 +250,8 @@ main{overflow:auto;padding:0 1rem 6rem}#place{border-bottom:1px solid #ddd;paddi
  background:#fff;cursor:pointer}.btn.primary,.primary{background:#007a5a;color:#fff}
 .btn.danger{background:#e01e5a;color:#fff}
 blockquote{border-left:3px solid #ddd;margin:0;padding-left:.5rem}
-#composer{position:sticky;bottom:0;display:flex;gap:.4rem;background:#fff;padding:.5rem 0}
+#composer{position:sticky;bottom:1.8rem;display:flex;gap:.4rem;background:#fff;padding:.5rem 0}
+#shortcuts{position:sticky;bottom:0;background:#fff;padding-bottom:.4rem}
 #composer input{flex:1;padding:.5rem}
 #calls{background:#f8f8f8;overflow:auto;padding:.5rem;font-size:.8rem}
 #calls pre{white-space:pre-wrap;word-break:break-all}#calls .failed summary{color:#e01e5a}
