@@ -239,7 +239,8 @@ body{margin:0;display:grid;grid-template-columns:15rem 1fr 20rem;height:100vh;
  background:none;border:0;font:inherit;cursor:pointer;text-align:left;width:100%}
 #sidebar .here{background:#1164a3;border-radius:4px}#sidebar select{max-width:100%}
 #clock{margin-top:2rem;font-size:.85rem}#clock button{margin-top:.3rem}
-main{overflow:auto;padding:0 1rem;display:flex;flex-direction:column}#messages{flex:1}#place{border-bottom:1px solid #ddd;padding:.5rem 0}
+main{overflow:auto;padding:0 1rem;display:flex;flex-direction:column}#messages{flex:1}
+#place{border-bottom:1px solid #ddd;padding:.5rem 0}
 .message{padding:.4rem 0;border-bottom:1px solid #f3f3f3}.author{font-weight:700}
 .ephemeral{background:#f8f8f8}.only{font-size:.75rem;color:#616061}
 .tools{display:inline-block;font-size:.75rem;margin-right:.4rem}
@@ -264,7 +265,7 @@ dialog .choices label{font-weight:400}.error{color:#e01e5a}.hint{font-size:.8rem
 """
 
 # Re-render when the app does something after its answer (a DM from the outbox, say), unless
-# the person is typing in a modal.
+# the person is typing in a modal or the composer.
 SCRIPT = """
 // Checkboxes and users selects outside a modal post everything chosen, as block_actions.
 function pick(input) {
@@ -289,6 +290,7 @@ let typing = false;
 document.addEventListener('input', () => { typing = true; });
 setInterval(async () => {
   if (typing && document.getElementById('modal')) return;
+  if (document.getElementById('text')?.value) return;  // not while a message is being typed
   const r = await fetch('/playground/version');
   if (r.ok && (await r.text()) !== document.body.dataset.version) location.reload();
 }, 1000);
