@@ -1,9 +1,11 @@
 """The playground in a real browser (headless Chromium, driven by Selenium): what a person does
 on the page reaches the app as Slack's signed requests, and what the app sends back shows up
-as Slack would show it. Each test leaves a screenshot in docs/ for the README."""
+as Slack would show it. Each test takes a screenshot: into INFLOW_SCREENSHOTS when set
+(`INFLOW_SCREENSHOTS=docs` refreshes the README's), else into the test's temporary directory."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,13 +20,13 @@ from bot.models import MistakeMoment
 from bot.playground.team import seed_links, seed_users
 from bot.server import build_wsgi
 from tests.conftest import _Quiet, _Threaded
+from tests.slack_spec import problems_with
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ANA, BEN = "U0ANA", "U0BEN"
 
@@ -51,6 +53,7 @@ def playground(settings, emulator, clock) -> Iterator[tuple[str, object]]:
         server.server_close()
         wsgi.workspaces.close()
         wsgi.engine.dispose()
+    assert problems_with(emulator.calls) == [], "the app called Slack outside its published API"
     assert background.failures == []
 
 
@@ -94,12 +97,18 @@ def say(browser, text: str) -> None:
     browser.find_element(By.ID, "send").click()
 
 
-def screenshot(browser, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(DOCS / f"playground-{name}.png"))
+@pytest.fixture
+def screenshot(tmp_path):
+    where = Path(os.environ.get("INFLOW_SCREENSHOTS") or tmp_path)
+
+    def take(browser, name: str) -> None:
+        where.mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(where / f"playground-{name}.png"))
+
+    return take
 
 
-def test_learn_then_share_in_channel_and_react(playground, browser, emulator):
+def test_learn_then_share_in_channel_and_react(playground, browser, emulator, screenshot):
     url, _ = playground
     browser.get(f"{url}/?as={BEN}&place=general")
     assert "Ben, who reports to Ana" in browser.find_element(By.ID, "person").text
@@ -128,7 +137,7 @@ def test_learn_then_share_in_channel_and_react(playground, browser, emulator):
 
 
 def test_mistake_moment_shortcut_through_its_modal_to_the_colleagues_dm(
-    playground, browser, emulator
+    playground, browser, emulator, screenshot
 ):
     url, wsgi = playground
     browser.get(f"{url}/?as={BEN}&place=general")
@@ -167,7 +176,7 @@ def test_mistake_moment_shortcut_through_its_modal_to_the_colleagues_dm(
     screenshot(browser, "colleague-dm")
 
 
-def test_the_home_tab_renders_and_its_controls_work(playground, browser, emulator):
+def test_the_home_tab_renders_and_its_controls_work(playground, browser, emulator, screenshot):
     url, _ = playground
     browser.get(f"{url}/?as={ANA}&place=general")
     browser.find_element(By.ID, "open-home").click()
@@ -182,7 +191,7 @@ def test_the_home_tab_renders_and_its_controls_work(playground, browser, emulato
     screenshot(browser, "home")
 
 
-def test_the_clock_delivers_a_coaching_nudge_to_the_managers_dm(playground, browser):
+def test_the_clock_delivers_a_coaching_nudge_to_the_managers_dm(playground, browser, screenshot):
     url, _ = playground
     browser.get(f"{url}/?as={ANA}&place=dm")
     # Monday 09:31: the week's coaching question is planned, for Tuesday 09:30 (Monday's passed)
