@@ -261,7 +261,7 @@ dialog{width:32rem;max-height:85vh;overflow:auto;border:0;border-radius:8px;
 dialog .input{margin:.6rem 0}dialog label{display:block;font-weight:700}
 dialog textarea,dialog input[type=text],dialog select{width:100%;box-sizing:border-box}
 dialog .choices label{font-weight:400}.error{color:#e01e5a}.hint{font-size:.8rem;color:#616061}
-.modal-buttons{text-align:right}.notice{color:#e01e5a}
+.modal-buttons{text-align:right}.notice{color:#1264a3}
 """
 
 # Re-render when the app does something after its answer (a DM from the outbox, say), unless
