@@ -283,13 +283,17 @@ def _serve(args: argparse.Namespace) -> int:
     _migrate(settings)
     port = args.port or settings.port
     host = "127.0.0.1" if args.emulator else "0.0.0.0"
+    playground = None
+    if args.emulator:
+        playground = _seeded_playground(settings)
     if args.emulator:
         print(
             f"inflow on http://{host}:{port}/slack/events against the Slack emulator at "
             f"{settings.slack_api_url}; signing secret "
             f"{revealed(settings.slack_signing_secret, 'SLACK_SIGNING_SECRET')!r} "
             "(see README: Try it); "
-            f"a database of its own at {settings.database_url}, deleted on exit",
+            f"a database of its own at {settings.database_url}, deleted on exit. "
+            f"The playground: http://{host}:{port}/",
             file=sys.stderr,
         )
     if socket_mode:
@@ -302,6 +306,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers or settings.workers,
             threads=args.threads or settings.threads,
             host=host,
+            playground=playground,
         )
     return 0
 
@@ -335,8 +340,10 @@ def _with_emulator(settings: Settings) -> Settings:
     from pydantic import SecretStr
 
     from bot.emulator import SlackEmulator
+    from bot.playground.team import seed_users
 
     emulator = SlackEmulator().start()  # runs in this (the master) process until it exits
+    seed_users(emulator)  # the playground's team: Ana manages Ben and Chen
     return settings.model_copy(
         update={
             "slack_bot_token": SecretStr("xoxb-emulator"),
@@ -346,6 +353,19 @@ def _with_emulator(settings: Settings) -> Settings:
             "database_url": f"sqlite:///{_emulator_directory() / 'inflow-emulator.db'}",
         }
     )
+
+
+def _seeded_playground(settings: Settings) -> str:
+    """The emulator's base URL for the playground, its team's manager links in the database."""
+    from bot.db import make_engine, make_sessionmaker
+    from bot.playground.team import seed_links
+
+    engine = make_engine(settings.database_url)
+    try:
+        seed_links(make_sessionmaker(engine))
+    finally:
+        engine.dispose()
+    return (settings.slack_api_url or "").removesuffix("/api/")
 
 
 def _emulator_directory() -> Path:

@@ -38,6 +38,7 @@ class Call:
     args: dict[str, Any]
     token: str | None
     at: float = field(default_factory=time.time)
+    answer: dict | None = None  # what the emulator answered (the playground reads view ids)
 
     def json_arg(self, name: str) -> Any:
         """An argument that the SDK sends JSON-encoded (blocks, view, …), decoded."""
@@ -102,6 +103,9 @@ class SlackEmulator:
         self.users: dict[str, dict] = {}
         self.channels: dict[str, dict] = {}
         self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
+        # What happened besides the app's calls, for the playground (bot.playground): what
+        # people said and did there, the app's answers, response_url posts; oldest first.
+        self.notes: list[dict] = []
         self._failures: dict[str, list[Failure]] = {}
         # Seconds every Web API call and response_url post takes to answer: a slow Slack (a
         # far region, an incident) for benchmarks; 0 for tests.
@@ -135,6 +139,7 @@ class SlackEmulator:
             "conversations.info": self._conversations_info,
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "users.lookupByEmail": self._lookup_by_email,
             "views.open": self._view_open,
             "views.push": self._view_open,
@@ -205,6 +210,7 @@ class SlackEmulator:
             self.history.clear()
             self.calls.clear()
             self.responses.clear()
+            self.notes.clear()
             self._failures.clear()
             self.latency = 0.0
             self.single_use_triggers = False
@@ -285,6 +291,15 @@ class SlackEmulator:
             "enterprise": {"id": team.enterprise_id} if team.enterprise_id else None,
             "is_enterprise_install": False,
         }
+
+    def recorded(self) -> dict:
+        """Every call, with its answer, and every note: what the playground shows."""
+        with self._lock:
+            calls = [
+                {"method": c.method, "args": c.args, "at": c.at, "answer": c.answer}
+                for c in self.calls
+            ]
+            return {"calls": calls, "notes": list(self.notes)}
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until `count` calls of `method` have arrived (for work done after the ack)."""
@@ -392,7 +407,8 @@ class SlackEmulator:
             "permalink": f"https://inflow-test.slack.com/archives/{channel}/p{ts}",
         }
 
-    def dm_of(self, *users: str) -> str:
+    @staticmethod
+    def dm_of(*users: str) -> str:
         """The id of the DM (one person) or group DM (several) inflow has with `users`."""
         users = tuple(sorted(users))
         kind = "D" if len(users) == 1 else "G"
@@ -432,6 +448,9 @@ class SlackEmulator:
         if not user_id:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": self.users.get(user_id) or _default_user(user_id)}
+
+    def _users_list(self, args: dict) -> dict:
+        return {"ok": True, "members": list(self.users.values())}
 
     def _lookup_by_email(self, args: dict) -> dict:
         email = str(args.get("email", "")).lower()
@@ -502,10 +521,19 @@ class SlackEmulator:
                 )
                 self._lock.notify_all()
             return 200, {}, b"OK"
+        if path == "/playground/note":
+            with self._lock:
+                self.notes.append({**json.loads(raw or b"{}"), "at": time.time()})
+            return _json(200, {"ok": True})
+        if path == "/playground/recorded":
+            return _json(200, self.recorded())
         if path.startswith("/response/"):
             body = json.loads(raw or b"{}")
             with self._lock:
                 self.responses.append((path, body))
+                self.notes.append(
+                    {"kind": "response", "path": path, "body": body, "at": time.time()}
+                )
                 self._lock.notify_all()
             self._slowly()
             return 200, {"Content-Type": "text/plain"}, b"ok"
@@ -545,9 +573,13 @@ class SlackEmulator:
         handler = self._methods.get(method)
         if handler is None:
             return _json(200, {"ok": False, "error": "unknown_method"})
-        if method == "auth.test":
-            return _json(200, self._auth_test(args, token))
-        return _json(200, handler(args))
+        answer = self._auth_test(args, token) if method == "auth.test" else handler(args)
+        with self._lock:
+            for call in reversed(self.calls):
+                if call.args is args:
+                    call.answer = answer
+                    break
+        return _json(200, answer)
 
     def _slowly(self) -> None:
         """A slow Slack, when a benchmark asks for one: the call is received (and recorded) at

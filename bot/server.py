@@ -56,6 +56,8 @@ class SlackWSGI:
     settings: Settings
     sessions: sessionmaker[Session]
     workspaces: Workspaces
+    # `/` and `/playground/…` in emulator mode only: inflow in a browser (bot.playground).
+    playground: Callable[[WSGIEnviron, StartResponse], Iterable[bytes]] | None = None
 
     def __init__(
         self,
@@ -84,6 +86,8 @@ class SlackWSGI:
         request_id = environ.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex[:12]
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/")
         kind = "-"
+        if self.playground is not None and _playground_path(path):
+            return self.playground(environ, start_response)
         try:
             if path == EVENTS_PATH and method == "POST":
                 status, headers, body, kind = self._slack(environ, request_id)
@@ -212,10 +216,16 @@ def health(engine: Engine, heads: tuple[str, ...]) -> dict:
     }
 
 
-def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs) -> SlackWSGI:
+def build_wsgi(
+    settings: Settings,
+    *,
+    clock_running: bool = False,
+    playground: str | None = None,
+    **app_kwargs,
+) -> SlackWSGI:
     """Everything one worker needs: engine, metrics, Bolt app, WSGI callable; with
     `clock_running`, the scheduler's clock too (every serving process runs one; the database
-    coordinates them)."""
+    coordinates them); with `playground`, the Slack emulator's base URL, the playground at `/`."""
     from bot.metrics import Metrics
     from bot.slack.client import make_client
     from bot.workspaces import from_settings
@@ -235,16 +245,27 @@ def build_wsgi(settings: Settings, *, clock_running: bool = False, **app_kwargs)
     secret = settings.slack_signing_secret
     wsgi = SlackWSGI(app, engine, secret.get_secret_value() if secret else None, metrics)
     wsgi.settings, wsgi.sessions, wsgi.workspaces = settings, sessions, workspaces
+    if playground is not None:
+        from bot.playground.app import Playground
+
+        wsgi.playground = Playground(wsgi, playground)
     logging.getLogger("inflow.app").info("worker ready")
     return wsgi
 
 
 def serve_http(
-    settings: Settings, *, port: int, workers: int, threads: int, host: str = "0.0.0.0"
+    settings: Settings,
+    *,
+    port: int,
+    workers: int,
+    threads: int,
+    host: str = "0.0.0.0",
+    playground: str | None = None,
 ) -> None:
     """Serve under gunicorn on `host`: a master, `workers` processes with `threads` threads
     each. Every address by default (a container's port is published); 127.0.0.1 when trying
-    inflow out, whose signing secret is in the README."""
+    inflow out, whose signing secret is in the README, with the playground (`playground`: the
+    emulator's base URL)."""
     from gunicorn.app.base import BaseApplication
 
     metrics_dir, made_here = prepare_metrics_dir()
@@ -276,7 +297,10 @@ def serve_http(
                 self.cfg.set(key, value)
 
         def load(self):
-            return build_wsgi(settings, clock_running=True)
+            # The playground's clock is the one its page runs, as of the moment a person
+            # chooses; a real one beside it would skip as too late what that one planned.
+            running = playground is None
+            return build_wsgi(settings, clock_running=running, playground=playground)
 
     Gunicorn().run()
 
@@ -325,6 +349,10 @@ def prepare_metrics_dir() -> tuple[str, bool]:
         if name.endswith(".db"):
             os.remove(os.path.join(path, name))
     return path, False
+
+
+def _playground_path(path: str) -> bool:
+    return path == "/" or path.startswith("/playground/")
 
 
 def _gunicorn_logger_through_root():

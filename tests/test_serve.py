@@ -7,8 +7,10 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +111,25 @@ def test_unreachable_database_stops_start_up_with_one_line(server_env):
     assert line.startswith("inflow: cannot reach the database")
 
 
+def _the_playground_answers_in_a_browser(url: str, database: Path) -> None:
+    """At `/`, the playground (bot.playground): its seeded team, Ana's confirmed links in the
+    database, and a slash command typed there answered on the page, though the app runs in a
+    gunicorn worker and the emulator in the master process."""
+    with urllib.request.urlopen(f"{url}/?as=U0ANA") as page:
+        assert "Ana, manager of Ben and Chen" in page.read().decode()
+    with sqlite3.connect(database) as db:
+        links = db.execute("SELECT manager_id, report_id, confirmed_at FROM manager_reports")
+        assert sorted((m, r) for m, r, confirmed in links if confirmed) == [
+            ("U0ANA", "U0BEN"),
+            ("U0ANA", "U0CHEN"),
+        ]
+    form = urllib.parse.urlencode({"as": "U0BEN", "place": "general", "text": "/learn help"})
+    with urllib.request.urlopen(f"{url}/playground/say", data=form.encode()) as answered:
+        shown = answered.read().decode()  # the redirect, followed
+    assert answered.url.endswith("/?as=U0BEN&place=general")
+    assert '<div class="message from-app ephemeral"' in shown  # the answer, to Ben only
+
+
 def test_trying_it_with_the_emulator_leaves_the_real_database_alone(tmp_path):
     """`inflow serve --emulator` where inflow.db (DATABASE_URL's default) would be: its fake
     workspace goes to a database of its own, gone when it stops, and it answers on loopback
@@ -125,6 +146,7 @@ def test_trying_it_with_the_emulator_leaves_the_real_database_alone(tmp_path):
         ).command(Command.LEARN, "help")
         assert reply.status == 200
         assert Path(database).is_file() and not (tmp_path / "inflow.db").exists()
+        _the_playground_answers_in_a_browser(f"http://127.0.0.1:{port}", Path(database))
         # All of 127/8 is this machine, but only 127.0.0.1 is listened on.
         with pytest.raises(OSError), socket.create_connection(("127.0.0.2", port), timeout=5):
             pass
