@@ -30,3 +30,14 @@ def test_help_says_which_commands_reach_others(served):
     assert "`/debrief` posts in the channel for everyone there" in shown
     assert "`/spot` sends the person a DM" in shown
     assert "Everything inflow shows you after a command is visible only to you" not in shown
+
+
+def test_help_shows_placeholders_literally_not_as_broken_links(served):
+    """Slack reads `<…>` as a link or mention even inside backticks: a placeholder such as
+    `<what you need>` must reach Slack escaped, or it shows as a link to nowhere."""
+    answer = served.slack.command(Command.LEARN, "help").json()
+    shown = " ".join(block["text"]["text"] for block in answer["blocks"] if "text" in block)
+
+    assert "/learn &lt;what you need&gt;" in shown
+    assert "&lt;idea&gt;" in shown
+    assert "<what you need>" not in shown and "<idea>" not in shown

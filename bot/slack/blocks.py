@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.slack.ids import Command
 from bot.slack.kit import context, section
+from bot.slack.text import escape
 
 INTRO = (
     "inflow brings learning into the work: short guides and decision frameworks at the moment "
@@ -70,7 +71,7 @@ WHO_SEES = (
 
 
 def _help_blocks() -> list[dict]:
-    commands = "\n".join(f"• `{c.usage}` — {c.what}" for c in COMMANDS)
+    commands = "\n".join(f"• `{escape(c.usage)}` — {c.what}" for c in COMMANDS)
     return [
         section(f"*What inflow does*\n{INTRO}"),
         section(f"*Commands*\n{commands}"),
@@ -96,7 +97,7 @@ def help_message() -> dict:
     """The answer to `/learn help`: what inflow can do and its commands, visible to the asker."""
     return {
         "response_type": "ephemeral",
-        "text": "inflow: learning in the flow of work. Try /learn <what you need>.",
+        "text": "inflow: learning in the flow of work. Try /learn &lt;what you need&gt;.",
         "blocks": _help_blocks(),
     }
 

@@ -111,13 +111,14 @@ def debrief_help(rhythm: Cadence | None) -> dict:
     now = f"This channel debriefs {rhythm.words}." if rhythm else "This channel has no rhythm set."
     text = (
         f"*{Command.DEBRIEF}*: an after-action review with this channel.\n"
-        f"• `{Command.DEBRIEF} <topic>` posts an invitation *in this channel, for everyone here*. "
+        f"• `{Command.DEBRIEF} &lt;topic&gt;` posts an invitation *in this channel, for everyone "
+        "here*. "
         "Each person answers four questions in a private form; *Post the summary* puts their "
         "points, without names, in the thread.\n"
         f"• `{Command.DEBRIEF} every 2 weeks` reminds the channel on a rhythm: {RHYTHMS}."
     )
     return {
         "response_type": "ephemeral",
-        "text": f"{Command.DEBRIEF} <topic> starts a debrief in this channel. {now}",
+        "text": f"{Command.DEBRIEF} &lt;topic&gt; starts a debrief in this channel. {now}",
         "blocks": [section(text), context(now)],
     }

@@ -66,7 +66,7 @@ def home_view(data: HomeData) -> dict:
     blocks += _team(data)
     if data.preferences is not None:
         blocks += _settings(data.preferences, data.today)
-    commands = "\n".join(f"• `{c.usage}`: {c.what}" for c in COMMANDS)
+    commands = "\n".join(f"• `{escape(c.usage)}`: {c.what}" for c in COMMANDS)
     blocks += [{"type": "divider"}, section(f"*Commands*\n{commands}"), context(WHO_SEES)]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
@@ -116,7 +116,7 @@ def _strengths(data: HomeData) -> list[dict]:
 
 def _ideas(data: HomeData) -> list[dict]:
     if not data.ideas_mine and not data.ideas_sponsored:
-        return [header("Ideas"), context(f"Pitch one: `{Command.PITCH} <idea> @sponsor`")]
+        return [header("Ideas"), context(f"Pitch one: `{Command.PITCH} &lt;idea&gt; @sponsor`")]
     blocks = [header("Ideas")]
     for title, ideas in (("Yours", data.ideas_mine), ("You sponsor", data.ideas_sponsored)):
         if ideas:

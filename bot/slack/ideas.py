@@ -173,7 +173,9 @@ def idea_list(mine: list[Idea], sponsored: list[Idea], now: dt.datetime) -> dict
                 )
             )
     if not blocks:
-        blocks.append(section(f"No ideas yet. Pitch one: `{Command.PITCH} <your idea> @sponsor`"))
+        blocks.append(
+            section(f"No ideas yet. Pitch one: `{Command.PITCH} &lt;your idea&gt; @sponsor`")
+        )
     return {
         "response_type": "ephemeral",
         "text": "Your ideas",
@@ -186,8 +188,8 @@ def pitch_help() -> dict:
     text = (
         f"*{Command.PITCH}*: start an idea small, with a sponsor. Pitch → Prototype → Pilot, "
         "one question at each step.\n"
-        f"• `{Command.PITCH} <your idea> @sponsor` records it at Pitch and *sends your sponsor a "
-        "DM* with it; nobody else sees it.\n"
+        f"• `{Command.PITCH} &lt;your idea&gt; @sponsor` records it at Pitch and *sends your "
+        "sponsor a DM* with it; nobody else sees it.\n"
         f"• `{Command.PITCH}` alone opens the form.\n"
         f"• `{Command.PITCH} list` shows, only to you, your ideas and the ones you sponsor, with "
         "their stage.\n"
@@ -195,6 +197,6 @@ def pitch_help() -> dict:
     )
     return {
         "response_type": "ephemeral",
-        "text": f"{Command.PITCH} <your idea> @sponsor pitches an idea to a sponsor.",
+        "text": f"{Command.PITCH} &lt;your idea&gt; @sponsor pitches an idea to a sponsor.",
         "blocks": [section(text)],
     }

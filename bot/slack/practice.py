@@ -59,7 +59,10 @@ def path_list(paths: list[PracticePath], asked: str | None = None) -> dict:
             )
         )
     blocks.append(
-        context(f"Or type `{Command.LEARN} practice <id>`; invite others with `… <id> @someone`.")
+        context(
+            f"Or type `{Command.LEARN} practice &lt;id&gt;`; "
+            "invite others with `… &lt;id&gt; @someone`."
+        )
     )
     return _ephemeral(text, blocks)
 
