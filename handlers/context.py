@@ -38,3 +38,8 @@ def clicked_message(body: dict) -> str | None:
 def input_value(view: dict, block_id: str) -> dict:
     """The state of a modal input's element (each inflow input's action_id is `value`)."""
     return view["state"]["values"].get(block_id, {}).get("value", {})
+
+
+def selected_value(view: dict, block_id: str) -> str | None:
+    """The value of the option chosen in a modal's select or radio input; None if none was."""
+    return (input_value(view, block_id).get("selected_option") or {}).get("value")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
-from bot.handlers.context import input_value, team_of
+from bot.handlers.context import input_value, selected_value, team_of
 from bot.jobs.after import After
 from bot.services import mistakes, teams
 from bot.services.mistakes import Answer, MomentWhen
@@ -71,11 +71,7 @@ def register(app: App, deps: Deps) -> None:
         author, team = body["user"]["id"], team_of(body)
         colleague = input_value(view, Field.COLLEAGUE).get("selected_user")
         what = input_value(view, Field.WHAT_HAPPENED).get("value")
-        when = MomentWhen(
-            (input_value(view, Field.WHEN).get("selected_option") or {}).get(
-                "value", MomentWhen.NOW
-            )
-        )
+        when = MomentWhen(selected_value(view, Field.WHEN) or MomentWhen.NOW)
         if colleague == author:
             ack(response_action="errors", errors={Field.COLLEAGUE: "Pick someone other than you."})
             return

@@ -3,7 +3,6 @@ each week's step and check-in."""
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 
@@ -13,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps, Subcommand
 from bot.errors import InflowError
-from bot.handlers.context import MENTION, input_value, team_of
+from bot.handlers.context import MENTION, input_value, selected_value, team_of
 from bot.jobs.after import After
-from bot.library.loader import LibraryError, fingerprint
-from bot.library.paths import PracticePath, load_paths, paths_directory
+from bot.library.paths import PracticePath, current
 from bot.services import practice, preferences, teams
 from bot.services.outbox import OnFailed
 from bot.slack import practice as blocks
@@ -24,36 +22,18 @@ from bot.slack.ids import Field, PracticeAction, View
 from bot.slack.kit import button
 from bot.slack.messaging import NOT_REACHED, open_modal
 
-log = logging.getLogger(__name__)
-
 NOT_ALLOWED = (
     "you can invite your confirmed reports, and inflow admins (the learning team) can invite "
     "anyone; ask them, or share `/learn practice {id}` so they can start it themselves."
 )
 
 
-_LOADED: dict[tuple, dict[str, PracticePath]] = {}  # by (directory, its files, the guides)
-
 MOVED_ON = "That week has moved on: this week's step is in your DMs with inflow."
 
 
 def catalogue(deps: Deps) -> dict[str, PracticePath]:
-    """The paths beside the library's guides, by id, read again only when a file or the
-    library's guides changed; none (and a log line) if they are broken."""
-    directory = paths_directory(deps.library.directory)
-    if not directory.is_dir():
-        return {}
-    guides = deps.library.library.by_id
-    key = (str(directory), fingerprint(directory), frozenset(guides))
-    if key not in _LOADED:
-        try:
-            paths = load_paths(directory, guides)
-        except LibraryError as error:
-            log.error("practice paths in %s are broken:\n%s", directory, error)
-            return {}
-        _LOADED.clear()
-        _LOADED[key] = {path.id: path for path in paths}
-    return _LOADED[key]
+    """The practice paths beside the library's guides, by id (bot.library.paths.current)."""
+    return current(deps.library.directory, deps.library.library.by_id)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -276,7 +256,7 @@ def register_steps(app: App, deps: Deps) -> None:
     def tried_submitted(ack: Ack, body: dict, view: dict, db: Session, after: After) -> None:
         """Record how it went and move on to next week's step."""
         team, user = team_of(body), body["user"]["id"]
-        confidence = (input_value(view, Field.CONFIDENCE).get("selected_option") or {}).get("value")
+        confidence = selected_value(view, Field.CONFIDENCE)
         try:
             step, following, new = practice.tried(
                 db,
@@ -433,7 +413,7 @@ def register_look_back(app: App, deps: Deps) -> None:
         team, user = team_of(body), body["user"]["id"]
 
         def chosen(field: str) -> int | None:
-            value = (input_value(view, field).get("selected_option") or {}).get("value")
+            value = selected_value(view, field)
             return int(value) if value and value.isdigit() else None
 
         asked_before = Field.CONFIDENCE_BEFORE in view["state"]["values"]

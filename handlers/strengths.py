@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.errors import InflowError
-from bot.handlers.context import MENTION, NOT_IN_CHANNEL, channel_of, input_value, team_of
+from bot.handlers.context import (
+    MENTION,
+    NOT_IN_CHANNEL,
+    channel_of,
+    input_value,
+    selected_value,
+    team_of,
+)
 from bot.jobs.after import After
 from bot.services import strengths
 from bot.services.outbox import OnFailed
@@ -197,7 +204,7 @@ def register(app: App, deps: Deps) -> None:
         giver, team = body["user"]["id"], team_of(body)
         receiver = input_value(view, Field.PERSON).get("selected_user")
         note = (input_value(view, Field.NOTE).get("value") or "").strip()
-        chosen = (input_value(view, Field.THEME).get("selected_option") or {}).get("value")
+        chosen = selected_value(view, Field.THEME)
         channel = input_value(view, Field.CHANNEL).get("selected_conversation")
         if not receiver:  # Slack requires the input; a submission without it is answered kindly
             ack(response_action="errors", errors={Field.PERSON: "Pick who you saw at their best."})

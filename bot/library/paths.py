@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -45,9 +46,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.library.loader import LibraryError, Problem, field_problems, read_front_matter
+from bot.library.loader import (
+    LibraryError,
+    Problem,
+    field_problems,
+    fingerprint,
+    read_front_matter,
+)
 from bot.library.schema import ID_PATTERN
 from bot.slack.text import MAX_BUTTON_TEXT, MAX_SECTION_TEXT, escape
+
+log = logging.getLogger(__name__)
 
 
 def paths_directory(guides_directory: Path) -> Path:
@@ -397,3 +406,24 @@ def load_paths(directory: Path, guide_ids: Collection[str]) -> list[PracticePath
     if problems:
         raise LibraryError(problems)
     return paths
+
+
+_CURRENT: dict[tuple, dict[str, PracticePath]] = {}  # by (directory, its files, the guides)
+
+
+def current(guides_directory: Path, guide_ids: Collection[str]) -> dict[str, PracticePath]:
+    """The paths beside `guides_directory`, by id, read again only when a path file or the
+    guides changed; none (and a log line) when they are broken, so the guides still serve."""
+    directory = paths_directory(guides_directory)
+    if not directory.is_dir():
+        return {}
+    key = (str(directory), fingerprint(directory), frozenset(guide_ids))
+    if key not in _CURRENT:
+        try:
+            paths = load_paths(directory, guide_ids)
+        except LibraryError as error:
+            log.error("practice paths in %s are broken:\n%s", directory, error)
+            return {}
+        _CURRENT.clear()
+        _CURRENT[key] = {path.id: path for path in paths}
+    return _CURRENT[key]
