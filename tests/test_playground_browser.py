@@ -23,7 +23,7 @@ from tests.conftest import _Quiet, _Threaded
 from tests.slack_spec import problems_with
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
+from selenium.common.exceptions import TimeoutException, WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -75,13 +75,14 @@ def browser() -> Iterator:
 
 def wait(browser, css: str, text: str = "", timeout: float = 10):
     """The first element `css` that shows `text`, once there is one (the page re-renders when
-    the app acts)."""
+    the app acts: an element found a moment ago may be gone, which Chromium reports either as a
+    stale element or as an inspector error, so any WebDriver error here means "look again")."""
 
     def found(driver):
         try:
             elements = driver.find_elements(By.CSS_SELECTOR, css)
             return next((e for e in elements if text in e.text), None)
-        except StaleElementReferenceException:
+        except WebDriverException:
             return None
 
     try:
@@ -196,9 +197,13 @@ def test_the_clock_delivers_a_coaching_nudge_to_the_managers_dm(playground, brow
     browser.get(f"{url}/?as={ANA}&place=dm")
     # Monday 09:31: the week's coaching question is planned, for Tuesday 09:30 (Monday's passed)
     for moment in ("2026-11-23T09:31", "2026-11-24T09:31"):
-        field = wait(browser, "#clock input[name=now]")
-        browser.execute_script("arguments[0].value = arguments[1]", field, moment)
-        browser.find_element(By.CSS_SELECTOR, "#clock button").click()
+        wait(browser, "#clock input[name=now]")
+        browser.execute_script(  # in one step: the page may re-render between two
+            "const clock = document.querySelector('#clock');"
+            "clock.querySelector('input[name=now]').value = arguments[0];"
+            "clock.querySelector('button').click();",
+            moment,
+        )
         wait(browser, ".notice", "planned")
 
     nudge = wait(browser, "#messages", "Ben")
