@@ -187,16 +187,17 @@ _PYDANTIC_WORDS = (
 
 
 # Valid values for front matter fields that have an error of their own (see problems_by_field).
-_STAND_INS: dict[str, object] = {
-    "title": "A guide being written",
-    "kind": "guide",
-    "category": "learning-from-the-work",
-    "summary": "A summary standing in for one with an error.",
-    "tags": ("tag",),
-    "aliases": (),
-    "owner": "owner@example.com",
-    "review_by": dt.date(2999, 12, 31),
-}
+_STAND_IN = GuideFields(
+    title="A guide being written",
+    kind="guide",
+    category="learning-from-the-work",
+    summary="A summary standing in for one with an error.",
+    tags=("tag",),
+    aliases=(),
+    owner="owner@example.com",
+    review_by=dt.date(2999, 12, 31),
+)
+_FRONT_MATTER_FIELDS = ("title", "kind", "category", "summary", "tags", "aliases", "owner")
 
 
 def _readable(message: str) -> str:
@@ -240,7 +241,8 @@ def problems_by_field(
                 add("body", problem.message)
         # Lint the rest too, with the broken front matter fields standing in valid, so the
         # person sees every problem at once rather than one round of errors after another.
-        stand_in = replace(fields, **{k: v for k, v in _STAND_INS.items() if k in found})
+        broken = [name for name in (*_FRONT_MATTER_FIELDS, "review_by") if name in found]
+        stand_in = replace(fields, **{name: getattr(_STAND_IN, name) for name in broken})
         guide, _ = parse_guide_text(
             f"form:{guide_id}", guide_source(stand_in, guide_id=guide_id), guide_id
         )
