@@ -11,11 +11,24 @@ import json
 import pytest
 from sqlalchemy import select
 
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.emulator import TEAM_ID
+from bot.library.fields import (
+    FORM_FIELDS,
+    GuideFields,
+    fields_of,
+    guide_source,
+    problems_by_field,
+    slug,
+    split_body,
+    tidy_markdown,
+)
+from bot.library.loader import load_guides, parse_guide_text
 from bot.models import LibraryAuthor, WorkspaceGuide
 from bot.services.workspace_guides import GuideState
 from bot.slack import authoring as blocks
-from bot.slack.ids import Command, DraftAction, GuideField, View
+from bot.slack.ids import Action, Command, DraftAction, GuideField, View
+from bot.slack.text import WORD_JOINER, escape
 
 ADMIN, AUTHOR, PERSON, OTHER_ADMIN = "U0ADMIN01", "U0AUTHOR1", "U0PERSON1", "U0ADMIN02"
 TITLE = "Night shift handover"
@@ -278,3 +291,280 @@ def test_a_submitted_form_saves_a_draft_that_is_not_served_and_previews_it(serve
     assert {DraftAction.PUBLISH, DraftAction.EDIT, DraftAction.DISCARD} <= _buttons(preview)
     assert "Walk the line together" in json.dumps(preview)
     assert not _served_within_the_window(served, clock, "night shift handover", TITLE)
+
+
+def test_publish_serves_the_draft_in_the_workspace(served, clock):
+    preview = _draft(served)
+    value = _button(preview, DraftAction.PUBLISH)["value"]
+
+    [said] = _click(served, DraftAction.PUBLISH, value)
+
+    assert said["replace_original"] is True and "Published *Night shift handover*" in said["text"]
+    assert _versions(served) == [(1, "draft", ADMIN), (2, "published", ADMIN)]
+    assert _served_within_the_window(served, clock, "night shift handover", TITLE)
+
+
+def test_two_clicks_on_publish_publish_once(served):
+    value = _button(_draft(served), DraftAction.PUBLISH)["value"]
+
+    _click(served, DraftAction.PUBLISH, value)
+    [said] = _click(served, DraftAction.PUBLISH, value)
+
+    assert "was published already" in said["text"]
+    assert _versions(served) == [(1, "draft", ADMIN), (2, "published", ADMIN)]
+
+
+def test_discard_keeps_the_draft_out_of_the_library_for_good(served, clock):
+    preview = _draft(served)
+
+    [said] = _click(served, DraftAction.DISCARD, _button(preview, DraftAction.DISCARD)["value"])
+    [again] = _click(served, DraftAction.PUBLISH, _button(preview, DraftAction.PUBLISH)["value"])
+
+    assert "Discarded the draft" in said["text"] and "discarded already" in again["text"]
+    assert _versions(served) == [(1, "draft", ADMIN), (2, "discarded", ADMIN)]
+    assert not _served_within_the_window(served, clock, "night shift handover", TITLE)
+
+
+def test_edit_on_a_draft_reopens_the_form_filled_from_it(served):
+    preview = _draft(served)
+
+    _click(served, DraftAction.EDIT, _button(preview, DraftAction.EDIT)["value"])
+
+    [opened] = served.emulator.calls_to("views.open")
+    view = opened.json_arg("view")
+    submitted = _as_submitted(view)
+    assert submitted[GuideField.TITLE]["value"] == TITLE
+    assert submitted[GuideField.WHEN]["value"] == WHEN
+    assert submitted[GuideField.BODY]["value"] == BODY
+    assert json.loads(view["private_metadata"]) == {"g": GUIDE_ID, "b": 0}
+
+
+def test_a_new_guide_never_takes_another_guides_id(served):
+    _draft(served)  # night-shift-handover, a draft
+    _open_new(served)
+    _submit(served, _values(aliases="", summary="Another guide with the very same title here."))
+
+    assert _versions(served, "night-shift-handover-2") == [(1, "draft", ADMIN)]
+    _open_new(served)
+    answer = _submit(served, _values(title="Reflective listening", aliases=""))
+    assert "already a name of the guide" in answer["errors"][GuideField.TITLE]
+
+
+# -- Edit on any guide an owner is shown -----------------------------------------------------------
+
+
+def test_owners_see_edit_on_a_guide_and_others_do_not(served):
+    mine = _learn(served, "active listening", user_id=ADMIN)
+    theirs = _learn(served, "active listening", user_id=PERSON)
+
+    assert _button(mine, Action.GUIDE_EDIT)["value"] == "active-listening"
+    assert Action.GUIDE_EDIT not in _buttons(theirs)
+
+
+def test_an_edited_shipped_guide_is_served_in_place_of_the_shipped_one(served, clock):
+    mine = _learn(served, "active listening", user_id=ADMIN)
+    _click(served, Action.GUIDE_EDIT, _button(mine, Action.GUIDE_EDIT)["value"])
+    [opened] = served.emulator.calls_to("views.open")
+    view = opened.json_arg("view")
+    assert json.loads(view["private_metadata"]) == {"g": "active-listening", "b": 0}
+    values = _as_submitted(view)
+    values[GuideField.TITLE] = _text("Active listening, the plant floor way")
+
+    assert _submit(served, values, metadata=view["private_metadata"]) == {}
+    preview = _preview(served)
+    _click(served, DraftAction.PUBLISH, _button(preview, DraftAction.PUBLISH)["value"])
+
+    assert _versions(served, "active-listening") == [(1, "draft", ADMIN), (2, "published", ADMIN)]
+    title = "Active listening, the plant floor way"
+    assert _served_within_the_window(served, clock, "active listening", title)
+
+
+def test_a_second_owner_saving_a_guide_changed_since_they_opened_it_is_told_and_saves_nothing(
+    served,
+):
+    forms = {}
+    for owner in (ADMIN, OTHER_ADMIN):
+        shown = _learn(served, "active listening", user_id=owner)
+        _click(served, Action.GUIDE_EDIT, _button(shown, Action.GUIDE_EDIT)["value"], owner)
+        [opened] = served.emulator.calls_to("views.open")
+        forms[owner] = opened.json_arg("view")
+    assert (
+        _submit(served, _as_submitted(forms[ADMIN]), metadata=forms[ADMIN]["private_metadata"])
+        == {}
+    )
+    _click(served, DraftAction.PUBLISH, _button(_preview(served), DraftAction.PUBLISH)["value"])
+
+    answer = _submit(
+        served,
+        _as_submitted(forms[OTHER_ADMIN]),
+        user_id=OTHER_ADMIN,
+        metadata=forms[OTHER_ADMIN]["private_metadata"],
+    )
+
+    said = answer["errors"][GuideField.TITLE]
+    assert said.startswith("This guide changed since you opened it (version 2, published by")
+    assert ADMIN in said and "09:30 UTC on 2026-11-23" in said
+    assert _versions(served, "active-listening") == [(1, "draft", ADMIN), (2, "published", ADMIN)]
+
+
+def test_a_draft_written_before_another_owner_published_cannot_overwrite_it(served):
+    first = _draft(served)
+    _click(served, DraftAction.PUBLISH, _button(first, DraftAction.PUBLISH)["value"])
+    metadata = blocks.FormState(GUIDE_ID, 2).metadata()
+    stale = {}
+    for owner in (ADMIN, OTHER_ADMIN):  # both open the published guide; each saves a draft
+        summary = f"Hand a running shift over the way {owner} would hand it over."
+        assert _submit(served, _values(summary=summary), user_id=owner, metadata=metadata) == {}
+        stale[owner] = _button(_preview(served, owner), DraftAction.PUBLISH)["value"]
+
+    _click(served, DraftAction.PUBLISH, stale[ADMIN])
+    [said] = _click(served, DraftAction.PUBLISH, stale[OTHER_ADMIN], OTHER_ADMIN)
+
+    assert "changed since you opened it (version 5, published by" in said["text"]
+    assert [v for v in _versions(served) if v[1] == "published"] == [
+        (2, "published", ADMIN),
+        (5, "published", ADMIN),
+    ]
+
+
+# -- forged requests and bad input ----------------------------------------------------------------
+
+
+def test_a_forged_submission_from_someone_who_does_not_own_the_library_changes_nothing(served):
+    reply = served.slack.submit(View.GUIDE_FORM, _values(), user_id=PERSON).json()
+
+    assert reply["response_action"] == "update"
+    assert "library's owners" in json.dumps(reply["view"])
+    assert _versions(served) == []
+
+
+def test_a_forged_submission_for_a_guide_the_workspace_never_had_changes_nothing(served):
+    metadata = blocks.FormState("another-workspaces-guide", 0).metadata()
+    reply = served.slack.submit(
+        View.GUIDE_FORM, _values(), user_id=ADMIN, private_metadata=metadata
+    )
+
+    assert "no longer in this workspace's library" in json.dumps(reply.json())
+    assert _versions(served, "another-workspaces-guide") == []
+
+
+def test_buttons_pressed_by_someone_who_does_not_own_the_library_change_nothing(served):
+    preview = _draft(served)
+
+    [said] = _click(
+        served, DraftAction.PUBLISH, _button(preview, DraftAction.PUBLISH)["value"], PERSON
+    )
+    _click(served, Action.GUIDE_EDIT, "active-listening", PERSON)
+
+    assert "library's owners" in said["text"]
+    assert served.emulator.calls_to("views.open") == []
+    assert _versions(served) == [(1, "draft", ADMIN)]
+
+
+def test_a_guide_cannot_ping_the_channel(served):
+    _open_new(served)
+    answer = _submit(
+        served,
+        _values(
+            summary="Hand over a shift and tell <!here> about it right away.",
+            body=BODY + "\n\n## Words to say\n- @channel the line is yours",
+        ),
+    )
+
+    assert "Must not mention @channel" in answer["errors"][GuideField.SUMMARY]
+    assert "Must not mention @channel" in answer["errors"][GuideField.BODY]
+    assert _versions(served) == []
+
+
+def test_a_typed_channel_mention_is_defused_wherever_inflow_escapes_text():
+    assert escape("ping @here and @channel, not me@here.com") == (
+        f"ping @{WORD_JOINER}here and @{WORD_JOINER}channel, not me@here.com"
+    )
+    assert escape("<!channel>") == "&lt;!channel&gt;"
+
+
+# -- builders and rules, without Slack -------------------------------------------------------------
+
+
+def _fields(**changes) -> GuideFields:
+    given = {
+        "title": TITLE,
+        "kind": "guide",
+        "category": "meetings-and-collaboration",
+        "summary": "Hand a running shift over so nothing is lost between the two teams.",
+        "when": WHEN,
+        "body": BODY,
+        "aliases": ("shift handover",),
+        "tags": ("handover", "shifts"),
+        "owner": "ops@example.com",
+        "review_by": dt.date(2027, 5, 31),
+    }
+    return GuideFields(**{**given, **changes})
+
+
+def test_the_source_built_from_the_fields_parses_back_to_them():
+    source = guide_source(_fields(title="Handover: the 'night' shift"), guide_id=GUIDE_ID)
+
+    guide, problems = parse_guide_text("form", source, GUIDE_ID)
+    assert problems == [] and guide is not None
+    assert guide.meta.title == "Handover: the 'night' shift"
+    assert guide.meta.minutes == 1 and guide.meta.review_by == dt.date(2027, 5, 31)
+    assert fields_of(guide) == _fields(title="Handover: the 'night' shift")
+
+
+def test_every_shipped_guide_survives_the_form_unchanged():
+    for guide in load_guides(DEFAULT_CONTENT_DIR):
+        meta = guide.meta
+        source = guide_source(
+            fields_of(guide),
+            guide_id=guide.id,
+            minutes=meta.minutes,
+            triggers=meta.triggers,
+            related=meta.related,
+        )
+        again, problems = parse_guide_text("form", source, guide.id)
+        assert problems == [] and again is not None, guide.id
+        assert (again.meta, again.body) == (meta, guide.body), guide.id
+
+
+def test_the_body_is_laid_out_as_every_guide_is():
+    typed = "## Steps\r\n\r\n1. One.\r\n## Example   \nA team did it.\n\n\n"
+    assert tidy_markdown(typed) == "## Steps\n1. One.\n\n## Example\nA team did it."
+    assert split_body("## When to use it\nNow.\n\n## Steps\n1. One.") == (
+        "Now.",
+        "## Steps\n1. One.",
+    )
+
+
+def test_a_guide_id_is_made_from_its_title():
+    assert slug("Night shift: the hand-over (v2)") == "night-shift-the-hand-over-v2"
+    assert slug("Ça va? Éléphant") == "ca-va-elephant"
+    assert slug("!!!") == "guide"
+    assert len(slug("word " * 40)) <= 60
+
+
+def test_problems_are_given_by_field():
+    fields = _fields(summary="Short", kind="framework", review_by=dt.date(2026, 1, 1))
+    source = guide_source(fields, guide_id=GUIDE_ID)
+
+    problems = problems_by_field(fields, source, guide_id=GUIDE_ID, today=TODAY)
+
+    assert set(problems) == {"summary", "body", "review_by"}
+    assert "when not to use it" in problems["body"]  # a framework's required section
+
+
+def test_the_form_is_filled_from_the_fields_and_reads_back_to_them():
+    state = blocks.FormState(GUIDE_ID, 3)
+    view = blocks.guide_form(_fields(), state=state, today=TODAY)
+
+    assert view["callback_id"] == View.GUIDE_FORM and len(view["title"]["text"]) <= 24
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == [blocks.block_of(name) for name in FORM_FIELDS]
+    view["state"] = {"values": {b: {"value": e} for b, e in _as_submitted(view).items()}}
+    assert blocks.read_guide_form(view) == (_fields(), state)
+
+
+def test_a_forged_private_metadata_reads_as_a_new_guide():
+    assert blocks.read_form_state("not json") == blocks.FormState()
+    assert blocks.read_form_state('{"g": 5, "b": "x"}') == blocks.FormState()
+    assert blocks.read_draft_value('{"g": "x"}') is None

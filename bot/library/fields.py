@@ -200,6 +200,17 @@ _STAND_IN = GuideFields(
 _FRONT_MATTER_FIELDS = ("title", "kind", "category", "summary", "tags", "aliases", "owner")
 
 
+# Lint's messages about the body as a whole, though they point at its first line.
+_ABOUT_THE_WHOLE_BODY = (
+    "section",
+    "the answer",
+    "the shared",
+    "too many",
+    "body has",
+    "a framework",
+)
+
+
 def _readable(message: str) -> str:
     for said, meant in _PYDANTIC_WORDS:
         message = message.replace(said, meant)
@@ -263,7 +274,7 @@ def problems_by_field(
             add("when", "Say when this guide helps: this is what /learn shows first")
         elif message.startswith("section 1 ") and when_text.strip():
             add("when", message.replace("section 1 ", "This section ", 1))
-        elif problem.line < when_end and not message.startswith(("section", "the answer")):
+        elif problem.line < when_end and not message.startswith(_ABOUT_THE_WHOLE_BODY):
             add("when", message.replace("the body ", "", 1))
         else:
             add("body", message.replace("the body ", "", 1))

@@ -21,7 +21,7 @@ _UNESCAPES = {value: key for key, value in _ESCAPES.items()}
 
 # A typed "@here" in mrkdwn that is not `verbatim` may be read by Slack as the mention itself;
 # an invisible word joiner after the @ keeps the word as it looks and makes it no mention at all.
-_TYPED_MASS_MENTION = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+_TYPED_MASS_MENTION = re.compile(r"(?<!\w)@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
