@@ -568,3 +568,11 @@ def test_a_forged_private_metadata_reads_as_a_new_guide():
     assert blocks.read_form_state("not json") == blocks.FormState()
     assert blocks.read_form_state('{"g": 5, "b": "x"}') == blocks.FormState()
     assert blocks.read_draft_value('{"g": "x"}') is None
+
+
+def test_help_tells_owners_how_to_write_and_name_authors(served):
+    answer = served.slack.command(Command.LEARN, "help").json()
+    shown = json.dumps(answer["blocks"])
+
+    assert "/learn new" in shown and "library's owners" in shown
+    assert "/learn authors" in shown
