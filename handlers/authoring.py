@@ -150,35 +150,51 @@ def register(app: App, deps: Deps) -> None:
             served = library.by_id.get(state.guide_id)
             if served is None and authoring.versions_count(db, team_id, state.guide_id) == 0:
                 raise InflowError(GONE)  # an id this workspace never had: nothing to edit
-            guide_id = state.guide_id
-        else:
-            guide_id = authoring.new_guide_id(db, team_id, fields.title or "", library.by_id)
-        source = guide_source(
-            fields,
-            guide_id=guide_id,
-            minutes=served.meta.minutes if served is not None else None,
-            triggers=served.meta.triggers if served is not None else (),
-            related=served.meta.related if served is not None else (),
-        )
-        problems = problems_by_field(
-            fields, source, guide_id=guide_id, today=deps.clock().date(), others=library.guides
-        )
-        if problems:
-            ack(response_action="errors", errors=blocks.form_errors(problems))
-            return
-        try:
-            draft = authoring.save_draft(
-                db,
-                team_id=team_id,
+
+        def source_of(guide_id: str) -> str:
+            return guide_source(
+                fields,
                 guide_id=guide_id,
-                source=source,
-                base=state.base,
-                by=user_id,
-                now=deps.clock(),
+                minutes=served.meta.minutes if served is not None else None,
+                triggers=served.meta.triggers if served is not None else (),
+                related=served.meta.related if served is not None else (),
             )
-        except InflowError as refused:  # changed since it was opened, or saved at that moment
-            ack(response_action="errors", errors={GuideField.TITLE: refused.user_message})
-            return
+
+        # A second submission of the same form (a double click on Save) saves nothing more.
+        candidates = (
+            [state.guide_id]
+            if state.guide_id
+            else authoring.new_guide_ids(db, team_id, fields.title or "")
+        )
+        draft = authoring.repeated_draft(
+            db, team_id=team_id, by=user_id, guide_ids=candidates, source_of=source_of
+        )
+        if draft is not None:
+            guide_id, source = draft.guide_id, draft.source
+        else:
+            guide_id = state.guide_id or authoring.new_guide_id(
+                db, team_id, fields.title or "", library.by_id
+            )
+            source = source_of(guide_id)
+            problems = problems_by_field(
+                fields, source, guide_id=guide_id, today=deps.clock().date(), others=library.guides
+            )
+            if problems:
+                ack(response_action="errors", errors=blocks.form_errors(problems))
+                return
+            try:
+                draft = authoring.save_draft(
+                    db,
+                    team_id=team_id,
+                    guide_id=guide_id,
+                    source=source,
+                    base=state.base,
+                    by=user_id,
+                    now=deps.clock(),
+                )
+            except InflowError as refused:  # changed since it was opened, or saved at once
+                ack(response_action="errors", errors={GuideField.TITLE: refused.user_message})
+                return
         ack()
         guide, _ = parse_guide_text(f"draft:{guide_id}", source, guide_id)
         assert guide is not None  # linted above

@@ -576,3 +576,17 @@ def test_help_tells_owners_how_to_write_and_name_authors(served):
 
     assert "/learn new" in shown and "library's owners" in shown
     assert "/learn authors" in shown
+
+
+def test_submitting_the_same_form_twice_saves_one_draft_and_sends_one_preview(served):
+    _open_new(served)
+    _submit(served, _values())
+    served.slack.submit(View.GUIDE_FORM, _values(), user_id=ADMIN)  # a second click on Save
+
+    assert _versions(served) == [(1, "draft", ADMIN)]
+    assert _versions(served, "night-shift-handover-2") == []
+    dm = served.emulator.dm_of(ADMIN)
+    assert (
+        len([c for c in served.emulator.calls_to("chat.postMessage") if c.args["channel"] == dm])
+        == 1
+    )

@@ -19,7 +19,8 @@ Two guards keep this honest when people act at once:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -134,6 +135,53 @@ def save_draft(
     the guide was published or hidden since. Flushes only."""
     check_unchanged(session, team_id, guide_id, base)
     return _save(session, team_id, guide_id, source, GuideState.DRAFT, by, now)
+
+
+def repeated_draft(
+    session: Session,
+    *,
+    team_id: str,
+    by: str,
+    guide_ids: Collection[str],
+    source_of: Callable[[str], str],
+) -> WorkspaceGuide | None:
+    """The draft this very form already saved, if it is a second submission of it: the newest
+    version of one of `guide_ids` is a draft by the same person with the same source (as
+    `source_of(guide id)` builds it). A double submit then saves and sends nothing more."""
+    newest = (
+        select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
+        .where(WorkspaceGuide.team_id == team_id, WorkspaceGuide.guide_id.in_(list(guide_ids)))
+        .group_by(WorkspaceGuide.guide_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(WorkspaceGuide)
+        .join(
+            newest,
+            (WorkspaceGuide.guide_id == newest.c.guide_id)
+            & (WorkspaceGuide.version == newest.c.version),
+        )
+        .where(
+            WorkspaceGuide.team_id == team_id,
+            WorkspaceGuide.state == GuideState.DRAFT.value,
+            WorkspaceGuide.created_by == by,
+        )
+        .order_by(WorkspaceGuide.id.desc())
+    )
+    return next((row for row in rows if row.source == source_of(row.guide_id)), None)
+
+
+def new_guide_ids(session: Session, team_id: str, title: str) -> list[str]:
+    """The ids this workspace has saved that a new guide with this title may have been given
+    (its slug, and the slug numbered)."""
+    base = slug(title)
+    stem = base[: 64 - 4]
+    saved = session.scalars(
+        select(WorkspaceGuide.guide_id)
+        .where(WorkspaceGuide.team_id == team_id, WorkspaceGuide.guide_id.like(f"{stem}%"))
+        .distinct()
+    )
+    return [g for g in saved if g == base or re.fullmatch(rf"{re.escape(stem)}-\d+", g)]
 
 
 def draft_of(session: Session, team_id: str, ref: DraftRef) -> WorkspaceGuide:
