@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -590,3 +591,26 @@ def test_submitting_the_same_form_twice_saves_one_draft_and_sends_one_preview(se
         len([c for c in served.emulator.calls_to("chat.postMessage") if c.args["channel"] == dm])
         == 1
     )
+
+
+def test_twenty_clicks_on_publish_at_once_publish_once_and_fail_none(served):
+    value = _button(_draft(served), DraftAction.PUBLISH)["value"]
+    served.emulator.reset_calls()
+    barrier = threading.Barrier(20)
+    url = served.emulator.response_url("publish-at-once")
+
+    def click() -> None:
+        barrier.wait()
+        served.slack.click(DraftAction.PUBLISH, value, response_url=url, user_id=ADMIN)
+
+    threads = [threading.Thread(target=click) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    served.settle()
+
+    assert _versions(served) == [(1, "draft", ADMIN), (2, "published", ADMIN)]
+    said = [body["text"] for _, body in served.emulator.wait_for_responses(20)]
+    assert len(said) == 20 and sum("Published *" in s for s in said) == 1
+    assert all("Published *" in s or "already" in s or "same moment" in s for s in said), said

@@ -12,8 +12,12 @@ Two guards keep this honest when people act at once:
   newest published or hidden version, 0 for a guide the workspace never changed). Saving a draft
   or publishing one whose base is no longer the newest is refused with who changed it and when.
 - **Once.** A draft is published or discarded once: a second click finds the version it made
-  (same source, after the draft) and says so. Two clicks at the same instant both try to save
-  the guide's next version number; the unique key (team, guide, version) lets one through.
+  (same source, after the draft) and says so.
+
+Each save first locks the guide's versions (`FOR UPDATE` on PostgreSQL; SQLite has one writer
+at a time), so two clicks or two owners at the same instant take turns, and the second sees
+what the first saved. A guide with no version yet has nothing to lock: two first saves at once
+both take version 1, and the unique key (team, guide, version) lets one through.
 """
 
 from __future__ import annotations
@@ -133,6 +137,7 @@ def save_draft(
 ) -> WorkspaceGuide:
     """Save a draft of the guide, written from version `base`; refused with `GuideChanged` if
     the guide was published or hidden since. Flushes only."""
+    _lock_guide(session, team_id, guide_id)
     check_unchanged(session, team_id, guide_id, base)
     return _save(session, team_id, guide_id, source, GuideState.DRAFT, by, now)
 
@@ -220,6 +225,7 @@ def _settle(
     by: str,
     now: dt.datetime,
 ) -> WorkspaceGuide:
+    _lock_guide(session, team_id, ref.guide_id)
     draft = draft_of(session, team_id, ref)
     done = session.scalar(
         select(WorkspaceGuide)
@@ -238,6 +244,15 @@ def _settle(
     if state is GuideState.PUBLISHED:
         check_unchanged(session, team_id, ref.guide_id, ref.base)
     return _save(session, team_id, ref.guide_id, draft.source, state, by, now)
+
+
+def _lock_guide(session: Session, team_id: str, guide_id: str) -> None:
+    """Hold the guide's versions until the transaction ends (see the module's docstring)."""
+    session.execute(
+        select(WorkspaceGuide.id)
+        .where(WorkspaceGuide.team_id == team_id, WorkspaceGuide.guide_id == guide_id)
+        .with_for_update()
+    ).all()
 
 
 def _save(
