@@ -8,6 +8,8 @@ the request's commit, or raises `NotAnOwner` with a kind message the app's error
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
@@ -21,8 +23,9 @@ from bot.library.loader import parse_guide_text
 from bot.library.schema import Guide
 from bot.services import authoring
 from bot.services import authors as author_service
-from bot.services.authoring import DraftRef
+from bot.services.authoring import DraftRef, GuideChanged
 from bot.slack import authoring as blocks
+from bot.slack import people
 from bot.slack.ids import Action, DraftAction, GuideField, View
 from bot.slack.messaging import open_modal
 
@@ -66,8 +69,36 @@ def open_guide_form(
             raise InflowError(GONE)
         state = blocks.FormState(guide_id, authoring.base_of(db, team_id, guide_id))
         fields = _overlay(fields_of(guide), prefill)
-    view = blocks.guide_form(fields, state=state, today=deps.clock().date())
-    after.then("guide form", lambda: open_modal(client, trigger_id, user_id, view))
+    today = deps.clock().date()
+
+    def open_form() -> None:
+        filled = fields
+        if filled is None or not filled.owner:  # the writer owns what they write, by default
+            filled = replace(filled or GuideFields(), owner=_email(client, user_id))
+        view = blocks.guide_form(filled, state=state, today=today)
+        open_modal(client, trigger_id, user_id, view)
+
+    after.then("guide form", open_form)
+
+
+EMAIL_WAIT = 0.5  # seconds of the trigger's three the form waits for the writer's email
+
+
+def _email(client: WebClient, user_id: str) -> str | None:
+    """The person's email from Slack (users:read.email), if it comes soon; the form opens
+    without it otherwise, and asks."""
+    user = people.lookup(client, user_id, wait=EMAIL_WAIT) or {}
+    email = (user.get("profile") or {}).get("email")
+    return email if isinstance(email, str) and email else None
+
+
+def _name(client: WebClient, user_id: str) -> str:
+    """How a person is called in plain text, if Slack says so at once (bot.slack.people);
+    else their id."""
+    user = people.lookup(client, user_id) or {}
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or profile.get("display_name") or user.get("real_name")
+    return f"{name} ({user_id})" if isinstance(name, str) and name else user_id
 
 
 def _overlay(fields: GuideFields, prefill: GuideFields | None) -> GuideFields:
@@ -139,7 +170,9 @@ def register(app: App, deps: Deps) -> None:
     deps.learn_subcommands["authors"] = Subcommand(AUTHORS_FORM, library_authors)
 
     @app.view(View.GUIDE_FORM)
-    def save_guide_draft(ack: Ack, body: dict, view: dict, db: Session, after: After) -> None:
+    def save_guide_draft(
+        ack: Ack, body: dict, view: dict, client: WebClient, db: Session, after: After
+    ) -> None:
         """Lint the form; save a draft and send its preview, or show each problem by its field."""
         team_id, user_id = team_of(body), body["user"]["id"]
         author_service.require_owner(db, deps.settings, team_id, user_id)
@@ -192,7 +225,12 @@ def register(app: App, deps: Deps) -> None:
                     by=user_id,
                     now=deps.clock(),
                 )
-            except InflowError as refused:  # changed since it was opened, or saved at once
+            except GuideChanged as changed:  # beside a field a mention shows raw: a name
+                who = _name(client, changed.newest.created_by)
+                said = changed.saying(who, changed.newest)
+                ack(response_action="errors", errors={GuideField.TITLE: said})
+                return
+            except InflowError as refused:  # saved by someone else at that very moment
                 ack(response_action="errors", errors={GuideField.TITLE: refused.user_message})
                 return
         ack()

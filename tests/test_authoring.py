@@ -247,9 +247,11 @@ def test_a_removed_author_can_no_longer_write(served):
 # -- the form, linted --------------------------------------------------------------------------
 
 
-def test_the_form_starts_with_a_review_date_about_six_months_on(served):
+def test_the_form_starts_with_the_writer_as_owner_and_a_review_date_six_months_on(served):
     view = _open_new(served)
 
+    [owner] = [b for b in view["blocks"] if b.get("block_id") == GuideField.OWNER]
+    assert owner["element"]["initial_value"] == "u0admin01@example.com"  # from users.info
     [review] = [b for b in view["blocks"] if b.get("block_id") == GuideField.REVIEW_BY]
     assert review["element"]["initial_date"] == (TODAY + dt.timedelta(days=182)).isoformat()
     assert json.loads(view["private_metadata"]) == {"g": "", "b": 0}
@@ -404,7 +406,7 @@ def test_a_second_owner_saving_a_guide_changed_since_they_opened_it_is_told_and_
 
     said = answer["errors"][GuideField.TITLE]
     assert said.startswith("This guide changed since you opened it (version 2, published by")
-    assert ADMIN in said and "09:30 UTC on 2026-11-23" in said
+    assert f"by Person {ADMIN} ({ADMIN}) at 09:30 UTC on 2026-11-23" in said
     assert _versions(served, "active-listening") == [(1, "draft", ADMIN), (2, "published", ADMIN)]
 
 

@@ -45,13 +45,19 @@ class GuideChanged(InflowError):
     """The guide changed since the form or draft was made from it."""
 
     def __init__(self, newest: WorkspaceGuide):
-        what = "hidden" if newest.state == GuideState.HIDDEN.value else "published"
-        super().__init__(
-            f"This guide changed since you opened it (version {newest.version}, {what} by "
-            f"<@{newest.created_by}> at {newest.created_at:%H:%M} UTC on "
-            f"{newest.created_at:%Y-%m-%d}). Open it again to start from what is served now."
-        )
+        super().__init__(self.saying(f"<@{newest.created_by}>", newest))
         self.newest = newest
+
+    @staticmethod
+    def saying(who: str, newest: WorkspaceGuide) -> str:
+        """The refusal, naming `who` changed it (a mention, or a name where mentions show raw,
+        as beside a form's field)."""
+        what = "hidden" if newest.state == GuideState.HIDDEN.value else "published"
+        return (
+            f"This guide changed since you opened it (version {newest.version}, {what} by {who} "
+            f"at {newest.created_at:%H:%M} UTC on {newest.created_at:%Y-%m-%d}). Open it again "
+            "to start from what is served now."
+        )
 
 
 class AlreadyDone(InflowError):
