@@ -616,3 +616,11 @@ def test_twenty_clicks_on_publish_at_once_publish_once_and_fail_none(served):
     said = [body["text"] for _, body in served.emulator.wait_for_responses(20)]
     assert len(said) == 20 and sum("Published *" in s for s in said) == 1
     assert all("Published *" in s or "already" in s or "same moment" in s for s in said), said
+
+
+def test_a_guide_an_owner_opens_from_a_list_has_edit_too(served):
+    [said] = _click(served, f"{Action.OPEN_GUIDE}:0", "active-listening")
+    [theirs] = _click(served, f"{Action.OPEN_GUIDE}:0", "active-listening", PERSON)
+
+    assert _button(said, Action.GUIDE_EDIT)["value"] == "active-listening"
+    assert Action.GUIDE_EDIT not in _buttons(theirs)
