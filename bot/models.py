@@ -198,6 +198,20 @@ class WorkspaceGuide(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class LibraryAuthor(Base):
+    """Someone a workspace's inflow admins named an author of its library: with the admins, the
+    library's owners there (they write, edit and publish guides from Slack)."""
+
+    __tablename__ = "library_authors"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class MistakeMoment(Base):
     """Someone had a mistake moment and asked a colleague for five minutes.
 

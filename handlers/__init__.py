@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.handlers import (
+    authoring,
     commands,
     conversations,
     debriefs,
@@ -44,6 +45,7 @@ def register_listeners(app: App, deps: Deps) -> None:
         privacy,
         teams,
         installs,
+        authoring,
     )
     for module in modules:
         module.register(app, deps)

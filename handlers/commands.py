@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.handlers.teams import team_command
 from bot.jobs.after import After
 from bot.library.matcher import Outcome
+from bot.services import authors
 from bot.services import library as library_service
 from bot.services.library import GuideEventKind
 from bot.slack import blocks, guides
@@ -58,15 +59,26 @@ def register(app: App, deps: Deps) -> None:
                 user_id=command["user_id"],
                 words=words,
                 channel_id=command.get("channel_id"),
+                editable=authors.is_library_owner(
+                    db, deps.settings, command["team_id"], command["user_id"]
+                ),
             )
         )
 
 
 def answer(
-    db: Session, deps: Deps, *, team_id: str, user_id: str, words: str, channel_id: str | None
+    db: Session,
+    deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    words: str,
+    channel_id: str | None,
+    editable: bool = False,
 ) -> dict:
     """What /learn, a mention and a DM all answer: the guide that fits (recorded as a view),
-    "is it one of these?", help for small talk, or a plain "nothing yet" (a content gap)."""
+    "is it one of these?", help for small talk, or a plain "nothing yet" (a content gap).
+    `editable`: the answer is the asker's alone and they own the library (an *Edit* button)."""
     library = deps.library.for_team(db, team_id)
     result = library.search(
         words,
@@ -93,4 +105,6 @@ def answer(
         query=words,
         now=deps.clock(),
     )
-    return guides.guide_answer(best, library.runners_up(result, best), query=words)
+    return guides.guide_answer(
+        best, library.runners_up(result, best), query=words, editable=editable
+    )

@@ -12,6 +12,7 @@ from bot.errors import InflowError
 from bot.handlers.context import NOT_IN_CHANNEL, channel_of, clicked_message, team_of
 from bot.jobs.after import After
 from bot.library.schema import CATEGORY_LABELS, Category, Guide
+from bot.services import authors
 from bot.services import library as library_service
 from bot.services.library import GuideEventKind
 from bot.services.outbox import OnFailed, OnSent
@@ -52,6 +53,10 @@ def register(app: App, deps: Deps) -> None:
             now=deps.clock(),
             clicked=clicked_message(body),
         )
+
+    def editable(db: Session, body: dict) -> bool:
+        """Whether the person who clicked owns the library: their answer shows *Edit*."""
+        return authors.is_library_owner(db, deps.settings, team_of(body), body["user"]["id"])
 
     @app.action(Action.SHARE_GUIDE)
     def share(
@@ -115,7 +120,10 @@ def register(app: App, deps: Deps) -> None:
         record(db, body, guide, GuideEventKind.VIEW, channel_of(body))
         if read.query:
             record(db, body, guide, GuideEventKind.CHOSEN, query=read.query)
-        respond(**guides.guide_answer(guide, query=read.query), replace_original=False)
+        respond(
+            **guides.guide_answer(guide, query=read.query, editable=editable(db, body)),
+            replace_original=False,
+        )
 
     @app.action(Action.WHOLE_GUIDE)
     def whole_guide(ack: Ack, body: dict, action: dict, respond: Respond, db: Session) -> None:
@@ -123,7 +131,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         guide, others, read = guide_from(db, body, action["value"])
         respond(
-            **guides.guide_answer(guide, others, query=read.query, whole=True),
+            **guides.guide_answer(
+                guide, others, query=read.query, whole=True, editable=editable(db, body)
+            ),
             replace_original=True,
         )
 
@@ -141,7 +151,12 @@ def register(app: App, deps: Deps) -> None:
             )
             respond(
                 **guides.guide_answer(
-                    guide, others, rated=helpful, query=read.query, whole=read.whole
+                    guide,
+                    others,
+                    rated=helpful,
+                    query=read.query,
+                    whole=read.whole,
+                    editable=editable(db, body),
                 ),
                 replace_original=True,
             )

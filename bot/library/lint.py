@@ -4,24 +4,33 @@ beside it, as `path:line: message`."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from bot.library.loader import Problem, read_guides
 from bot.library.paths import paths_directory, read_paths
-from bot.library.schema import Guide
+from bot.library.schema import Guide, body_sections
 from bot.slack.guides import guide_answer, markdown_sections, shared_guide
 from bot.slack.text import MAX_HEADER_TEXT, MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT
 
 MAX_BODY_WORDS = 350
+REQUIRED_SECTION = "when to use it"  # every guide opens with when it helps: what /learn shows first
+# What would make Slack notify a whole channel or group: escaping stops the `<!…>` forms, and
+# bot.slack.text.escape defuses the typed ones, but a guide should not say them at all.
+MASS_MENTION = re.compile(
+    r"(?<![\w@])@(channel|here|everyone)\b|<!(channel|here|everyone|subteam)", re.IGNORECASE
+)
+PINGS = (
+    "must not mention @channel, @here, @everyone or a user group: a guide is read by whoever "
+    "asks, and must never notify a whole channel (write “the whole channel” instead)"
+)
 
 
 def lint(directory: Path, *, today: dt.date) -> list[Problem]:
     """Schema and cross-file problems, then what Slack would refuse or cut, then due reviews."""
     guides, problems = read_guides(directory)
     for guide in guides:
-        problems.extend(_layout(guide))
-        problems.extend(_rendering(guide))
-        problems.extend(_content(guide, today))
+        problems.extend(lint_guide(guide, today=today))
     paths = paths_directory(directory)
     if paths.is_dir():  # a directory of guides alone (a test's, a workspace export) has none
         # A guide file with its own error still counts as there: its error is the one cause.
@@ -29,6 +38,12 @@ def lint(directory: Path, *, today: dt.date) -> list[Problem]:
         guide_ids = {file.stem for file in directory.glob("*.md")} - drafts
         problems.extend(lint_paths(paths, guide_ids, today=today))
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+def lint_guide(guide: Guide, *, today: dt.date) -> list[Problem]:
+    """Every problem of one parsed guide beyond its schema: layout, what Slack would refuse or
+    cut, and content rules (the form that writes guides in Slack runs these too)."""
+    return [*_layout(guide), *_rendering(guide), *_content(guide, today)]
 
 
 def lint_paths(directory: Path, guide_ids: set[str], *, today: dt.date) -> list[Problem]:
@@ -131,6 +146,21 @@ def _content(guide: Guide, today: dt.date) -> list[Problem]:
                 "a framework must say when not to use it (a '## When not to use it' section)",
             )
         )
+    sections = [title for title, heading, lines in body_sections(guide.body) if heading]
+    if REQUIRED_SECTION not in sections:
+        problems.append(
+            Problem(
+                guide.path,
+                guide.body_line,
+                "a guide must say when to use it: start with a '## When to use it' section",
+            )
+        )
+    for key in ("title", "summary"):
+        if MASS_MENTION.search(getattr(guide.meta, key)):
+            problems.append(Problem(guide.path, guide.line_of(key), f"{key}: {PINGS}"))
+    for index, line in enumerate(guide.body.splitlines()):
+        if MASS_MENTION.search(line):
+            problems.append(Problem(guide.path, guide.body_line + index, f"the body {PINGS}"))
     if guide.meta.review_by < today:
         problems.append(
             Problem(

@@ -45,6 +45,7 @@ from bot.models import (
     GuideRecord,
     Idea,
     IdeaStep,
+    LibraryAuthor,
     ManagerReport,
     MistakeMoment,
     NudgeFeedback,
@@ -133,6 +134,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(GuideAlias, "added_by", Policy.ANONYMISE),
     # A guide version someone saved is the workspace's library and its history: kept, unsigned.
     Holding(WorkspaceGuide, "created_by", Policy.ANONYMISE),
+    # Being one of the library's authors is about them: it goes. Authors they named stay so.
+    Holding(LibraryAuthor, "user_id", Policy.DELETE),
+    Holding(LibraryAuthor, "added_by", Policy.ANONYMISE),
     # A shared guide stays in its channel and others' reactions rate it: it stays, unsigned.
     Holding(GuideMessage, "shared_by", Policy.ANONYMISE),
     # Their emoji go; the vote each made lives on, anonymous, in `ratings`.
@@ -196,6 +200,8 @@ EXPORTED: dict[tuple[str, str], str] = {
     ("content_gaps", "user_id"): "guides.not_found_queries",
     ("guide_aliases", "added_by"): "guides.names_you_added",
     ("workspace_guides", "created_by"): "guides.versions_you_saved",
+    ("library_authors", "user_id"): "workspace.you_are_a_library_author",
+    ("library_authors", "added_by"): "workspace.library_authors_you_named",
     ("guide_messages", "shared_by"): "guides.shared_in_channels",
     ("guide_reactions", "user_id"): "guides.reactions_on_shared_guides",
     ("ratings", "user_id"): "guides.ratings",
@@ -510,6 +516,14 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
             if workspace is None or workspace.settings_changed_by != user_id
             else {"at": _iso(workspace.settings_changed_at)},
             "installs_by_you": [{"at": _iso(at)} for at in installs],
+            "you_are_a_library_author": [
+                {"since": _iso(a.added_at)}
+                for a in rows(LibraryAuthor, LibraryAuthor.user_id == user_id)
+            ],
+            "library_authors_you_named": [
+                {"author_id": a.user_id, "at": _iso(a.added_at)}
+                for a in rows(LibraryAuthor, LibraryAuthor.added_by == user_id)
+            ],
         },
         "mistake_moments": {
             "yours": [

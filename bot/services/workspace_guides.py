@@ -35,6 +35,11 @@ class GuideState(StrEnum):
     DRAFT = "draft"  # saved, not served
     PUBLISHED = "published"  # served in the workspace
     HIDDEN = "hidden"  # not served in the workspace, though shipped or saved before
+    DISCARDED = "discarded"  # a draft its owners threw away (its source kept): never served
+
+
+# The states that decide what a workspace serves; drafts and discarded drafts never do.
+SERVING = (GuideState.PUBLISHED.value, GuideState.HIDDEN.value)
 
 
 Signature = tuple[int, int]  # (rows, newest row id): changes whenever a version is saved
@@ -57,7 +62,7 @@ def served_versions(session: Session, team_id: str) -> list[WorkspaceGuide]:
         select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
         .where(
             WorkspaceGuide.team_id == team_id,
-            WorkspaceGuide.state != GuideState.DRAFT.value,
+            WorkspaceGuide.state.in_(SERVING),
         )
         .group_by(WorkspaceGuide.guide_id)
         .subquery()
@@ -139,7 +144,7 @@ def save_version(
     )
     session.add(row)
     session.flush()
-    guide = guide_of(row) if state is not GuideState.HIDDEN else None
+    guide = guide_of(row) if state in (GuideState.PUBLISHED, GuideState.DRAFT) else None
     if guide is not None:
         _known(session, guide, now)
     return row

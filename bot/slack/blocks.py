@@ -56,6 +56,15 @@ COMMANDS: tuple[CommandHelp, ...] = (
         f"{Command.DEBRIEF} every 2 weeks",
         "make it a habit in that channel (or `every day`, `weekly`, `monthly`, `off`)",
     ),
+    CommandHelp(
+        f"{Command.LEARN} new",
+        "for the library's owners (inflow admins and the authors they name): write a guide; "
+        "you preview a draft, then publish it. *Edit* on any guide changes it",
+    ),
+    CommandHelp(
+        f"{Command.LEARN} authors",
+        "who owns the library; admins name authors with `add @ana @ben` (or `remove @ana`)",
+    ),
     CommandHelp(f"{Command.LEARN} my-data", "get everything inflow holds about you, as a file"),
     CommandHelp(f"{Command.LEARN} forget-me", "have inflow delete everything about you"),
     CommandHelp(f"{Command.LEARN} help", "what inflow does and all its commands"),

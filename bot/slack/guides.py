@@ -140,9 +140,10 @@ def guide_answer(
     rated: bool | None = None,
     query: str = "",
     whole: bool = False,
+    editable: bool = False,
 ) -> dict:
     """The private answer to `/learn <words>`: the guide's first view (or all of it), and what
-    the person can do with it."""
+    the person can do with it (`editable`: an *Edit* button, for the library's owners)."""
     value = state(guide.id, [g.id for g in others], query, whole)
     buttons = [button("Share in channel", Action.SHARE_GUIDE, value, "primary")]
     more = not whole and first_view(guide.body)[1]
@@ -162,6 +163,8 @@ def guide_answer(
                 else "Thanks: noted that this didn't help. The library's owners will see it."
             )
         )
+    if editable:
+        buttons.append(button("Edit", Action.GUIDE_EDIT, guide.id))
     blocks = [
         *guide_blocks(guide, whole=whole or not more),
         {"type": "actions", "block_id": Block.GUIDE_ACTIONS, "elements": buttons},

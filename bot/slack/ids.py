@@ -19,6 +19,7 @@ class Action(StrEnum):
     WHOLE_GUIDE = "guide_whole"
     ADD_ALIAS = "guide_add_alias"  # suffixed with a position: one per row of the report
     BROWSE_CATEGORY = "browse_category"  # the select menu; buttons add a position suffix
+    GUIDE_EDIT = "guide_edit"  # value: the guide id; for the library's owners (handlers/authoring)
 
 
 class Block(StrEnum):
@@ -43,6 +44,7 @@ class View(StrEnum):
     PRACTICE_COMMITMENT = "practice_commitment_modal"
     PRACTICE_TRIED = "practice_tried_modal"
     PRACTICE_LOOK_BACK = "practice_look_back_modal"
+    GUIDE_FORM = "guide_form_modal"
 
 
 class DebriefAction(StrEnum):
@@ -167,3 +169,27 @@ class SuggestAction(StrEnum):
 class PrivacyAction(StrEnum):
     FORGET_ME = "privacy_forget_me"
     KEEP_MY_DATA = "privacy_keep_my_data"
+
+
+class DraftAction(StrEnum):
+    """The buttons on a guide draft's preview; each value names the draft (bot.slack.authoring)."""
+
+    PUBLISH = "guide_draft_publish"
+    EDIT = "guide_draft_edit"
+    DISCARD = "guide_draft_discard"
+
+
+class GuideField(StrEnum):
+    """block_id of each input of the guide form: `guide_` and the form field's name
+    (bot.library.fields.FORM_FIELDS), so a lint problem finds its input."""
+
+    TITLE = "guide_title"
+    KIND = "guide_kind"
+    CATEGORY = "guide_category"
+    SUMMARY = "guide_summary"
+    WHEN = "guide_when"
+    BODY = "guide_body"
+    ALIASES = "guide_aliases"
+    TAGS = "guide_tags"
+    OWNER = "guide_owner"
+    REVIEW_BY = "guide_review_by"

@@ -19,9 +19,16 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _UNESCAPES = {value: key for key, value in _ESCAPES.items()}
 
 
+# A typed "@here" in mrkdwn that is not `verbatim` may be read by Slack as the mention itself;
+# an invisible word joiner after the @ keeps the word as it looks and makes it no mention at all.
+_TYPED_MASS_MENTION = re.compile(r"(?<!\w)@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
 def escape(text: str) -> str:
     """Escape what a person typed so Slack shows it literally: no @channel, no fake mentions."""
-    return re.sub(r"[&<>]", lambda m: _ESCAPES[m.group()], text)
+    text = re.sub(r"[&<>]", lambda m: _ESCAPES[m.group()], text)
+    return _TYPED_MASS_MENTION.sub("@" + WORD_JOINER, text)
 
 
 def unescape(text: str) -> str:
