@@ -19,6 +19,7 @@ from bot.handlers import (
     practice,
     privacy,
     report,
+    reviews,
     strengths,
     teams,
 )
@@ -40,6 +41,7 @@ def register_listeners(app: App, deps: Deps) -> None:
         debriefs,
         nudges,
         report,
+        reviews,
         home,
         privacy,
         teams,

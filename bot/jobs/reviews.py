@@ -1,11 +1,16 @@
 """The monthly review list: each guide's owner hears which of their guides are past `review_by`.
 
+Each workspace's list is read from the library it serves (the shipped guides, its own published,
+not those it hid), with its verifications applied (bot.services.verifications): a guide verified
+there is not listed until its next review. Each guide comes with *Still accurate*, *Edit* and
+*Retire* (bot.handlers.reviews).
+
 Owners are emails in the guides' front matter; `users.lookupByEmail` finds them in Slack. Each
-owner gets one outbox row a month (subject: their email; occurrence: the month it is delivered
-in, in their zone), so any number of planner passes and processes send it once. It arrives at
-the owner's own time on a working day, outside the weekly nudge budget (it is work, not a
-nudge). An email Slack does not know is logged and
-recorded as a failed row for the month, so it is looked up once a month, not on every pass.
+owner gets one outbox row a month per workspace (subject: their email; occurrence: the month it
+is delivered in, in their zone), so any number of planner passes and processes send it once. It
+arrives at the owner's own time on a working day, outside the weekly nudge budget (it is work,
+not a nudge). An email Slack does not know is logged and recorded as a failed row for the month,
+so it is looked up once a month, not on every pass.
 
 """
 
@@ -27,7 +32,7 @@ from bot.jobs.wants import Priority
 from bot.library.loader import LibraryError, load_guides
 from bot.library.schema import Guide
 from bot.models import OutboxMessage
-from bot.services import holidays, outbox, preferences
+from bot.services import holidays, outbox, preferences, verifications
 from bot.services.outbox import OutboxKind, OutboxStatus
 from bot.services.timing import next_slot, zone
 from bot.slack.reviews import review_list
@@ -55,7 +60,7 @@ def due_by_owner(guides: Iterable[Guide], today: dt.date) -> dict[str, list[Guid
     owners: dict[str, list[Guide]] = defaultdict(list)
     for guide in guides:
         if guide.meta.review_by < today and not guide.meta.draft:
-            owners[guide.meta.owner.strip().lower()].append(guide)
+            owners[verifications.owner_key(guide.meta.owner)].append(guide)
     return dict(owners)
 
 
@@ -81,22 +86,22 @@ def plan(
     clients: WebClient | Clients,
     *,
     now: dt.datetime,
-    guides: Iterable[Guide],
+    shipped: Iterable[Guide],
     teams: Iterable[str],
     default_tz: str = "UTC",
 ) -> int:
-    """Plan this month's review list for every owner of a guide past its review date, in each
-    workspace where the owner has an account; returns how many were new. Nothing is looked up
-    when nothing is due or every list is planned."""
+    """Plan this month's review list for every owner of a guide past its review date in a
+    workspace's library (`shipped` changed by the workspace), in that workspace; returns how
+    many were new. Nothing is looked up when nothing is due or every list is planned."""
     month = _month(now.astimezone(dt.UTC))
-    owners = due_by_owner(guides, now.astimezone(dt.UTC).date())
-    if not owners:
-        return 0
+    today = now.astimezone(dt.UTC).date()
+    shipped = list(shipped)
     clients = as_clients(clients)
     new = 0
     for team_id in teams:
         with sessions() as session:
-            planned = _planned(session, team_id, month)
+            owners = due_by_owner(verifications.served_for_review(session, team_id, shipped), today)
+            planned = _planned(session, team_id, month) if owners else set()
         waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
         client = clients(team_id) if waiting else None
         if client is None:

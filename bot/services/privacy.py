@@ -43,6 +43,7 @@ from bot.models import (
     GuideOutcome,
     GuideReaction,
     GuideRecord,
+    GuideVerification,
     Idea,
     IdeaStep,
     ManagerReport,
@@ -133,6 +134,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(GuideAlias, "added_by", Policy.ANONYMISE),
     # A guide version someone saved is the workspace's library and its history: kept, unsigned.
     Holding(WorkspaceGuide, "created_by", Policy.ANONYMISE),
+    # "Still accurate" moves the workspace's review date on: kept, unsigned.
+    Holding(GuideVerification, "verified_by", Policy.ANONYMISE),
     # A shared guide stays in its channel and others' reactions rate it: it stays, unsigned.
     Holding(GuideMessage, "shared_by", Policy.ANONYMISE),
     # Their emoji go; the vote each made lives on, anonymous, in `ratings`.
@@ -196,6 +199,7 @@ EXPORTED: dict[tuple[str, str], str] = {
     ("content_gaps", "user_id"): "guides.not_found_queries",
     ("guide_aliases", "added_by"): "guides.names_you_added",
     ("workspace_guides", "created_by"): "guides.versions_you_saved",
+    ("guide_verifications", "verified_by"): "guides.verifications_you_made",
     ("guide_messages", "shared_by"): "guides.shared_in_channels",
     ("guide_reactions", "user_id"): "guides.reactions_on_shared_guides",
     ("ratings", "user_id"): "guides.ratings",
@@ -475,6 +479,14 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                     "at": _iso(v.created_at),
                 }
                 for v in rows(WorkspaceGuide, WorkspaceGuide.created_by == user_id)
+            ],
+            "verifications_you_made": [
+                {
+                    **guide(v.guide_id),
+                    "verified_at": _iso(v.verified_at),
+                    "next_review": v.next_review.isoformat(),
+                }
+                for v in rows(GuideVerification, GuideVerification.verified_by == user_id)
             ],
         },
         "channel_offers": {

@@ -19,11 +19,14 @@ class Action(StrEnum):
     WHOLE_GUIDE = "guide_whole"
     ADD_ALIAS = "guide_add_alias"  # suffixed with a position: one per row of the report
     BROWSE_CATEGORY = "browse_category"  # the select menu; buttons add a position suffix
+    GUIDE_EDIT = "guide_edit"  # value: the guide id; opens the guide's edit form
 
 
 class Block(StrEnum):
     GUIDE_ACTIONS = "guide_actions"
     BROWSE = "browse"
+    REVIEW_GUIDE = "review_guide"  # suffixed with ":<guide id>": a guide in a review list
+    REVIEW_ACTIONS = "review_actions"  # suffixed with ":<guide id>": its buttons
 
 
 class Shortcut(StrEnum):
@@ -43,6 +46,13 @@ class View(StrEnum):
     PRACTICE_COMMITMENT = "practice_commitment_modal"
     PRACTICE_TRIED = "practice_tried_modal"
     PRACTICE_LOOK_BACK = "practice_look_back_modal"
+
+
+class ReviewAction(StrEnum):
+    """The buttons beside each guide in its owner's review list (and Action.GUIDE_EDIT)."""
+
+    STILL_ACCURATE = "review_still_accurate"
+    RETIRE = "review_retire"
 
 
 class DebriefAction(StrEnum):
