@@ -21,7 +21,7 @@ from bot.models import GuideVerification, OutboxMessage, WorkspaceGuide
 from bot.services import verifications
 from bot.services import workspace_guides as store
 from bot.services.report import Period, build
-from bot.services.verifications import LibraryHealth, ReviewState
+from bot.services.verifications import LibraryHealth, Reviewable, ReviewState
 from bot.slack import reviews as review_blocks
 from bot.slack.ids import Action, Block, Command, ReviewAction
 from bot.slack.report import home_section, report_message
@@ -418,7 +418,7 @@ def _guides(tmp_path: Path, **review_by: dt.date):
 def test_the_review_list_stays_within_a_messages_50_blocks(tmp_path):
     guides = _guides(tmp_path, **{f"g{n:02d}": dt.date(2026, 1, n + 1) for n in range(25)})
 
-    message = review_blocks.review_list(list(guides.values()))
+    message = review_blocks.review_list([Reviewable.of(g) for g in guides.values()])
 
     assert len(message["blocks"]) <= 50
     assert len(_listed(message)) == review_blocks.LISTED
@@ -428,7 +428,7 @@ def test_the_review_list_stays_within_a_messages_50_blocks(tmp_path):
 
 def test_after_a_press_only_that_guides_line_changes(tmp_path):
     guides = _guides(tmp_path, alpha=dt.date(2026, 1, 1), beta=dt.date(2026, 2, 1))
-    message = review_blocks.review_list(list(guides.values()))
+    message = review_blocks.review_list([Reviewable.of(g) for g in guides.values()])
 
     line = "*The alpha guide* (`alpha`): verified by <@U1> on 1 Dec 2026 — next review 1 Jun 2027"
     after = review_blocks.after_press(message, "alpha", line)
@@ -484,13 +484,16 @@ def test_a_verification_counts_for_the_version_it_verified(tmp_path):
         guide_id="alpha", guide_version=guide.version, next_review=dt.date(2027, 5, 1)
     )
 
-    assert verifications.review_date(guide, verification) == dt.date(2027, 5, 1)
-    assert verifications.review_date(guide, None) == dt.date(2026, 10, 1)
+    def date(verification):
+        return verifications.review_date(guide.meta.review_by, guide.version, verification)
+
+    assert date(verification) == dt.date(2027, 5, 1)
+    assert date(None) == dt.date(2026, 10, 1)
     verification.guide_version = "another-text"  # an edit, or a changed shipped file
-    assert verifications.review_date(guide, verification) == dt.date(2026, 10, 1)
+    assert date(verification) == dt.date(2026, 10, 1)
     verification.guide_version = guide.version
     verification.next_review = dt.date(2026, 9, 1)  # a later review_by wins
-    assert verifications.review_date(guide, verification) == dt.date(2026, 10, 1)
+    assert date(verification) == dt.date(2026, 10, 1)
 
 
 def test_health_sorts_served_guides_into_verified_due_and_overdue(tmp_path):

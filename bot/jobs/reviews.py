@@ -35,6 +35,7 @@ from bot.models import OutboxMessage
 from bot.services import holidays, outbox, preferences, verifications
 from bot.services.outbox import OutboxKind, OutboxStatus
 from bot.services.timing import next_slot, zone
+from bot.services.verifications import Reviewable, ReviewLibraries
 from bot.slack.reviews import review_list
 from bot.workspaces import Clients, as_clients
 
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 PRIORITY = max(Priority) + 10
 NO_SLACK_USER = "-"  # the recipient of a month's row for an email Slack does not know
 NOT_FOUND = ("users_not_found", "user_not_found", "account_inactive")
+# Each workspace's served guides, each saved version parsed once per process (the planner's
+# passes run one at a time: max_instances=1)
+_LIBRARIES = ReviewLibraries()
 
 
 def guides_in(directory: Path) -> list[Guide]:
@@ -55,12 +59,12 @@ def guides_in(directory: Path) -> list[Guide]:
         return []
 
 
-def due_by_owner(guides: Iterable[Guide], today: dt.date) -> dict[str, list[Guide]]:
+def due_by_owner(guides: Iterable[Reviewable], today: dt.date) -> dict[str, list[Reviewable]]:
     """Guides past their review date, by owner (emails compared without case)."""
-    owners: dict[str, list[Guide]] = defaultdict(list)
+    owners: dict[str, list[Reviewable]] = defaultdict(list)
     for guide in guides:
-        if guide.meta.review_by < today and not guide.meta.draft:
-            owners[verifications.owner_key(guide.meta.owner)].append(guide)
+        if guide.review_by < today:
+            owners[verifications.owner_key(guide.owner)].append(guide)
     return dict(owners)
 
 
@@ -95,18 +99,19 @@ def plan(
     many were new. Nothing is looked up when nothing is due or every list is planned."""
     month = _month(now.astimezone(dt.UTC))
     today = now.astimezone(dt.UTC).date()
-    shipped = list(shipped)
+    reviewable = [Reviewable.of(g) for g in shipped if not g.meta.draft]
     clients = as_clients(clients)
     new = 0
     for team_id in teams:
         with sessions() as session:
-            owners = due_by_owner(verifications.served_for_review(session, team_id, shipped), today)
+            owners = due_by_owner(_LIBRARIES.served(session, team_id, reviewable), today)
             planned = _planned(session, team_id, month) if owners else set()
         waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
         client = clients(team_id) if waiting else None
         if client is None:
             continue
         new += _plan_team(sessions, client, team_id, waiting, month=month, now=now, tz=default_tz)
+    _LIBRARIES.end_pass()
     return new
 
 
@@ -114,7 +119,7 @@ def _plan_team(
     sessions: sessionmaker[Session],
     client: WebClient,
     team_id: str,
-    waiting: dict[str, list[Guide]],
+    waiting: dict[str, list[Reviewable]],
     *,
     month: str,
     now: dt.datetime,
@@ -169,7 +174,7 @@ def _enqueue(
     team_id: str,
     user: dict,
     email: str,
-    guides: list[Guide],
+    guides: list[Reviewable],
     now: dt.datetime,
     default_tz: str,
 ) -> bool:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -81,19 +81,21 @@ def newest(session: Session, team_id: str) -> dict[str, GuideVerification]:
     return {row.guide_id: row for row in rows}
 
 
-def review_date(guide: Guide, verification: GuideVerification | None) -> dt.date:
-    """The date a workspace reviews the guide by: its `review_by`, moved on by a verification
-    of the very text it serves."""
-    if verification is None or verification.guide_version != guide.version:
-        return guide.meta.review_by
-    return max(guide.meta.review_by, verification.next_review)
+def review_date(
+    review_by: dt.date, version: str, verification: GuideVerification | None
+) -> dt.date:
+    """The date a workspace reviews a guide by: its `review_by`, moved on by a verification of
+    the very text it serves (`version`)."""
+    if verification is None or verification.guide_version != version:
+        return review_by
+    return max(review_by, verification.next_review)
 
 
 def applied(guides: Iterable[Guide], verifications: dict[str, GuideVerification]) -> list[Guide]:
     """The guides with each one's `review_by` the date the workspace goes by."""
     out = []
     for guide in guides:
-        date = review_date(guide, verifications.get(guide.id))
+        date = review_date(guide.meta.review_by, guide.version, verifications.get(guide.id))
         if date != guide.meta.review_by:
             meta = guide.meta.model_copy(update={"review_by": date})
             guide = guide.model_copy(update={"meta": meta})
@@ -101,10 +103,100 @@ def applied(guides: Iterable[Guide], verifications: dict[str, GuideVerification]
     return out
 
 
-def served_for_review(session: Session, team_id: str, shipped: Iterable[Guide]) -> list[Guide]:
-    """The guides the workspace serves (shipped, its own, not hidden), verifications applied."""
-    served = workspace_guides.workspace_library(session, team_id, shipped)
-    return applied(served, newest(session, team_id))
+@dataclass(frozen=True)
+class Reviewable:
+    """What a review list needs of a served guide (a few fields, not its text)."""
+
+    id: str
+    title: str
+    owner: str
+    review_by: dt.date  # with the workspace's verifications applied, once `ReviewLibraries` has
+    version: str
+
+    @classmethod
+    def of(cls, guide: Guide) -> Reviewable:
+        return cls(guide.id, guide.title, guide.meta.owner, guide.meta.review_by, guide.version)
+
+
+class ReviewLibraries:
+    """Each workspace's served guides as review lists need them, for the planner's passes.
+
+    The same rules as `workspace_guides.workspace_library` (the newest published or hidden
+    version of each guide the workspace changed wins over the shipped one), without building
+    Guides: a pass over 1,000 workspaces would parse 20,000 of them every few minutes
+    (bench/review_lists.py). A saved version never changes, so each is parsed once per process;
+    only the versions served at the last pass are kept.
+    """
+
+    def __init__(self) -> None:
+        self._parsed: dict[int, Reviewable | None] = {}
+        self._seen: set[int] = set()
+
+    def served(
+        self, session: Session, team_id: str, shipped: Iterable[Reviewable]
+    ) -> list[Reviewable]:
+        """The guides the workspace serves, with its verifications applied."""
+        guides = {g.id: g for g in shipped}
+        changes = _served_changes(session, team_id)
+        self._parse(session, [row_id for row_id, _, state in changes if state is _PUBLISHED])
+        for row_id, guide_id, state in changes:
+            self._seen.add(row_id)
+            if state is _HIDDEN:
+                guides.pop(guide_id, None)
+            elif (guide := self._parsed.get(row_id)) is not None:
+                guides[guide_id] = guide
+        verified = newest(session, team_id)
+        return [
+            replace(g, review_by=review_date(g.review_by, g.version, verified.get(g.id)))
+            for g in guides.values()
+        ]
+
+    def end_pass(self) -> None:
+        """Forget the versions no workspace served in this pass (edited, hidden, uninstalled)."""
+        self._parsed = {k: v for k, v in self._parsed.items() if k in self._seen}
+        self._seen = set()
+
+    def _parse(self, session: Session, row_ids: list[int]) -> None:
+        missing = [i for i in row_ids if i not in self._parsed]
+        if not missing:
+            return
+        for row in session.scalars(select(WorkspaceGuide).where(WorkspaceGuide.id.in_(missing))):
+            guide = workspace_guides.guide_of(row)
+            if guide is None or guide.meta.draft:
+                self._parsed[row.id] = None  # not served: the shipped guide, if any, stays
+            else:
+                self._parsed[row.id] = Reviewable.of(guide)
+
+
+_PUBLISHED = workspace_guides.GuideState.PUBLISHED
+_HIDDEN = workspace_guides.GuideState.HIDDEN
+
+
+def _served_changes(
+    session: Session, team_id: str
+) -> list[tuple[int, str, workspace_guides.GuideState]]:
+    """(row id, guide id, state) of the newest published or hidden version of each guide the
+    workspace changed, without the versions' text."""
+    newest_version = (
+        select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
+        .where(
+            WorkspaceGuide.team_id == team_id,
+            WorkspaceGuide.state != workspace_guides.GuideState.DRAFT.value,
+        )
+        .group_by(WorkspaceGuide.guide_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(WorkspaceGuide.id, WorkspaceGuide.guide_id, WorkspaceGuide.state)
+        .join(
+            newest_version,
+            (WorkspaceGuide.guide_id == newest_version.c.guide_id)
+            & (WorkspaceGuide.version == newest_version.c.version),
+        )
+        .where(WorkspaceGuide.team_id == team_id)
+        .order_by(WorkspaceGuide.guide_id)
+    )
+    return [(i, g, workspace_guides.GuideState(state)) for i, g, state in rows]
 
 
 def state_of(review_by: dt.date, today: dt.date) -> ReviewState:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.library.schema import Guide
-from bot.services.verifications import VERIFIED_FOR_MONTHS, Retired, Verified
+from bot.services.verifications import VERIFIED_FOR_MONTHS, Retired, Reviewable, Verified
 from bot.slack.ids import Action, Block, ReviewAction
 from bot.slack.kit import button, context, plain, section
 from bot.slack.text import clip, escape
@@ -26,7 +25,7 @@ def _name(title: str, guide_id: str) -> str:
     return f"*{escape(clip(title, 80))}* (`{guide_id}`)"
 
 
-def _buttons(guide: Guide) -> dict:
+def _buttons(guide: Reviewable) -> dict:
     retire = button("Retire", ReviewAction.RETIRE, guide.id, style="danger")
     retire["confirm"] = {
         "title": plain("Retire this guide?"),
@@ -49,20 +48,20 @@ def _buttons(guide: Guide) -> dict:
     }
 
 
-def review_list(guides: list[Guide]) -> dict:
+def review_list(guides: list[Reviewable]) -> dict:
     """The guides one owner should review, the longest overdue first, each with its buttons.
 
     It goes through the outbox without a nudge's *Not useful* / *Snooze* / *Stop these*: it is
     part of owning a guide, and it stops when the guides' review dates move on.
     """
-    guides = sorted(guides, key=lambda g: (g.meta.review_by, g.id))
+    guides = sorted(guides, key=lambda g: (g.review_by, g.id))
     count = len(guides)
     text = f"{count} of your guides {'is' if count == 1 else 'are'} due for review"
     blocks = [section(f"*{text}*\nYou're the owner of these guides in inflow's library.")]
     for guide in guides[:LISTED]:
         blocks.append(
             section(
-                f"{_name(guide.title, guide.id)}: review by {guide.meta.review_by:%-d %B %Y}",
+                f"{_name(guide.title, guide.id)}: review by {guide.review_by:%-d %B %Y}",
                 block_id=guide_block_id(guide.id),
             )
         )
