@@ -5,13 +5,16 @@ a shipped guide); the report shows verified / due / overdue."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot import report_csv
 from bot.config import load_settings
 from bot.db import transaction
 from bot.emulator import SlackSender, _default_user
@@ -20,7 +23,7 @@ from bot.library.loader import load_guides
 from bot.models import GuideVerification, OutboxMessage, WorkspaceGuide
 from bot.services import verifications
 from bot.services import workspace_guides as store
-from bot.services.report import Period, build
+from bot.services.report import LibraryReport, Period, build
 from bot.services.verifications import LibraryHealth, Reviewable, ReviewState
 from bot.slack import reviews as review_blocks
 from bot.slack.ids import Action, Block, Command, ReviewAction
@@ -43,6 +46,8 @@ MALLORY = "U0MALLORY"  # owns nothing, admin nowhere
 ADMIN_A = f"U{TEAM_A[1:]}ADM"  # who installed inflow in workspace A: its admin
 EARLY = dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)  # the planner's pass, before Ana's 09:30
 HANDOVER_ID, HANDOVER = "night-shift-handover", "Night shift handover"  # workspace A's own
+CLICKS = 10
+_TRIGGERS = itertools.count(1)
 
 
 @pytest.fixture
@@ -140,11 +145,9 @@ def _dm(call) -> dict:
     return {"text": call.args["text"], "blocks": call.json_arg("blocks")}
 
 
-def _press(served: Served, team_id: str, action_id: str, guide_id: str, user: str, dm: dict):
-    """`user` presses a button beside `guide_id` on the review list `dm`; returns Slack's reply
-    and what the app answered through the response_url."""
-    served.emulator.reset_calls()
-    url = served.emulator.response_url()
+def _click(served: Served, team_id: str, action_id: str, guide_id: str, user: str, dm: dict):
+    """`user` presses a button beside `guide_id` on the review list `dm` (its answer goes to a
+    response_url of its own); returns Slack's reply."""
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "team_id": team_id},
@@ -155,8 +158,8 @@ def _press(served: Served, team_id: str, action_id: str, guide_id: str, user: st
             "is_ephemeral": False,
         },
         "channel": {"id": "D0ANA", "name": "directmessage"},
-        "trigger_id": f"{guide_id}.{user}.{action_id}.trigger",
-        "response_url": url,
+        "trigger_id": f"{next(_TRIGGERS)}.5678.trigger",
+        "response_url": served.emulator.response_url(),
         "message": {"type": "message", "ts": "1764000000.000100", "bot_id": "B0INFLOW1", **dm},
         "actions": [
             {
@@ -168,9 +171,32 @@ def _press(served: Served, team_id: str, action_id: str, guide_id: str, user: st
             }
         ],
     }
-    reply = _sender(served, team_id).interaction(payload)
+    return _sender(served, team_id).interaction(payload)
+
+
+def _press(served: Served, team_id: str, action_id: str, guide_id: str, user: str, dm: dict):
+    """One press; returns Slack's reply and what the app answered through the response_url."""
+    served.emulator.reset_calls()
+    reply = _click(served, team_id, action_id, guide_id, user, dm)
     [(_, answer)] = served.emulator.wait_for_responses(1)
     return reply, answer
+
+
+def _at_once(act, times: int = CLICKS) -> list:
+    """`act()` from `times` threads released together (a double click, many times over)."""
+    barrier = threading.Barrier(times)
+    results: list = []
+
+    def one() -> None:
+        barrier.wait()
+        results.append(act())
+
+    threads = [threading.Thread(target=one) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def _verifications(served: Served) -> list[GuideVerification]:
@@ -272,6 +298,20 @@ def test_a_double_click_on_still_accurate_verifies_once(served, library_dir):
     assert first["blocks"] == second["blocks"]  # both say the one verification
 
 
+def test_ten_clicks_at_once_on_still_accurate_verify_once_and_fail_none(served, library_dir):
+    dm = _dm(_review_lists(served, EARLY, library_dir)[TEAM_A])
+    served.emulator.reset_calls()
+
+    replies = _at_once(
+        lambda: _click(served, TEAM_A, ReviewAction.STILL_ACCURATE, "premortem", ANA, dm).status
+    )
+
+    assert replies == [200] * CLICKS
+    answers = [body for _, body in served.emulator.wait_for_responses(CLICKS)]
+    assert len(answers) == CLICKS and all(a["replace_original"] for a in answers), answers
+    assert len(_verifications(served)) == 1
+
+
 def test_a_click_from_someone_who_is_not_the_owner_changes_nothing(served, library_dir):
     dm = _dm(_review_lists(served, EARLY, library_dir)[TEAM_A])
 
@@ -347,6 +387,21 @@ def test_a_double_click_on_retire_retires_once(served, library_dir):
         hidden = session.scalars(select(WorkspaceGuide)).all()
     assert [(h.team_id, h.guide_id, h.state) for h in hidden] == [(TEAM_A, "premortem", "hidden")]
     assert first["blocks"] == second["blocks"]
+
+
+def test_ten_clicks_at_once_on_retire_hide_the_guide_once_and_fail_none(served, library_dir):
+    dm = _dm(_review_lists(served, EARLY, library_dir)[TEAM_A])
+    served.emulator.reset_calls()
+
+    replies = _at_once(
+        lambda: _click(served, TEAM_A, ReviewAction.RETIRE, "premortem", ANA, dm).status
+    )
+
+    assert replies == [200] * CLICKS
+    answers = [body for _, body in served.emulator.wait_for_responses(CLICKS)]
+    assert len(answers) == CLICKS and all(a["replace_original"] for a in answers), answers
+    with served.session() as session:
+        assert len(session.scalars(select(WorkspaceGuide)).all()) == 1
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -514,3 +569,61 @@ def test_health_sorts_served_guides_into_verified_due_and_overdue(tmp_path):
     assert [g.days_overdue for g in health.overdue_guides] == [183, 1]
     assert verifications.state_of(today, today) is ReviewState.DUE
     assert verifications.health([], today) == LibraryHealth()
+
+
+def test_the_review_lists_library_agrees_with_what_the_workspace_serves(db, tmp_path):
+    """ReviewLibraries reads the same served library as workspace_library, in a few fields."""
+    guides = _guides(
+        tmp_path,
+        alpha=dt.date(2026, 1, 1),
+        beta=dt.date(2026, 2, 1),
+        gamma=dt.date(2026, 3, 1),
+    )
+    shipped = list(guides.values())
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+    def save(guide_id: str, source: str, state: store.GuideState) -> None:
+        store.save_version(
+            db, team_id=TEAM_A, guide_id=guide_id, source=source, state=state, by=ANA, now=now
+        )
+
+    edited = write_guide(
+        tmp_path / "edits", "beta", title="Beta, our way", review_by=dt.date(2027, 1, 1)
+    ).read_text(encoding="utf-8")
+    save("beta", edited, store.GuideState.PUBLISHED)  # an edited copy wins
+    save("gamma", "", store.GuideState.HIDDEN)  # hidden: not served
+    save("alpha", edited.replace("id: beta", "id: alpha"), store.GuideState.DRAFT)  # no change
+    save("delta", "---\nbroken: [\n---\n", store.GuideState.PUBLISHED)  # unparseable: not served
+    verifications.verify(db, team_id=TEAM_A, guide=guides["alpha"], by=ANA, admins=[ANA], now=now)
+    libraries = verifications.ReviewLibraries()
+
+    served = libraries.served(db, TEAM_A, [Reviewable.of(g) for g in shipped])
+
+    expected = verifications.applied(
+        store.workspace_library(db, TEAM_A, shipped), verifications.newest(db, TEAM_A)
+    )
+    assert served == [Reviewable.of(g) for g in expected]
+    assert [(g.id, g.title, g.review_by) for g in served] == [
+        ("alpha", "The alpha guide", dt.date(2027, 6, 1)),  # verified on 1 Dec
+        ("beta", "Beta, our way", dt.date(2027, 1, 1)),
+    ]
+    assert libraries.served(db, TEAM_B, [Reviewable.of(g) for g in shipped]) == [
+        Reviewable.of(g) for g in shipped
+    ]
+
+
+def test_the_csv_has_the_library_health(tmp_path):
+    report = LibraryReport(
+        team_id=TEAM_A,
+        period=Period.last(30, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)),
+        health=LibraryHealth(verified=4, due=2, overdue=1),
+    )
+
+    header, rows = report_csv.tables(report)["library_health"]
+
+    assert dict(zip(header, rows[0], strict=True)) == {
+        "verified": 4,
+        "due": 2,
+        "overdue": 1,
+        "due_within_days": 30,
+    }
