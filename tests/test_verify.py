@@ -84,12 +84,19 @@ def served(database_url, emulator, engine, clock, library_dir) -> Iterator[Serve
             "tz": "Europe/London",
             "profile": {"email": "ana@example.com", "status_text": "", "status_emoji": ""},
         }
+        _SENDERS.clear()
         yield served
+    _SENDERS.clear()
+
+
+_SENDERS: dict[str, SlackSender] = {}  # the test's: its trigger ids keep each request unique
 
 
 def _sender(served: Served, team_id: str) -> SlackSender:
-    url = f"{served.url}/slack/events"
-    return SlackSender(url, SIGNING_SECRET, team_id=team_id, settle=served.settle)
+    if team_id not in _SENDERS:
+        url = f"{served.url}/slack/events"
+        _SENDERS[team_id] = SlackSender(url, SIGNING_SECRET, team_id=team_id, settle=served.settle)
+    return _SENDERS[team_id]
 
 
 def _publish_handover(served: Served, tmp_path: Path, team_id: str = TEAM_A) -> None:
@@ -627,3 +634,28 @@ def test_the_csv_has_the_library_health(tmp_path):
         "overdue": 1,
         "due_within_days": 30,
     }
+
+
+def test_a_new_process_reads_workspaces_guides_over_several_passes(db, tmp_path):
+    """At most `parses_per_pass` versions are parsed a pass; a workspace not read yet waits."""
+    for n in range(3):
+        source = write_guide(tmp_path / "own", f"own-{n}", title=f"Own guide {n}").read_text(
+            encoding="utf-8"
+        )
+        store.save_version(
+            db,
+            team_id=TEAM_A,
+            guide_id=f"own-{n}",
+            source=source,
+            state=store.GuideState.PUBLISHED,
+            by=ANA,
+            now=EARLY,
+        )
+    libraries = verifications.ReviewLibraries(parses_per_pass=2)
+
+    assert libraries.served(db, TEAM_A, []) is None  # two parsed, one left
+    assert libraries.served(db, TEAM_B, []) == []  # nothing of its own to parse
+    libraries.end_pass()
+    served = libraries.served(db, TEAM_A, [])
+
+    assert served is not None and [g.id for g in served] == ["own-0", "own-1", "own-2"]

@@ -104,7 +104,10 @@ def plan(
     new = 0
     for team_id in teams:
         with sessions() as session:
-            owners = due_by_owner(_LIBRARIES.served(session, team_id, reviewable), today)
+            served = _LIBRARIES.served(session, team_id, reviewable)
+            if served is None:
+                continue  # its guides are not all read yet: a later pass plans it
+            owners = due_by_owner(served, today)
             planned = _planned(session, team_id, month) if owners else set()
         waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
         client = clients(team_id) if waiting else None

@@ -40,6 +40,8 @@ from bot.services.outbox import OutboxKind
 
 VERIFIED_FOR_MONTHS = 6  # "Still accurate" moves the next review this far from the day
 DUE_WITHIN = dt.timedelta(days=30)  # a review date this close counts as due in the report
+# About 5 s of parsing (2.7 ms a guide) in a planner pass: see ReviewLibraries
+PARSES_PER_PASS = 2_000
 
 NOT_A_REVIEWER = (
     "Only the guide's owner or this workspace's inflow admins can verify or retire it, "
@@ -125,25 +127,33 @@ class ReviewLibraries:
     version of each guide the workspace changed wins over the shipped one), without building
     Guides: a pass over 1,000 workspaces would parse 20,000 of them every few minutes
     (bench/review_lists.py). A saved version never changes, so each is parsed once per process;
-    only the versions served at the last pass are kept.
+    only the versions served at the last pass are kept. A process's first passes parse at most
+    `parses_per_pass` versions each, so a new process spreads that work over a few passes (a
+    workspace not read yet is read in a later one: the lists are monthly) instead of holding
+    the CPU for a minute while it serves requests.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parses_per_pass: int = PARSES_PER_PASS) -> None:
         self._parsed: dict[int, Reviewable | None] = {}
         self._seen: set[int] = set()
+        self._parses_per_pass = parses_per_pass
+        self._parses_left = parses_per_pass
 
     def served(
         self, session: Session, team_id: str, shipped: Iterable[Reviewable]
-    ) -> list[Reviewable]:
-        """The guides the workspace serves, with its verifications applied."""
+    ) -> list[Reviewable] | None:
+        """The guides the workspace serves, with its verifications applied; None when this
+        pass has parsed all it may and the workspace has versions not parsed yet."""
         guides = {g.id: g for g in shipped}
         changes = _served_changes(session, team_id)
-        self._parse(session, [row_id for row_id, _, state in changes if state is _PUBLISHED])
-        for row_id, guide_id, state in changes:
+        for row_id, _, _ in changes:
             self._seen.add(row_id)
+        if not self._parse(session, [i for i, _, state in changes if state is _PUBLISHED]):
+            return None
+        for row_id, guide_id, state in changes:
             if state is _HIDDEN:
                 guides.pop(guide_id, None)
-            elif (guide := self._parsed.get(row_id)) is not None:
+            elif (guide := self._parsed[row_id]) is not None:
                 guides[guide_id] = guide
         verified = newest(session, team_id)
         return [
@@ -155,17 +165,22 @@ class ReviewLibraries:
         """Forget the versions no workspace served in this pass (edited, hidden, uninstalled)."""
         self._parsed = {k: v for k, v in self._parsed.items() if k in self._seen}
         self._seen = set()
+        self._parses_left = self._parses_per_pass
 
-    def _parse(self, session: Session, row_ids: list[int]) -> None:
+    def _parse(self, session: Session, row_ids: list[int]) -> bool:
+        """Parse the versions not parsed yet, within this pass's budget; whether all are."""
         missing = [i for i in row_ids if i not in self._parsed]
-        if not missing:
-            return
-        for row in session.scalars(select(WorkspaceGuide).where(WorkspaceGuide.id.in_(missing))):
-            guide = workspace_guides.guide_of(row)
-            if guide is None or guide.meta.draft:
-                self._parsed[row.id] = None  # not served: the shipped guide, if any, stays
-            else:
-                self._parsed[row.id] = Reviewable.of(guide)
+        now, later = missing[: self._parses_left], missing[self._parses_left :]
+        if now:
+            self._parses_left -= len(now)
+            rows = session.scalars(select(WorkspaceGuide).where(WorkspaceGuide.id.in_(now)))
+            for row in rows:
+                guide = workspace_guides.guide_of(row)
+                if guide is None or guide.meta.draft:
+                    self._parsed[row.id] = None  # not served: the shipped guide, if any, stays
+                else:
+                    self._parsed[row.id] = Reviewable.of(guide)
+        return not later
 
 
 _PUBLISHED = workspace_guides.GuideState.PUBLISHED
