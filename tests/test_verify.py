@@ -18,6 +18,7 @@ from bot import report_csv
 from bot.config import load_settings
 from bot.db import transaction
 from bot.emulator import SlackSender, _default_user
+from bot.jobs import reviews
 from bot.jobs.clock import Workspace, plan, run_once
 from bot.library.loader import load_guides
 from bot.models import GuideVerification, OutboxMessage, WorkspaceGuide
@@ -602,7 +603,7 @@ def test_the_review_lists_library_agrees_with_what_the_workspace_serves(db, tmp_
     save("alpha", edited.replace("id: beta", "id: alpha"), store.GuideState.DRAFT)  # no change
     save("delta", "---\nbroken: [\n---\n", store.GuideState.PUBLISHED)  # unparseable: not served
     verifications.verify(db, team_id=TEAM_A, guide=guides["alpha"], by=ANA, admins=[ANA], now=now)
-    libraries = verifications.ReviewLibraries()
+    libraries = reviews.ReviewLibraries()
 
     served = libraries.served(db, TEAM_A, [Reviewable.of(g) for g in shipped])
 
@@ -651,7 +652,7 @@ def test_a_new_process_reads_workspaces_guides_over_several_passes(db, tmp_path)
             by=ANA,
             now=EARLY,
         )
-    libraries = verifications.ReviewLibraries(parses_per_pass=2)
+    libraries = reviews.ReviewLibraries(parses_per_pass=2)
 
     assert libraries.served(db, TEAM_A, []) is None  # two parsed, one left
     assert libraries.served(db, TEAM_B, []) == []  # nothing of its own to parse

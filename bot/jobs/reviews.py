@@ -20,22 +20,24 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_for, transaction
 from bot.jobs.wants import Priority
 from bot.library.loader import LibraryError, load_guides
 from bot.library.schema import Guide
-from bot.models import OutboxMessage
+from bot.models import OutboxMessage, WorkspaceGuide
 from bot.services import holidays, outbox, preferences, verifications
+from bot.services import workspace_guides as store
 from bot.services.outbox import OutboxKind, OutboxStatus
 from bot.services.timing import next_slot, zone
-from bot.services.verifications import Reviewable, ReviewLibraries
+from bot.services.verifications import Reviewable, review_date
 from bot.slack.reviews import review_list
 from bot.workspaces import Clients, as_clients
 
@@ -45,6 +47,102 @@ log = logging.getLogger(__name__)
 PRIORITY = max(Priority) + 10
 NO_SLACK_USER = "-"  # the recipient of a month's row for an email Slack does not know
 NOT_FOUND = ("users_not_found", "user_not_found", "account_inactive")
+# About 5 s of parsing (2.7 ms a guide) in a planner pass: see ReviewLibraries
+PARSES_PER_PASS = 2_000
+
+
+class ReviewLibraries:
+    """Each workspace's served guides as review lists need them, for the planner's passes.
+
+    The same rules as `workspace_guides.workspace_library` (the newest published or hidden
+    version of each guide the workspace changed wins over the shipped one), without building
+    Guides: a pass over 1,000 workspaces would parse 20,000 of them every few minutes
+    (bench/review_lists.py). A saved version never changes, so each is parsed once per process;
+    only the versions served at the last pass are kept. A process's first passes parse at most
+    `parses_per_pass` versions each, so a new process spreads that work over a few passes (a
+    workspace not read yet is read in a later one: the lists are monthly) instead of holding
+    the CPU for a minute while it serves requests.
+    """
+
+    def __init__(self, parses_per_pass: int = PARSES_PER_PASS) -> None:
+        self._parsed: dict[int, Reviewable | None] = {}
+        self._seen: set[int] = set()
+        self._parses_per_pass = parses_per_pass
+        self._parses_left = parses_per_pass
+
+    def served(
+        self, session: Session, team_id: str, shipped: Iterable[Reviewable]
+    ) -> list[Reviewable] | None:
+        """The guides the workspace serves, with its verifications applied; None when this
+        pass has parsed all it may and the workspace has versions not parsed yet."""
+        guides = {g.id: g for g in shipped}
+        changes = _served_changes(session, team_id)
+        for row_id, _, _ in changes:
+            self._seen.add(row_id)
+        if not self._parse(session, [i for i, _, state in changes if state is _PUBLISHED]):
+            return None
+        for row_id, guide_id, state in changes:
+            if state is _HIDDEN:
+                guides.pop(guide_id, None)
+            elif (guide := self._parsed[row_id]) is not None:
+                guides[guide_id] = guide
+        verified = verifications.newest(session, team_id)
+        return [
+            replace(g, review_by=review_date(g.review_by, g.version, verified.get(g.id)))
+            for _, g in sorted(guides.items())
+        ]
+
+    def end_pass(self) -> None:
+        """Forget the versions no workspace served in this pass (edited, hidden, uninstalled)."""
+        self._parsed = {k: v for k, v in self._parsed.items() if k in self._seen}
+        self._seen = set()
+        self._parses_left = self._parses_per_pass
+
+    def _parse(self, session: Session, row_ids: list[int]) -> bool:
+        """Parse the versions not parsed yet, within this pass's budget; whether all are."""
+        missing = [i for i in row_ids if i not in self._parsed]
+        now, later = missing[: self._parses_left], missing[self._parses_left :]
+        if now:
+            self._parses_left -= len(now)
+            rows = session.scalars(select(WorkspaceGuide).where(WorkspaceGuide.id.in_(now)))
+            for row in rows:
+                guide = store.guide_of(row)
+                if guide is None or guide.meta.draft:
+                    self._parsed[row.id] = None  # not served: the shipped guide, if any, stays
+                else:
+                    self._parsed[row.id] = Reviewable.of(guide)
+        return not later
+
+
+_PUBLISHED = store.GuideState.PUBLISHED
+_HIDDEN = store.GuideState.HIDDEN
+
+
+def _served_changes(session: Session, team_id: str) -> list[tuple[int, str, store.GuideState]]:
+    """(row id, guide id, state) of the newest published or hidden version of each guide the
+    workspace changed, without the versions' text."""
+    newest_version = (
+        select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
+        .where(
+            WorkspaceGuide.team_id == team_id,
+            WorkspaceGuide.state != store.GuideState.DRAFT.value,
+        )
+        .group_by(WorkspaceGuide.guide_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(WorkspaceGuide.id, WorkspaceGuide.guide_id, WorkspaceGuide.state)
+        .join(
+            newest_version,
+            (WorkspaceGuide.guide_id == newest_version.c.guide_id)
+            & (WorkspaceGuide.version == newest_version.c.version),
+        )
+        .where(WorkspaceGuide.team_id == team_id)
+        .order_by(WorkspaceGuide.guide_id)
+    )
+    return [(i, g, store.GuideState(state)) for i, g, state in rows]
+
+
 # Each workspace's served guides, each saved version parsed once per process (the planner's
 # passes run one at a time: max_instances=1)
 _LIBRARIES = ReviewLibraries()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -40,8 +40,6 @@ from bot.services.outbox import OutboxKind
 
 VERIFIED_FOR_MONTHS = 6  # "Still accurate" moves the next review this far from the day
 DUE_WITHIN = dt.timedelta(days=30)  # a review date this close counts as due in the report
-# About 5 s of parsing (2.7 ms a guide) in a planner pass: see ReviewLibraries
-PARSES_PER_PASS = 2_000
 
 NOT_A_REVIEWER = (
     "Only the guide's owner or this workspace's inflow admins can verify or retire it, "
@@ -112,106 +110,12 @@ class Reviewable:
     id: str
     title: str
     owner: str
-    review_by: dt.date  # with the workspace's verifications applied, once `ReviewLibraries` has
+    review_by: dt.date  # with the workspace's verifications applied, where the reader applied them
     version: str
 
     @classmethod
     def of(cls, guide: Guide) -> Reviewable:
         return cls(guide.id, guide.title, guide.meta.owner, guide.meta.review_by, guide.version)
-
-
-class ReviewLibraries:
-    """Each workspace's served guides as review lists need them, for the planner's passes.
-
-    The same rules as `workspace_guides.workspace_library` (the newest published or hidden
-    version of each guide the workspace changed wins over the shipped one), without building
-    Guides: a pass over 1,000 workspaces would parse 20,000 of them every few minutes
-    (bench/review_lists.py). A saved version never changes, so each is parsed once per process;
-    only the versions served at the last pass are kept. A process's first passes parse at most
-    `parses_per_pass` versions each, so a new process spreads that work over a few passes (a
-    workspace not read yet is read in a later one: the lists are monthly) instead of holding
-    the CPU for a minute while it serves requests.
-    """
-
-    def __init__(self, parses_per_pass: int = PARSES_PER_PASS) -> None:
-        self._parsed: dict[int, Reviewable | None] = {}
-        self._seen: set[int] = set()
-        self._parses_per_pass = parses_per_pass
-        self._parses_left = parses_per_pass
-
-    def served(
-        self, session: Session, team_id: str, shipped: Iterable[Reviewable]
-    ) -> list[Reviewable] | None:
-        """The guides the workspace serves, with its verifications applied; None when this
-        pass has parsed all it may and the workspace has versions not parsed yet."""
-        guides = {g.id: g for g in shipped}
-        changes = _served_changes(session, team_id)
-        for row_id, _, _ in changes:
-            self._seen.add(row_id)
-        if not self._parse(session, [i for i, _, state in changes if state is _PUBLISHED]):
-            return None
-        for row_id, guide_id, state in changes:
-            if state is _HIDDEN:
-                guides.pop(guide_id, None)
-            elif (guide := self._parsed[row_id]) is not None:
-                guides[guide_id] = guide
-        verified = newest(session, team_id)
-        return [
-            replace(g, review_by=review_date(g.review_by, g.version, verified.get(g.id)))
-            for g in guides.values()
-        ]
-
-    def end_pass(self) -> None:
-        """Forget the versions no workspace served in this pass (edited, hidden, uninstalled)."""
-        self._parsed = {k: v for k, v in self._parsed.items() if k in self._seen}
-        self._seen = set()
-        self._parses_left = self._parses_per_pass
-
-    def _parse(self, session: Session, row_ids: list[int]) -> bool:
-        """Parse the versions not parsed yet, within this pass's budget; whether all are."""
-        missing = [i for i in row_ids if i not in self._parsed]
-        now, later = missing[: self._parses_left], missing[self._parses_left :]
-        if now:
-            self._parses_left -= len(now)
-            rows = session.scalars(select(WorkspaceGuide).where(WorkspaceGuide.id.in_(now)))
-            for row in rows:
-                guide = workspace_guides.guide_of(row)
-                if guide is None or guide.meta.draft:
-                    self._parsed[row.id] = None  # not served: the shipped guide, if any, stays
-                else:
-                    self._parsed[row.id] = Reviewable.of(guide)
-        return not later
-
-
-_PUBLISHED = workspace_guides.GuideState.PUBLISHED
-_HIDDEN = workspace_guides.GuideState.HIDDEN
-
-
-def _served_changes(
-    session: Session, team_id: str
-) -> list[tuple[int, str, workspace_guides.GuideState]]:
-    """(row id, guide id, state) of the newest published or hidden version of each guide the
-    workspace changed, without the versions' text."""
-    newest_version = (
-        select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
-        .where(
-            WorkspaceGuide.team_id == team_id,
-            WorkspaceGuide.state != workspace_guides.GuideState.DRAFT.value,
-        )
-        .group_by(WorkspaceGuide.guide_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(WorkspaceGuide.id, WorkspaceGuide.guide_id, WorkspaceGuide.state)
-        .join(
-            newest_version,
-            (WorkspaceGuide.guide_id == newest_version.c.guide_id)
-            & (WorkspaceGuide.version == newest_version.c.version),
-        )
-        .where(WorkspaceGuide.team_id == team_id)
-        .order_by(WorkspaceGuide.guide_id)
-    )
-    return [(i, g, workspace_guides.GuideState(state)) for i, g, state in rows]
 
 
 def state_of(review_by: dt.date, today: dt.date) -> ReviewState:
