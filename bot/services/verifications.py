@@ -285,7 +285,10 @@ def retire(
     """Stop serving the guide in the workspace (hide it), unless it is hidden already. `guide`
     is what the workspace serves under that id (None: nothing, maybe retired a moment ago).
     Only its owner or an admin may."""
-    record = session.get(GuideRecord, guide_id)
+    # Two clicks at once take turns here: each reads what the other saved before it decides.
+    record = session.scalars(
+        select(GuideRecord).where(GuideRecord.id == guide_id).with_for_update()
+    ).first()
     owner = guide.meta.owner if guide is not None else record.owner if record else ""
     title = guide.title if guide is not None else record.title if record else guide_id
     _require_reviewer(session, team_id=team_id, user_id=by, owner=owner, admins=admins)
