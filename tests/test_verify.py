@@ -468,6 +468,18 @@ def _texts(blocks: list[dict]) -> list[str]:
     return [b["text"]["text"] for b in blocks if b["type"] == "section"]
 
 
+def test_an_admins_home_tab_shows_the_library_health(served, library_dir):
+    served.emulator.reset_calls()
+    _sender(served, TEAM_A).event(
+        {"type": "app_home_opened", "user": ADMIN_A, "channel": "D0HOME", "tab": "home"}
+    )
+
+    [call] = served.emulator.calls_to("views.publish", team_id=TEAM_A)
+    shown = "".join(_texts(call.json_arg("view")["blocks"]))
+    health = "1 verified (reviewed within their window) · 0 due in the next 30 days · 1 overdue"
+    assert f"*Library health:* {health}" in shown
+
+
 # -- the builders and rules, without Slack ---------------------------------------------------------
 
 
@@ -660,3 +672,29 @@ def test_a_new_process_reads_workspaces_guides_over_several_passes(db, tmp_path)
     served = libraries.served(db, TEAM_A, [])
 
     assert served is not None and [g.id for g in served] == ["own-0", "own-1", "own-2"]
+
+
+def test_a_new_version_brings_its_own_review_date_until_it_is_verified(db, tmp_path):
+    """A verification vouches for the text it verified: an edit (or a changed shipped file)
+    goes by its own review_by again, with nothing reset by hand."""
+    [premortem] = _guides(tmp_path, premortem=dt.date(2026, 10, 1)).values()
+    now = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+    verifications.verify(db, team_id=TEAM_A, guide=premortem, by=ANA, admins=[ANA], now=now)
+    libraries = reviews.ReviewLibraries()
+
+    def review_by() -> dt.date | None:
+        served = libraries.served(db, TEAM_A, [Reviewable.of(premortem)])
+        return served[0].review_by if served else None
+
+    assert review_by() == dt.date(2027, 5, 23)
+    edited = (tmp_path / "g" / "premortem.md").read_text(encoding="utf-8") + "\nOne more step.\n"
+    store.save_version(
+        db,
+        team_id=TEAM_A,
+        guide_id="premortem",
+        source=edited,
+        state=store.GuideState.PUBLISHED,
+        by=ANA,
+        now=now,
+    )
+    assert review_by() == dt.date(2026, 10, 1)  # the edit's own date: due again
