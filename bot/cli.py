@@ -614,6 +614,7 @@ def _report(args: argparse.Namespace) -> int:
     from bot.errors import InflowError
     from bot.library.loader import LibraryError, load_guides
     from bot.services import report
+    from bot.services.workspace_guides import workspace_library
 
     settings = _settings()
     try:
@@ -628,7 +629,8 @@ def _report(args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
-            built = report.build(session, team_id=team_id, period=period, guides=guides)
+            served = workspace_library(session, team_id, guides)  # what the workspace serves
+            built = report.build(session, team_id=team_id, period=period, guides=served)
     finally:
         engine.dispose()
     written = report_csv.write(built, args.csv)

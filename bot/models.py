@@ -212,6 +212,35 @@ class LibraryAuthor(Base):
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class GuideVerification(Base):
+    """Someone said a guide is still accurate in one workspace: its review date moves on there.
+
+    It vouches for one version of the guide (`guide_version`, the hash of the text served then)
+    and changes no guide, so a shipped guide verified in a workspace keeps its shipped updates
+    (bot.services.verifications). Never updated; the newest per guide is the one that counts.
+    """
+
+    __tablename__ = "guide_verifications"
+    # One verification of a version per review date: two clicks the same day are one.
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id",
+            "guide_id",
+            "guide_version",
+            "next_review",
+            name="uq_guide_verifications_version_review",  # the conventional name passes 63
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    guide_id: Mapped[str] = mapped_column(String(64))
+    guide_version: Mapped[str] = mapped_column(String(16))  # Guide.version: the text verified
+    verified_by: Mapped[str] = mapped_column(String(32))
+    verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_review: Mapped[dt.date]
+
+
 class MistakeMoment(Base):
     """Someone had a mistake moment and asked a colleague for five minutes.
 

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 from bot.services.report import MIN_GROUP, OUTCOMES, LibraryReport, shown, shown_with
+from bot.services.verifications import DUE_WITHIN
 
 
 def write(report: LibraryReport, directory: Path) -> list[Path]:
@@ -70,6 +71,17 @@ def tables(report: LibraryReport) -> dict[str, tuple[list[str], list[list]]]:
                     " | ".join(g.variants),
                 ]
                 for g in report.gaps
+            ],
+        ),
+        "library_health": (
+            ["verified", "due", "overdue", "due_within_days"],
+            [
+                [
+                    report.health.verified,
+                    report.health.due,
+                    report.health.overdue,
+                    DUE_WITHIN.days,
+                ]
             ],
         ),
         "review_due": (

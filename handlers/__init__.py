@@ -20,6 +20,7 @@ from bot.handlers import (
     practice,
     privacy,
     report,
+    reviews,
     strengths,
     teams,
 )
@@ -41,6 +42,7 @@ def register_listeners(app: App, deps: Deps) -> None:
         debriefs,
         nudges,
         report,
+        reviews,
         home,
         privacy,
         teams,

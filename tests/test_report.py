@@ -598,7 +598,7 @@ def test_the_csv_command_writes_the_same_figures(
 
     assert main(["report", "--csv", str(out), "--now", clock.now.isoformat()]) == 0
 
-    assert "11 CSV files" in capsys.readouterr().out
+    assert "12 CSV files" in capsys.readouterr().out
     assert _csv(out / "period.csv") == [
         {
             "team": TEAM,

@@ -85,7 +85,7 @@ def plan(
             sessions,
             clients,
             now=now,
-            guides=reviews.guides_in(workspace.content_dir),
+            shipped=reviews.guides_in(workspace.content_dir),
             teams=teams,
             default_tz=workspace.default_tz,
         )

@@ -1,11 +1,16 @@
 """The monthly review list: each guide's owner hears which of their guides are past `review_by`.
 
+Each workspace's list is read from the library it serves (the shipped guides, its own published,
+not those it hid), with its verifications applied (bot.services.verifications): a guide verified
+there is not listed until its next review. Each guide comes with *Still accurate*, *Edit* and
+*Retire* (bot.handlers.reviews).
+
 Owners are emails in the guides' front matter; `users.lookupByEmail` finds them in Slack. Each
-owner gets one outbox row a month (subject: their email; occurrence: the month it is delivered
-in, in their zone), so any number of planner passes and processes send it once. It arrives at
-the owner's own time on a working day, outside the weekly nudge budget (it is work, not a
-nudge). An email Slack does not know is logged and
-recorded as a failed row for the month, so it is looked up once a month, not on every pass.
+owner gets one outbox row a month per workspace (subject: their email; occurrence: the month it
+is delivered in, in their zone), so any number of planner passes and processes send it once. It
+arrives at the owner's own time on a working day, outside the weekly nudge budget (it is work,
+not a nudge). An email Slack does not know is logged and recorded as a failed row for the month,
+so it is looked up once a month, not on every pass.
 
 """
 
@@ -15,21 +20,24 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_for, transaction
 from bot.jobs.wants import Priority
 from bot.library.loader import LibraryError, load_guides
 from bot.library.schema import Guide
-from bot.models import OutboxMessage
-from bot.services import holidays, outbox, preferences
+from bot.models import OutboxMessage, WorkspaceGuide
+from bot.services import holidays, outbox, preferences, verifications
+from bot.services import workspace_guides as store
 from bot.services.outbox import OutboxKind, OutboxStatus
 from bot.services.timing import next_slot, zone
+from bot.services.verifications import Reviewable, review_date
 from bot.slack.reviews import review_list
 from bot.workspaces import Clients, as_clients
 
@@ -39,6 +47,105 @@ log = logging.getLogger(__name__)
 PRIORITY = max(Priority) + 10
 NO_SLACK_USER = "-"  # the recipient of a month's row for an email Slack does not know
 NOT_FOUND = ("users_not_found", "user_not_found", "account_inactive")
+# About 5 s of parsing (2.7 ms a guide) in a planner pass: see ReviewLibraries
+PARSES_PER_PASS = 2_000
+
+
+class ReviewLibraries:
+    """Each workspace's served guides as review lists need them, for the planner's passes.
+
+    The same rules as `workspace_guides.workspace_library` (the newest published or hidden
+    version of each guide the workspace changed wins over the shipped one), without building
+    Guides: a pass over 1,000 workspaces would parse 20,000 of them every few minutes
+    (bench/review_lists.py). A saved version never changes, so each is parsed once per process;
+    only the versions served at the last pass are kept. A process's first passes parse at most
+    `parses_per_pass` versions each, so a new process spreads that work over a few passes (a
+    workspace not read yet is read in a later one: the lists are monthly) instead of holding
+    the CPU for a minute while it serves requests.
+    """
+
+    def __init__(self, parses_per_pass: int = PARSES_PER_PASS) -> None:
+        self._parsed: dict[int, Reviewable | None] = {}
+        self._seen: set[int] = set()
+        self._parses_per_pass = parses_per_pass
+        self._parses_left = parses_per_pass
+
+    def served(
+        self, session: Session, team_id: str, shipped: Iterable[Reviewable]
+    ) -> list[Reviewable] | None:
+        """The guides the workspace serves, with its verifications applied; None when this
+        pass has parsed all it may and the workspace has versions not parsed yet."""
+        guides = {g.id: g for g in shipped}
+        changes = _served_changes(session, team_id)
+        for row_id, _, _ in changes:
+            self._seen.add(row_id)
+        if not self._parse(session, [i for i, _, state in changes if state is _PUBLISHED]):
+            return None
+        for row_id, guide_id, state in changes:
+            if state is _HIDDEN:
+                guides.pop(guide_id, None)
+            elif (guide := self._parsed[row_id]) is not None:
+                guides[guide_id] = guide
+        verified = verifications.newest(session, team_id)
+        return [
+            replace(g, review_by=review_date(g.review_by, g.version, verified.get(g.id)))
+            for _, g in sorted(guides.items())
+        ]
+
+    def end_pass(self) -> None:
+        """Forget the versions no workspace served in this pass (edited, hidden, uninstalled)."""
+        self._parsed = {k: v for k, v in self._parsed.items() if k in self._seen}
+        self._seen = set()
+        self._parses_left = self._parses_per_pass
+
+    def _parse(self, session: Session, row_ids: list[int]) -> bool:
+        """Parse the versions not parsed yet, within this pass's budget; whether all are."""
+        missing = [i for i in row_ids if i not in self._parsed]
+        now, later = missing[: self._parses_left], missing[self._parses_left :]
+        if now:
+            self._parses_left -= len(now)
+            rows = session.scalars(select(WorkspaceGuide).where(WorkspaceGuide.id.in_(now)))
+            for row in rows:
+                guide = store.guide_of(row)
+                if guide is None or guide.meta.draft:
+                    self._parsed[row.id] = None  # not served: the shipped guide, if any, stays
+                else:
+                    self._parsed[row.id] = Reviewable.of(guide)
+        return not later
+
+
+_PUBLISHED = store.GuideState.PUBLISHED
+_HIDDEN = store.GuideState.HIDDEN
+
+
+def _served_changes(session: Session, team_id: str) -> list[tuple[int, str, store.GuideState]]:
+    """(row id, guide id, state) of the newest published or hidden version of each guide the
+    workspace changed, without the versions' text."""
+    newest_version = (
+        select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
+        .where(
+            WorkspaceGuide.team_id == team_id,
+            WorkspaceGuide.state != store.GuideState.DRAFT.value,
+        )
+        .group_by(WorkspaceGuide.guide_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(WorkspaceGuide.id, WorkspaceGuide.guide_id, WorkspaceGuide.state)
+        .join(
+            newest_version,
+            (WorkspaceGuide.guide_id == newest_version.c.guide_id)
+            & (WorkspaceGuide.version == newest_version.c.version),
+        )
+        .where(WorkspaceGuide.team_id == team_id)
+        .order_by(WorkspaceGuide.guide_id)
+    )
+    return [(i, g, store.GuideState(state)) for i, g, state in rows]
+
+
+# Each workspace's served guides, each saved version parsed once per process (the planner's
+# passes run one at a time: max_instances=1)
+_LIBRARIES = ReviewLibraries()
 
 
 def guides_in(directory: Path) -> list[Guide]:
@@ -50,12 +157,12 @@ def guides_in(directory: Path) -> list[Guide]:
         return []
 
 
-def due_by_owner(guides: Iterable[Guide], today: dt.date) -> dict[str, list[Guide]]:
+def due_by_owner(guides: Iterable[Reviewable], today: dt.date) -> dict[str, list[Reviewable]]:
     """Guides past their review date, by owner (emails compared without case)."""
-    owners: dict[str, list[Guide]] = defaultdict(list)
+    owners: dict[str, list[Reviewable]] = defaultdict(list)
     for guide in guides:
-        if guide.meta.review_by < today and not guide.meta.draft:
-            owners[guide.meta.owner.strip().lower()].append(guide)
+        if guide.review_by < today:
+            owners[verifications.owner_key(guide.owner)].append(guide)
     return dict(owners)
 
 
@@ -81,27 +188,31 @@ def plan(
     clients: WebClient | Clients,
     *,
     now: dt.datetime,
-    guides: Iterable[Guide],
+    shipped: Iterable[Guide],
     teams: Iterable[str],
     default_tz: str = "UTC",
 ) -> int:
-    """Plan this month's review list for every owner of a guide past its review date, in each
-    workspace where the owner has an account; returns how many were new. Nothing is looked up
-    when nothing is due or every list is planned."""
+    """Plan this month's review list for every owner of a guide past its review date in a
+    workspace's library (`shipped` changed by the workspace), in that workspace; returns how
+    many were new. Nothing is looked up when nothing is due or every list is planned."""
     month = _month(now.astimezone(dt.UTC))
-    owners = due_by_owner(guides, now.astimezone(dt.UTC).date())
-    if not owners:
-        return 0
+    today = now.astimezone(dt.UTC).date()
+    reviewable = [Reviewable.of(g) for g in shipped if not g.meta.draft]
     clients = as_clients(clients)
     new = 0
     for team_id in teams:
         with sessions() as session:
-            planned = _planned(session, team_id, month)
+            served = _LIBRARIES.served(session, team_id, reviewable)
+            if served is None:
+                continue  # its guides are not all read yet: a later pass plans it
+            owners = due_by_owner(served, today)
+            planned = _planned(session, team_id, month) if owners else set()
         waiting = {email: owned for email, owned in owners.items() if email[:64] not in planned}
         client = clients(team_id) if waiting else None
         if client is None:
             continue
         new += _plan_team(sessions, client, team_id, waiting, month=month, now=now, tz=default_tz)
+    _LIBRARIES.end_pass()
     return new
 
 
@@ -109,7 +220,7 @@ def _plan_team(
     sessions: sessionmaker[Session],
     client: WebClient,
     team_id: str,
-    waiting: dict[str, list[Guide]],
+    waiting: dict[str, list[Reviewable]],
     *,
     month: str,
     now: dt.datetime,
@@ -164,7 +275,7 @@ def _enqueue(
     team_id: str,
     user: dict,
     email: str,
-    guides: list[Guide],
+    guides: list[Reviewable],
     now: dt.datetime,
     default_tz: str,
 ) -> bool:

@@ -43,6 +43,7 @@ from bot.models import (
     GuideOutcome,
     GuideReaction,
     GuideRecord,
+    GuideVerification,
     Idea,
     IdeaStep,
     LibraryAuthor,
@@ -137,6 +138,8 @@ HOLDINGS: tuple[Holding, ...] = (
     # Being one of the library's authors is about them: it goes. Authors they named stay so.
     Holding(LibraryAuthor, "user_id", Policy.DELETE),
     Holding(LibraryAuthor, "added_by", Policy.ANONYMISE),
+    # "Still accurate" moves the workspace's review date on: kept, unsigned.
+    Holding(GuideVerification, "verified_by", Policy.ANONYMISE),
     # A shared guide stays in its channel and others' reactions rate it: it stays, unsigned.
     Holding(GuideMessage, "shared_by", Policy.ANONYMISE),
     # Their emoji go; the vote each made lives on, anonymous, in `ratings`.
@@ -202,6 +205,7 @@ EXPORTED: dict[tuple[str, str], str] = {
     ("workspace_guides", "created_by"): "guides.versions_you_saved",
     ("library_authors", "user_id"): "workspace.you_are_a_library_author",
     ("library_authors", "added_by"): "workspace.library_authors_you_named",
+    ("guide_verifications", "verified_by"): "guides.verifications_you_made",
     ("guide_messages", "shared_by"): "guides.shared_in_channels",
     ("guide_reactions", "user_id"): "guides.reactions_on_shared_guides",
     ("ratings", "user_id"): "guides.ratings",
@@ -481,6 +485,14 @@ def export(session: Session, *, team_id: str, user_id: str, now: dt.datetime) ->
                     "at": _iso(v.created_at),
                 }
                 for v in rows(WorkspaceGuide, WorkspaceGuide.created_by == user_id)
+            ],
+            "verifications_you_made": [
+                {
+                    **guide(v.guide_id),
+                    "verified_at": _iso(v.verified_at),
+                    "next_review": v.next_review.isoformat(),
+                }
+                for v in rows(GuideVerification, GuideVerification.verified_by == user_id)
             ],
         },
         "channel_offers": {

@@ -50,12 +50,14 @@ from bot.models import (
     Strength,
     SuggestionOffer,
 )
+from bot.services import verifications
 from bot.services.debriefs import QUESTIONS
 from bot.services.ideas import Stage
 from bot.services.library import GuideEventKind, workspace_aliases
 from bot.services.outbox import SNOOZED, OutboxKind, OutboxStatus, is_channel
 from bot.services.preferences import KIND_LABELS, NudgeKind
 from bot.services.suggestions import Outcome
+from bot.services.verifications import LibraryHealth
 
 MIN_GROUP = 5  # k-anonymity: no figure about fewer people than this is shown
 FEWER = f"fewer than {MIN_GROUP}"
@@ -333,6 +335,8 @@ class LibraryReport:
     lessons: list[str] = field(default_factory=list)
     chosen: list[ChosenPair] = field(default_factory=list)
     practice: list[PathFigures] = field(default_factory=list)
+    # verified / due / overdue, by the review dates the workspace goes by (its verifications)
+    health: LibraryHealth = field(default_factory=LibraryHealth)
 
     @property
     def best_rated(self) -> list[GuideRating]:
@@ -351,6 +355,7 @@ def build(
 ) -> LibraryReport:
     """Every section of the report for one workspace and period."""
     guides = list(guides)
+    reviewed = verifications.applied(guides, verifications.newest(session, team_id))
     total, per_guide = outcomes(session, team_id, period)
     return LibraryReport(
         team_id=team_id,
@@ -360,7 +365,7 @@ def build(
         gaps=group_gaps(
             _gaps(session, team_id, period), vocabulary=gap_vocabulary(session, team_id, guides)
         ),
-        stale=stale_guides(guides, today=period.end.date()),
+        stale=stale_guides(reviewed, today=period.end.date()),
         outcomes=per_guide,
         outcomes_total=total,
         nudges=nudges(session, team_id, period),
@@ -369,6 +374,7 @@ def build(
         lessons=shared_lessons(session, team_id, period),
         chosen=chosen_pairs(session, team_id, period, guides),
         practice=practice_paths(session, team_id, period),
+        health=verifications.health(reviewed, period.end.date()),
     )
 
 
@@ -610,7 +616,8 @@ def chosen_pairs(
 
 
 def stale_guides(guides: Iterable[Guide], *, today: dt.date) -> list[StaleGuide]:
-    """Served guides past their review-by date, the longest overdue first."""
+    """Served guides past their review-by date, the longest overdue first (give it guides with
+    the workspace's verifications applied: bot.services.verifications.applied)."""
     found = [
         StaleGuide(g.id, g.title, g.meta.owner, g.meta.review_by, (today - g.meta.review_by).days)
         for g in guides

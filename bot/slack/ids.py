@@ -25,6 +25,8 @@ class Action(StrEnum):
 class Block(StrEnum):
     GUIDE_ACTIONS = "guide_actions"
     BROWSE = "browse"
+    REVIEW_GUIDE = "review_guide"  # suffixed with ":<guide id>": a guide in a review list
+    REVIEW_ACTIONS = "review_actions"  # suffixed with ":<guide id>": its buttons
 
 
 class Shortcut(StrEnum):
@@ -45,6 +47,13 @@ class View(StrEnum):
     PRACTICE_TRIED = "practice_tried_modal"
     PRACTICE_LOOK_BACK = "practice_look_back_modal"
     GUIDE_FORM = "guide_form_modal"
+
+
+class ReviewAction(StrEnum):
+    """The buttons beside each guide in its owner's review list (and Action.GUIDE_EDIT)."""
+
+    STILL_ACCURATE = "review_still_accurate"
+    RETIRE = "review_retire"
 
 
 class DebriefAction(StrEnum):

@@ -24,6 +24,7 @@ KEPT = {
     "guide_aliases": "names you added to guides",
     "workspace_guides": "guide versions you saved in the workspace's library",
     "library_authors": "the library's authors you named",
+    "guide_verifications": "guides you verified as still accurate",
     "suggestion_opt_outs": "channels' “stop suggesting” you set",
     "workspaces": "the workspace's record of who installed inflow or changed its settings",
     "slack_installations": "Slack's record of the install",

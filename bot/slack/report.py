@@ -20,6 +20,7 @@ from bot.services.report import (
     shown,
     shown_with,
 )
+from bot.services.verifications import DUE_WITHIN
 from bot.slack.ids import Action, Command
 from bot.slack.kit import button, context, header, section
 from bot.slack.text import clip, escape
@@ -127,6 +128,15 @@ def _stale(report: LibraryReport, limit: int) -> str:
         for s in report.stale[:limit]
     ]
     return _lines(rows, len(report.stale) - limit)
+
+
+def _health(report: LibraryReport) -> str:
+    """Verified / due / overdue: the served guides by their review dates in this workspace."""
+    h = report.health
+    return (
+        f"{h.verified} verified (reviewed within their window) · {h.due} due in the next "
+        f"{DUE_WITHIN.days} days · {h.overdue} overdue"
+    )
 
 
 def _outcome(o: GuideOutcomes) -> str:
@@ -280,6 +290,7 @@ def report_message(report: LibraryReport) -> dict:
         ),
         section(f"*Searches that found nothing*\n{_gaps(report, LISTED)}"),
         *_chosen(report),
+        section(f"*Library health*\n{_health(report)}"),
         section(f"*Due for review*\n{_stale(report, LISTED)}"),
         section(f"*Did it help the work?* (answers to the follow-up)\n{_outcomes(report, LISTED)}"),
         section(f"*Nudges*\n{_nudges(report)}"),
@@ -324,6 +335,7 @@ def home_section(report: LibraryReport) -> list[dict]:
         section(f"*Most used*\n{_used(report, HOME_LISTED)}"),
         section(f"*Searches that found nothing*\n{_gaps(report, HOME_LISTED)}"),
         section(
+            f"*Library health:* {_health(report)}\n"
             f"*Due for review:* {due}\n*Did it help the work?* "
             + (_outcome(total) if report.outcomes else "no answers yet")
         ),
