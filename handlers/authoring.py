@@ -60,11 +60,11 @@ def open_guide_form(
         NotAnOwner: `user_id` is not one of the library's owners (nothing opens).
         InflowError: `guide_id` is not in the workspace's library.
     """
-    author_service.require_owner(db, deps.settings, team_id, user_id)
+    guide = deps.library.for_team(db, team_id).by_id.get(guide_id) if guide_id else None
+    author_service.require_editor(db, deps.settings, team_id, user_id, guide)
     state = blocks.FormState()
     fields = prefill
     if guide_id is not None:
-        guide = deps.library.for_team(db, team_id).by_id.get(guide_id)
         if guide is None:
             raise InflowError(GONE)
         state = blocks.FormState(guide_id, authoring.base_of(db, team_id, guide_id))
@@ -175,14 +175,16 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         """Lint the form; save a draft and send its preview, or show each problem by its field."""
         team_id, user_id = team_of(body), body["user"]["id"]
-        author_service.require_owner(db, deps.settings, team_id, user_id)
         fields, state = blocks.read_guide_form(view)
         library = deps.library.for_team(db, team_id)
-        served: Guide | None = None
-        if state.guide_id:
-            served = library.by_id.get(state.guide_id)
-            if served is None and authoring.versions_count(db, team_id, state.guide_id) == 0:
-                raise InflowError(GONE)  # an id this workspace never had: nothing to edit
+        served: Guide | None = library.by_id.get(state.guide_id) if state.guide_id else None
+        author_service.require_editor(db, deps.settings, team_id, user_id, served)
+        if (
+            state.guide_id
+            and served is None
+            and authoring.versions_count(db, team_id, state.guide_id) == 0
+        ):
+            raise InflowError(GONE)  # an id this workspace never had: nothing to edit
 
         def source_of(guide_id: str) -> str:
             return guide_source(
@@ -258,8 +260,10 @@ def register(app: App, deps: Deps) -> None:
         )
 
     def draft_ref(db: Session, body: dict, action: dict) -> DraftRef:
-        author_service.require_owner(db, deps.settings, team_of(body), body["user"]["id"])
+        team_id = team_of(body)
         ref = blocks.read_draft_value(str(action.get("value") or ""))
+        guide = deps.library.for_team(db, team_id).by_id.get(ref.guide_id) if ref else None
+        author_service.require_editor(db, deps.settings, team_id, body["user"]["id"], guide)
         if ref is None:
             raise InflowError(authoring.GONE)
         return ref

@@ -260,6 +260,23 @@ def test_each_guide_in_the_list_has_still_accurate_edit_and_retire(served, libra
     assert "confirm" in buttons["elements"][2]  # retiring asks first
 
 
+def test_the_guides_owner_may_edit_it_from_the_list_and_nobody_else_may(served, library_dir):
+    """Ana is neither an admin nor an author: the list's *Edit* opens the form on her guide
+    for her (she owns it), and refuses Mallory, who owns nothing."""
+    dm = _dm(_review_lists(served, EARLY, library_dir)[TEAM_A])
+
+    reply, answer = _press(served, TEAM_A, Action.GUIDE_EDIT, "premortem", MALLORY, dm)
+    assert reply.status == 200
+    assert "library's owners" in answer["text"]
+    assert served.emulator.calls_to("views.open") == []
+
+    served.emulator.reset_calls()
+    assert _click(served, TEAM_A, Action.GUIDE_EDIT, "premortem", ANA, dm).status == 200
+    served.settle()
+    [opened] = served.emulator.calls_to("views.open")
+    assert "Premortem" in json.dumps(opened.json_arg("view"))
+
+
 # -- Still accurate -------------------------------------------------------------------------------
 
 

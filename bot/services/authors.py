@@ -1,8 +1,10 @@
 """Who owns a workspace's library: its inflow admins, and the people they name as authors.
 
 Owners write guides from Slack (`/learn new`), edit any guide they are shown, and publish or
-discard drafts. Only admins name or remove authors; an admin is always an owner, so the list of
-authors holds only the people admins added besides themselves.
+discard drafts. A guide's own owner (the person its review list goes to: bot.services.
+verifications) may edit that guide too, as the review list's *Edit* offers. Only admins name
+or remove authors; an admin is always an owner, so the list of authors holds only the people
+admins added besides themselves.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.db import insert_for
 from bot.errors import InflowError
+from bot.library.schema import Guide
 from bot.models import LibraryAuthor
+from bot.services import verifications
 from bot.services import workspaces as workspace_service
 
 MAX_AUTHORS = 200  # a library has a handful of writers; a long list is a mistake, not a team
@@ -60,6 +64,20 @@ def require_owner(
     """Raise `NotAnOwner` (with `why`) unless `user_id` owns the workspace's library."""
     if not is_library_owner(session, settings, team_id, user_id):
         raise NotAnOwner(why)
+
+
+def require_editor(
+    session: Session, settings: Settings, team_id: str, user_id: str, guide: Guide | None
+) -> None:
+    """Raise `NotAnOwner` unless `user_id` may edit `guide` (None: write a new guide): the
+    library's owners may edit any guide, and a guide's owner the guides their review list named."""
+    if is_library_owner(session, settings, team_id, user_id):
+        return
+    if guide is not None and verifications.may_review(
+        session, team_id=team_id, user_id=user_id, owner=guide.meta.owner, admins=()
+    ):
+        return
+    raise NotAnOwner(NOT_AN_OWNER)
 
 
 def authors(session: Session, team_id: str) -> list[str]:
