@@ -22,9 +22,11 @@ KIND_LABELS = {
     Kind.FRAMEWORK: "Framework: how to decide or think it through",
     Kind.CHECKLIST: "Checklist: what not to forget",
 }
+# A hint is plain text (Slack shows backticks as typed), so the marks are quoted, not coded.
 BODY_HINT = (
-    "Markdown as Slack shows it: `## Heading` for each section (Steps, Example, Common mistake…), "
-    "`1.` numbered steps, `-` bullets, `**bold**`. Under 350 words: one to five minutes to read."
+    'Markdown as Slack shows it: a line "## Heading" for each section (Steps, Example, Common '
+    'mistake…), "1." for numbered steps, "-" for bullets, **bold**. Under 350 words: one to '
+    "five minutes to read."
 )
 
 
@@ -147,7 +149,7 @@ def guide_form(
             fields.when,
             max_length=MAX_INPUT,
             multiline=True,
-            hint="The situation it helps with: `/learn` shows this first.",
+            hint="The situation it helps with: /learn shows this first.",
         ),
         _text_input(
             GuideField.BODY,
