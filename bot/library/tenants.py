@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from bot.library.matcher import Library
 from bot.library.overlay import overlaid
 from bot.library.schema import Guide
+from bot.models import WorkspaceGuide
 from bot.services import workspace_guides as store
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,8 @@ class WorkspaceLibraries:
         try:
             signature = store.signature(db, team_id)
             if previous is None:  # never served here (nor warmed): build it now, the request waits
-                library = self._library_of(db, team_id, base, None) if signature[0] else base
+                rows = store.served_versions(db, team_id) if signature[0] else []
+                library = self._library_of(team_id, base, rows, None)
                 self._built[team_id] = _Built(base, signature, library, now)
                 return library
         except SQLAlchemyError as error:
@@ -124,10 +126,13 @@ class WorkspaceLibraries:
         """Build the workspace's library anew and swap it in (in the background)."""
         before = self._built.get(team_id)
         try:
+            # The rows are read, then the session closed before indexing: on SQLite a
+            # session holds the write lock, which requests must not wait for.
             with self._sessions() as db:
                 signature = store.signature(db, team_id)
-                previous = before.library if before is not None else None
-                library = self._library_of(db, team_id, base, previous) if signature[0] else base
+                rows = store.served_versions(db, team_id) if signature[0] else []
+            previous = before.library if before is not None else None
+            library = self._library_of(team_id, base, rows, previous)
         except Exception:
             log.exception("workspace %s: library not rebuilt; serving the one before", team_id)
             with self._lock_of(team_id):
@@ -138,29 +143,42 @@ class WorkspaceLibraries:
             self._built[team_id] = _Built(base, signature, library, self._clock())
 
     def warm(self) -> None:
-        """Build, in the background, the library of every workspace with changes (at start)."""
+        """Build, in the background, the library of every workspace with changes (at start):
+        one after another, in one thread, so that requests meanwhile keep the rest."""
         try:
             with self._sessions() as db:
                 teams = store.changed_workspaces(db)
         except SQLAlchemyError as error:
             log.warning("workspace libraries not warmed: %s", error)
             return
-        for team_id in teams:
-            self._run_later(functools.partial(self._warm, team_id))
+        if teams:
+            self._run_later(functools.partial(self._warm, teams))
 
-    def _warm(self, team_id: str) -> None:
-        base = self._shipped()
-        with self._lock_of(team_id):  # a request meanwhile waits for this build
-            if team_id in self._built:
-                return
-            with self._sessions() as db:
-                self._refresh(db, team_id, base)
+    def _warm(self, teams: list[str]) -> None:
+        for team_id in teams:
+            base = self._shipped()
+            with self._lock_of(team_id):  # a request meanwhile waits for this build only
+                if team_id in self._built:
+                    continue  # a request got there first
+                try:
+                    with self._sessions() as db:
+                        signature = store.signature(db, team_id)
+                        rows = store.served_versions(db, team_id) if signature[0] else []
+                    library = self._library_of(team_id, base, rows, None)
+                except Exception:
+                    log.exception("workspace %s: library not warmed", team_id)
+                    continue  # its first request builds it
+                self._built[team_id] = _Built(base, signature, library, self._clock())
 
     def _library_of(
-        self, db: Session, team_id: str, base: Library, previous: Library | None
+        self,
+        team_id: str,
+        base: Library,
+        rows: list[WorkspaceGuide],
+        previous: Library | None,
     ) -> Library:
         changes = []
-        for row in store.served_versions(db, team_id):
+        for row in rows:
             state = store.GuideState(row.state)
             guide = None
             if state is store.GuideState.PUBLISHED:
