@@ -28,6 +28,7 @@ import random
 import subprocess
 import sys
 import time
+import tracemalloc
 import urllib.parse
 from pathlib import Path
 
@@ -201,7 +202,10 @@ def served(args, env: dict[str, str], titles: dict[str, list[str]]) -> None:
             if mine:
                 own_asked += 1
                 blocks = json.loads(answer or b"{}").get("blocks") or [{}]
-                own_found += text in json.dumps(blocks[0], ensure_ascii=False)
+                found = text in json.dumps(blocks[0], ensure_ascii=False)
+                own_found += found
+                if not found and args.verbose:
+                    print("  not answered with its title:", team_id, text, str(blocks)[:300])
         conn.close()
         worker = worker_of(process.pid)
         print(
@@ -226,13 +230,14 @@ def _signed_headers(body: str) -> dict[str, str]:
 
 
 def per_workspace_memory(sample: int, own: int) -> None:
-    """RSS each workspace's library adds: indexed at once (before) and as an overlay (now)."""
+    """Memory each workspace's library holds (Python's allocations, tracemalloc), its guides
+    aside: indexed at once (before) and as an overlay (now)."""
     shipped_guides = load_guides(DEFAULT_CONTENT_DIR)
     shipped = Library(shipped_guides)
     guides = [own_guides(shipped_guides, i, own) for i in range(sample)]
     for name in ("indexed at once (before)", "overlay on the shipped index"):
         gc.collect()
-        before = rss_mb_self()
+        tracemalloc.start()
         held = []
         started = time.perf_counter()
         for mine in guides:
@@ -244,13 +249,10 @@ def per_workspace_memory(sample: int, own: int) -> None:
                 held.append(overlaid(shipped, served_guides))
         elapsed = (time.perf_counter() - started) / sample * 1000
         gc.collect()
-        each = (rss_mb_self() - before) / sample
-        print(f"  {name:30s} {each * 1024:7.0f} KB per workspace, built in {elapsed:5.1f} ms")
+        each = tracemalloc.get_traced_memory()[0] / sample / 1024
+        tracemalloc.stop()
+        print(f"  {name:30s} {each:7.0f} KB per workspace, built in {elapsed:5.1f} ms")
         del held
-
-
-def rss_mb_self() -> float:
-    return rss_mb(int(Path("/proc/self/stat").read_text().split()[0]))
 
 
 def main() -> None:
@@ -260,6 +262,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--sample", type=int, default=100, help="workspaces for the comparison")
     parser.add_argument("--database-url", help="default: a new SQLite file")
+    parser.add_argument("--verbose", action="store_true", help="print what was not answered")
     args = parser.parse_args()
 
     print(f"memory per workspace (shipped + {args.own} own guides), {args.sample} workspaces:")

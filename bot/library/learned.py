@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.library import text
+from bot.library.compact import HashedIds
 from bot.library.schema import Guide, body_sections
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.jsonl")
@@ -52,7 +53,9 @@ def phrase_features(phrase: str) -> list[str]:
     return list(_phrase_features(phrase))
 
 
-@lru_cache(maxsize=200_000)  # the same guides' and examples' phrases, each rebuild (see clean)
+# The examples' and the shipped guides' phrases, each rebuild; a workspace's recent guides' (see
+# matcher._analysed on why not more).
+@lru_cache(maxsize=16384)
 def _phrase_features(phrase: str) -> tuple[str, ...]:
     return tuple(features(text.words(phrase)))
 
@@ -88,6 +91,8 @@ class NeedModel:
     Held compactly (a large library has many classes): per feature, two arrays of the classes it
     says most about and how much, so the model adds few objects for the garbage collector.
     """
+
+    _feature_ids: dict[str, int] | HashedIds  # compact in a workspace's segment
 
     def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] = ()):
         guides = list(guides)
@@ -128,7 +133,8 @@ class NeedModel:
         self._base = array("d", (math.log(ALPHA / (t + ALPHA * size)) for t in totals))
         # Postings in CSR form, as the lexical index holds them: feature i's entries are
         # [offsets[i], offsets[i + 1]) of two flat arrays.
-        self._feature_ids: dict[str, int] = {}
+        feature_ids: dict[str, int] = {}
+        self._feature_ids = feature_ids
         self._offsets = array("I", [0])
         self._labels, self._gains = array("I"), array("f")
         for feature in list(postings):
@@ -139,11 +145,16 @@ class NeedModel:
                 # best of each of its segments, keeps the same (bot.library.overlay)
                 classes = self.classes
                 kept = sorted(kept, key=lambda k: (-gains[k], classes[labels[k]]))[:CLASSES_KEPT]
-            self._feature_ids[feature] = len(self._feature_ids)
+            feature_ids[feature] = len(feature_ids)
             self._labels.extend(labels[k] for k in kept)
             self._gains.extend(gains[k] for k in kept)
             self._offsets.append(len(self._labels))
         self._top_base = max(self._base, default=0.0)
+
+    def compact(self) -> None:
+        """Hold the features by hash (a workspace's segment: bot.library.compact)."""
+        if isinstance(self._feature_ids, dict):
+            self._feature_ids = HashedIds(self._feature_ids)
 
     def knows(self, feature: str) -> bool:
         """Whether any guide or example uses this feature."""

@@ -35,6 +35,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.library import intent, text
+from bot.library.compact import HashedIds
 from bot.library.learned import OUTSIDE, NeedModel, ScopeModel, features, shipped_examples
 from bot.library.schema import Category, Guide, body_sections
 
@@ -137,6 +138,8 @@ class SearchResult:
 class Library:
     """The guides, indexed for matching."""
 
+    _term_ids: dict[str, int] | HashedIds  # a dict while indexing; compact in an overlay
+
     def __init__(
         self,
         guides: Iterable[Guide],
@@ -157,7 +160,10 @@ class Library:
         examples = shipped_examples() if examples is None else list(examples)
         if background is not None:
             self._needs = NeedModel(self.guides, [e for e in examples if e[1] != OUTSIDE])
+            self._needs.compact()
             self._scope = ScopeModel([])
+            if isinstance(self._term_ids, dict):  # held by the thousand: compact
+                self._term_ids = HashedIds(self._term_ids)
         else:
             self._needs = NeedModel(self.guides, examples)
             self._scope = ScopeModel(self.guides, examples, known=self._needs.knows)
@@ -192,7 +198,8 @@ class Library:
         """
         fields = (*FIELD_WEIGHTS, CONCEPT_FIELD)
         strong_fields = {fields.index(f) for f in STRONG_FIELDS}
-        self._term_ids: dict[str, int] = {}
+        term_ids: dict[str, int] = {}
+        self._term_ids = term_ids
         df = array("I")
         field_counts: list[tuple[array, array, array]] = []
         lengths = [array("I") for _ in fields]
@@ -202,7 +209,7 @@ class Library:
         def intern(counter: Counter, field: int, packed: tuple[array, array, array]) -> int:
             ids, counts, where = packed
             for term, count in counter.items():
-                term_id = self._term_ids.setdefault(term, len(self._term_ids))
+                term_id = term_ids.setdefault(term, len(term_ids))
                 if term_id == len(df):
                     df.append(0)
                 ids.append(term_id)
@@ -235,7 +242,7 @@ class Library:
         if background is not None:
             served += background.guides
             totals = [a + b for a, b in zip(totals, background.length_totals)]
-            term_of = list(self._term_ids)  # term ids are given in order
+            term_of = list(term_ids)  # term ids are given in order
             with_background = array("I", (df[i] + background.df(t) for i, t in enumerate(term_of)))
         n = max(served, 1)
         average = [(totals[f] / n) or 1.0 for f in range(len(fields))]
@@ -294,7 +301,6 @@ class Library:
             self._offsets.append(write)
         del flat_docs[write:], flat_scores[write:]
         self._flat_docs, self._flat_scores = flat_docs, flat_scores
-        self._vocabulary = vocabulary
         # Each guide's own names (title, aliases, tags, id) as `text.name_key` reads them; the
         # words of those names; and triggers ("i screwed up": the moment in the person's words,
         # which names its guide when typed alone). Each to the one guide it names, or AMBIGUOUS.
@@ -339,7 +345,7 @@ class Library:
         found = process.extractOne(
             word, self._buckets.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
-        return (self._vocabulary[found[0]], found[1]) if found else None
+        return (text.stem(found[0]), found[1]) if found else None
 
     def _postings(self, term: str) -> Iterable[tuple[int, float]]:
         """The term's best-scoring guides (doc, score)."""
@@ -789,9 +795,10 @@ def _term_values(
     return values, names
 
 
-# Cached: a workspace's library is indexed again after each edit (bot.library.tenants), and all
-# its phrases but the edited guide's were analysed the time before.
-@lru_cache(maxsize=100_000)
+# Cached for the shipped library, indexed again when its files change, and a workspace's recent
+# guides, indexed again after each edit (bot.library.overlay). Small: a key is a whole field of a
+# guide's body, and a process serving many workspaces must not hold a copy of every one.
+@lru_cache(maxsize=8192)
 def _analysed(
     phrase: str, strong: bool
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:

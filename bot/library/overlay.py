@@ -39,6 +39,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from bot.library.compact import hashed_items
 from bot.library.learned import ALPHA, CLASSES_KEPT, RETURNED
 from bot.library.matcher import (
     AMBIGUOUS,
@@ -180,7 +181,6 @@ class Overlaid(Library):
             for total in _background(segments, masked).length_totals
         ]
         self.max_idf = max_idf_of(self._served)
-        self._idf_cache: dict[str, float] = {}
         self._needs_union()
         self._scope_union()
 
@@ -198,13 +198,8 @@ class Overlaid(Library):
         return self._held(term) > 0
 
     def idf(self, term: str) -> float:
-        value = self._idf_cache.get(term)
-        if value is None:
-            held = self._held(term)
-            value = _single(idf_of(self._served, held)) if held else self.max_idf
-            if len(self._idf_cache) < 10_000:  # bounded: queries bring words of their own
-                self._idf_cache[term] = value
-        return value
+        held = self._held(term)
+        return _single(idf_of(self._served, held)) if held else self.max_idf
 
     def _segment_of(self, doc: int) -> tuple[int, int]:
         k = bisect_right(self._starts, doc) - 1
@@ -243,6 +238,9 @@ class Overlaid(Library):
         k, local = self._segment_of(doc)
         segment = self.segments[k]
         ids, idfs = prepared[k]
+        if k == len(self.segments) - 1 and k > 0:
+            # the newest segment was indexed with the union's statistics: its scores are exact
+            return Library._values(segment, local, ids)
         term_ids, fields, counts = segment._counts(local)
         factors = [
             weight / (1 - B + B * segment._lengths[f][local] / self._average[f])
@@ -288,11 +286,11 @@ class Overlaid(Library):
     def _needs_union(self) -> None:
         # The union's vocabulary: features some served class holds (a hidden guide's own words
         # are not the workspace's).
-        seen: set[str] = set()
+        seen: set[int] = set()  # features by hash
         for segment, hidden in zip(self.segments, self._masked):
             model = segment._needs
             offsets, labels = model._offsets, model._labels
-            for feature, at in model._feature_ids.items():
+            for feature, at in hashed_items(model._feature_ids):
                 if feature in seen:
                     continue
                 if hidden and all(
@@ -394,6 +392,8 @@ class Overlaid(Library):
             extra.update(total[0])
             size += total[1]
             count((segment.guides[doc] for doc in hidden), -1)
+        if len(self.segments) == 2 and not any(self._masked):
+            extra = _SCOPE_TOTALS[self.segments[1]][0]  # the same counts: held once
         self._scope_extra, self._scope_size = extra, size
         self._guides_only = scope.odds("", extra, size)
 

@@ -156,19 +156,22 @@ class WorkspaceLibraries:
 
     def _warm(self, teams: list[str]) -> None:
         for team_id in teams:
+            if team_id in self._built:
+                continue  # a request got there first
             base = self._shipped()
-            with self._lock_of(team_id):  # a request meanwhile waits for this build only
-                if team_id in self._built:
-                    continue  # a request got there first
-                try:
-                    with self._sessions() as db:
-                        signature = store.signature(db, team_id)
-                        rows = store.served_versions(db, team_id) if signature[0] else []
-                    library = self._library_of(team_id, base, rows, None)
-                except Exception:
-                    log.exception("workspace %s: library not warmed", team_id)
-                    continue  # its first request builds it
-                self._built[team_id] = _Built(base, signature, library, self._clock())
+            # Not under the workspace's lock: a request holding it may hold SQLite's write lock
+            # too, which this session waits for. A request meanwhile builds it itself.
+            try:
+                with self._sessions() as db:
+                    signature = store.signature(db, team_id)
+                    rows = store.served_versions(db, team_id) if signature[0] else []
+                library = self._library_of(team_id, base, rows, None)
+            except Exception:
+                log.exception("workspace %s: library not warmed", team_id)
+                continue  # its first request builds it
+            with self._lock_of(team_id):
+                if team_id not in self._built:
+                    self._built[team_id] = _Built(base, signature, library, self._clock())
 
     def _library_of(
         self,
