@@ -329,7 +329,9 @@ class Library:
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             buckets[word[0]].append(word)
-        self._buckets = dict(buckets)
+        # Words by first letter, each letter's joined in one string: a workspace's segment has
+        # a thousand words of its own, and one string costs less than a list of them.
+        self._buckets = {letter: NAME_SEPARATOR.join(words) for letter, words in buckets.items()}
 
     # what a search asks of the index: a workspace's overlaid library (bot.library.overlay)
     # answers the same questions across the shipped index and its own -------------------------
@@ -343,7 +345,10 @@ class Library:
     def _nearest(self, word: str) -> tuple[str, float] | None:
         """The known term a misspelt word most likely meant, and how alike they are (0..100)."""
         found = process.extractOne(
-            word, self._buckets.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+            word,
+            self._buckets.get(word[0], "").split(NAME_SEPARATOR),
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
         )
         return (text.stem(found[0]), found[1]) if found else None
 
