@@ -102,7 +102,9 @@ def overlaid(
     ):
         bulk = previous.segments[1]
         recent = {i: g for i, g in own.items() if bulk.by_id.get(i) is not g}
-        if len(recent) <= RECENT_MAX:
+        kept_in_bulk = len(own) - len(recent)
+        # Reused while what changed since is small, and most of it is still served.
+        if len(recent) <= RECENT_MAX and kept_in_bulk * 2 >= len(bulk.guides):
             kept.append(bulk)
             own = recent
     masked = [_masked(segment, served) for segment in kept]
