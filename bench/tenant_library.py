@@ -151,6 +151,7 @@ def latency_during_rebuilds(libraries, sessions, own, rebuilds, clock, now) -> N
             i += 1
         return timings
 
+    searches(1)  # warm up
     quiet = searches(3)
     done = threading.Event()
 
