@@ -37,7 +37,7 @@ import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from bot.library.compact import hashed_items
 from bot.library.learned import ALPHA, CLASSES_KEPT, RETURNED
@@ -71,9 +71,9 @@ _SCOPE_TOTALS: weakref.WeakKeyDictionary[Library, tuple[Counter[str], int]] = (
 RECENT_MAX = 64
 
 
-def related_served(guide: Guide, served: Iterable[str]) -> Guide:
-    """The guide, its `related` cut to guides the workspace serves (one it hid is not related)."""
-    served = set(served)
+def related_served(guide: Guide, served: Container[str]) -> Guide:
+    """The guide, its `related` cut to guides the workspace serves (one it hid is not related);
+    `served`: their ids (a set, or a dict's keys)."""
     if all(r in served for r in guide.meta.related):
         return guide
     related = [r for r in guide.meta.related if r in served]
