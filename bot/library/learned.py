@@ -141,10 +141,9 @@ class NeedModel:
             labels, gains = postings.pop(feature)
             kept: Sequence[int] = range(len(labels))
             if len(labels) > CLASSES_KEPT:
-                # equal gains in guide id order, so that a workspace's overlay, keeping the
-                # best of each of its segments, keeps the same (bot.library.overlay)
-                classes = self.classes
-                kept = sorted(kept, key=lambda k: (-gains[k], classes[labels[k]]))[:CLASSES_KEPT]
+                # stable: equal gains stay in class order, the guides' id order and the outside
+                # last (a workspace's overlay keeps the same: bot.library.overlay)
+                kept = sorted(kept, key=gains.__getitem__, reverse=True)[:CLASSES_KEPT]
             feature_ids[feature] = len(feature_ids)
             self._labels.extend(labels[k] for k in kept)
             self._gains.extend(gains[k] for k in kept)

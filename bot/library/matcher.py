@@ -874,10 +874,10 @@ class _Owners:
         for key, doc in pairs:
             hashes.append(hash(key))
             owners.append(doc)
-        order = sorted(range(len(hashes)), key=lambda i: (hashes[i], owners[i]))
+        order = sorted(range(len(hashes)), key=hashes.__getitem__)  # stable: a guide's together
         self._hashes, self._owners = array("q"), array("i")
-        # Every guide that has the key, once: a workspace hiding one of two guides that share a
-        # name leaves the other its owner (`owners`).
+        # Every guide that has the key (once, or more when several share it): a workspace hiding
+        # one of two guides that share a name leaves the other its owner (`owners`).
         for i in order:
             if self._hashes and self._hashes[-1] == hashes[i] and self._owners[-1] == owners[i]:
                 continue
@@ -885,7 +885,7 @@ class _Owners:
             self._owners.append(owners[i])
 
     def owners(self, key: object) -> list[int]:
-        """Every guide the key belongs to."""
+        """Every guide the key belongs to (one may be listed twice)."""
         h = hash(key)
         i = bisect_left(self._hashes, h)
         found = []

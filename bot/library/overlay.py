@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
 
 from bot.library.compact import hashed_items
-from bot.library.learned import ALPHA, CLASSES_KEPT, RETURNED
+from bot.library.learned import ALPHA, CLASSES_KEPT, OUTSIDE, RETURNED
 from bot.library.matcher import (
     AMBIGUOUS,
     CONCEPT_FIELD,
@@ -327,6 +327,13 @@ class Overlaid(Library):
             mass = self._untouched[n] = self._prior + top + math.log(total)
         return mass
 
+    def _kept_first(self, posting: tuple[float, int]) -> tuple[float, bool, str]:
+        """The order in which one model keeps a feature's classes: by gain, equal gains in
+        guide id order, the outside last."""
+        gain, label = posting
+        class_id = self._class_id(label)
+        return -gain, class_id == OUTSIDE, class_id
+
     def _class_id(self, label: int) -> str:
         k = bisect_right(self._class_starts, label) - 1
         return self.segments[k]._needs.classes[label - self._class_starts[k]]
@@ -351,7 +358,7 @@ class Overlaid(Library):
                     if label not in hidden
                 ]
             if len(found) > CLASSES_KEPT:  # as one model keeps them: the feature's best classes
-                found = sorted(found, key=lambda p: (-p[0], self._class_id(p[1])))[:CLASSES_KEPT]
+                found = sorted(found, key=self._kept_first)[:CLASSES_KEPT]
             for gain, label in found:
                 gains[label] += gain
             n += known
