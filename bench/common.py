@@ -51,11 +51,11 @@ def migrated_env(api_url: str, database_url: str | None = None) -> dict[str, str
 
 @contextmanager
 def gunicorn(target: list[str], env: dict[str, str], port: int, ready_path: str):
-    """Run a server process and wait until it answers."""
+    """Run a server process and wait until it answers; yields the process."""
     process = subprocess.Popen(target, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
     try:
         wait_until_serving(port, ready_path)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)

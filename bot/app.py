@@ -69,6 +69,7 @@ def load_library(
         sessions=sessions,
         run_later=lambda rebuild: work.submit("workspace library", rebuild),
     )
+    holder.workspaces.warm()
     return holder
 
 

@@ -19,6 +19,7 @@ from bot.db import make_sessionmaker, transaction
 from bot.emulator import TEAM_ID
 from bot.library.loader import load_guides
 from bot.library.matcher import Library, Outcome
+from bot.library.overlay import Overlaid, overlaid
 from bot.library.tenants import WorkspaceLibraries
 from bot.models import GuideRecord, WorkspaceGuide
 from bot.services import library as library_service
@@ -334,3 +335,46 @@ def test_a_failed_rebuild_keeps_the_library_before_and_is_tried_again(
     libraries.library(db, A)
     later.run()
     assert HANDOVER_ID in libraries.library(db, A).by_id
+
+
+def test_workspaces_with_changes_are_built_at_start_so_their_first_request_does_not_wait(
+    db, shipped, clock, later, tmp_path
+):
+    _publish(db, A, _source(tmp_path, HANDOVER_ID, HANDOVER), HANDOVER_ID)
+    builds = []
+
+    def build(base, served, previous):
+        builds.append(sorted(served))
+        return overlaid(base, served, previous)
+
+    libraries = WorkspaceLibraries(
+        lambda: shipped,
+        clock,
+        sessions=lambda: contextlib.nullcontext(db),
+        run_later=later,
+        build=build,
+    )
+    libraries.warm()
+    assert len(later.work) == 1 and builds == []  # in the background, not at once
+    later.run()
+    assert len(builds) == 1
+
+    assert HANDOVER_ID in libraries.library(db, A).by_id
+    assert libraries.library(db, B) is shipped
+    assert len(builds) == 1  # the request found it built
+
+
+def test_an_edit_is_rebuilt_on_the_workspaces_own_index_not_the_shipped_one(
+    db, libraries, shipped, clock, later, tmp_path
+):
+    _publish(db, A, _source(tmp_path, HANDOVER_ID, HANDOVER), HANDOVER_ID)
+    before = libraries.library(db, A)
+    _publish(db, A, _source(tmp_path / "2", "late-handover", "Late handover"), "late-handover")
+    clock.advance(seconds=2)
+    libraries.library(db, A)
+    later.run()
+
+    after = libraries.library(db, A)
+    assert isinstance(before, Overlaid) and isinstance(after, Overlaid)
+    assert after.segments[0] is shipped and after.segments[:2] == before.segments
+    assert {"late-handover", HANDOVER_ID} <= after.by_id.keys()

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.library import text
+from bot.library.compact import HashedIds
 from bot.library.schema import Guide, body_sections
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.jsonl")
@@ -52,7 +53,9 @@ def phrase_features(phrase: str) -> list[str]:
     return list(_phrase_features(phrase))
 
 
-@lru_cache(maxsize=200_000)  # the same guides' and examples' phrases, each rebuild (see clean)
+# The examples' and the shipped guides' phrases, each rebuild; a workspace's recent guides' (see
+# matcher._analysed on why not more).
+@lru_cache(maxsize=16384)
 def _phrase_features(phrase: str) -> tuple[str, ...]:
     return tuple(features(text.words(phrase)))
 
@@ -89,6 +92,8 @@ class NeedModel:
     says most about and how much, so the model adds few objects for the garbage collector.
     """
 
+    _feature_ids: dict[str, int] | HashedIds  # compact in a workspace's segment
+
     def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] = ()):
         guides = list(guides)
         served = {g.id for g in guides}
@@ -120,6 +125,7 @@ class NeedModel:
         if OUTSIDE in by_label:
             add(OUTSIDE, by_label.pop(OUTSIDE))
         size = len(postings) or 1
+        self.totals = totals  # kept for a workspace's overlay (bot.library.overlay)
         # Every class is equally likely before reading: guides with more examples are not more
         # often what people need.
         self._prior = -math.log(len(self.classes) or 1)
@@ -127,19 +133,27 @@ class NeedModel:
         self._base = array("d", (math.log(ALPHA / (t + ALPHA * size)) for t in totals))
         # Postings in CSR form, as the lexical index holds them: feature i's entries are
         # [offsets[i], offsets[i + 1]) of two flat arrays.
-        self._feature_ids: dict[str, int] = {}
+        feature_ids: dict[str, int] = {}
+        self._feature_ids = feature_ids
         self._offsets = array("I", [0])
         self._labels, self._gains = array("I"), array("f")
         for feature in list(postings):
             labels, gains = postings.pop(feature)
             kept: Sequence[int] = range(len(labels))
             if len(labels) > CLASSES_KEPT:
+                # stable: equal gains stay in class order, the guides' id order and the outside
+                # last (a workspace's overlay keeps the same: bot.library.overlay)
                 kept = sorted(kept, key=gains.__getitem__, reverse=True)[:CLASSES_KEPT]
-            self._feature_ids[feature] = len(self._feature_ids)
+            feature_ids[feature] = len(feature_ids)
             self._labels.extend(labels[k] for k in kept)
             self._gains.extend(gains[k] for k in kept)
             self._offsets.append(len(self._labels))
         self._top_base = max(self._base, default=0.0)
+
+    def compact(self) -> None:
+        """Hold the features by hash (a workspace's segment: bot.library.compact)."""
+        if isinstance(self._feature_ids, dict):
+            self._feature_ids = HashedIds(self._feature_ids)
 
     def knows(self, feature: str) -> bool:
         """Whether any guide or example uses this feature."""
@@ -195,32 +209,50 @@ class ScopeModel:
         known: Callable[[str], bool] = lambda feature: False,
     ):
         labelled = [(set(phrase_features(phrase)), label == OUTSIDE) for phrase, label in examples]
-        vocabulary = {f for found, _ in labelled for f in found}
+        self.vocabulary = {f for found, _ in labelled for f in found}
         holding: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
         size = {True: 0, False: 0}
         for guide in guides:
-            for phrase in guide_examples(guide):
-                holding[False].update(vocabulary.intersection(phrase_features(phrase)))
-                size[False] += 1
+            inside, phrases = self.contribution(guide)
+            holding[False].update(inside)
+            size[False] += phrases
         for found, outside in labelled:
             holding[outside].update(found)
             size[outside] += 1
-
-        def odds(outside: int, inside: int) -> float:
-            return math.log((outside + ALPHA) / (size[True] + 2 * ALPHA)) - math.log(
-                (inside + ALPHA) / (size[False] + 2 * ALPHA)
-            )
-
+        # Kept for a workspace's overlay, which counts its own guides instead of some shipped.
+        self.holding, self.size = holding, size
         # A feature seen in few examples says little, whatever its odds ("screw" in one
         # furniture request): odds shrink by n / (n + SCOPE_SHRINK) for n examples holding it.
-        self._odds = {
-            f: odds(holding[True][f], holding[False][f])
-            * (seen := holding[True][f] + holding[False][f])
-            / (seen + SCOPE_SHRINK)
-            for f in vocabulary
-        }
-        self._guides_only = odds(0, 1)
+        self._odds = {f: self.odds(f) for f in self.vocabulary}
+        self._guides_only = self.odds("")
         self._known = known
+
+    def contribution(self, guide: Guide) -> tuple[Counter[str], int]:
+        """What one guide adds to the side the library is for: features (of the examples'
+        vocabulary) by how many of its phrases hold them, and how many phrases it has."""
+        phrases = guide_examples(guide)
+        inside: Counter[str] = Counter()
+        for phrase in phrases:
+            inside.update(self.vocabulary.intersection(phrase_features(phrase)))
+        return inside, len(phrases)
+
+    def odds(self, feature: str, extra: Counter[str] | None = None, extra_size: int = 0) -> float:
+        """log P(feature | outside) / P(feature | inside), shrunk when rarely seen; `extra`
+        counts and phrases on the inside (a workspace's own guides, or negative: hidden ones).
+        A feature outside the examples' vocabulary counts as seen once inside."""
+        if feature in self.vocabulary:
+            outside = self.holding[True][feature]
+            inside = self.holding[False][feature] + (extra[feature] if extra else 0)
+        else:
+            outside, inside = 0, 1
+        size = self.size
+        value = math.log((outside + ALPHA) / (size[True] + 2 * ALPHA)) - math.log(
+            (inside + ALPHA) / (size[False] + extra_size + 2 * ALPHA)
+        )
+        if feature not in self.vocabulary:
+            return value
+        seen = outside + inside
+        return value * seen / (seen + SCOPE_SHRINK)
 
     def outside(self, said: list[str]) -> float | None:
         """The chance that what was said (features) is outside the library, as if either were

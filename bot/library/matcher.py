@@ -27,7 +27,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -35,7 +35,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.library import intent, text
-from bot.library.learned import NeedModel, ScopeModel, features, shipped_examples
+from bot.library.compact import HashedIds
+from bot.library.learned import OUTSIDE, NeedModel, ScopeModel, features, shipped_examples
 from bot.library.schema import Category, Guide, body_sections
 
 FIELD_WEIGHTS = {
@@ -137,15 +138,35 @@ class SearchResult:
 class Library:
     """The guides, indexed for matching."""
 
-    def __init__(self, guides: Iterable[Guide], examples: Iterable[tuple[str, str]] | None = None):
+    _term_ids: dict[str, int] | HashedIds  # a dict while indexing; compact in an overlay
+
+    def __init__(
+        self,
+        guides: Iterable[Guide],
+        examples: Iterable[tuple[str, str]] | None = None,
+        *,
+        background: ServedBeside | None = None,
+    ):
         """Index `guides`; `examples` ((text, guide id or "" for outside) pairs) train the
-        models of people's words, by default the ones shipped with inflow."""
+        models of people's words, by default the ones shipped with inflow.
+
+        With a `background`, this is one segment of a workspace's library (bot.library.overlay):
+        scored as if beside the guides it describes, its need model knows only these guides (no
+        "outside" class) and it has no scope model of its own.
+        """
         self.guides: list[Guide] = sorted(guides, key=lambda g: g.id)
         self.by_id: dict[str, Guide] = {g.id: g for g in self.guides}
-        self._index()
+        self._index(background)
         examples = shipped_examples() if examples is None else list(examples)
-        self._needs = NeedModel(self.guides, examples)
-        self._scope = ScopeModel(self.guides, examples, known=self._needs.knows)
+        if background is not None:
+            self._needs = NeedModel(self.guides, [e for e in examples if e[1] != OUTSIDE])
+            self._needs.compact()
+            self._scope = ScopeModel([])
+            if isinstance(self._term_ids, dict):  # held by the thousand: compact
+                self._term_ids = HashedIds(self._term_ids)
+        else:
+            self._needs = NeedModel(self.guides, examples)
+            self._scope = ScopeModel(self.guides, examples, known=self._needs.knows)
 
     def runners_up(self, result: SearchResult, best: Guide, count: int = 2) -> list[Guide]:
         """The next matches for "Other matches", topped up with the guide's related ones."""
@@ -167,15 +188,18 @@ class Library:
         )
 
     # building -----------------------------------------------------------------------------------
-    def _index(self) -> None:
+    def _index(self, background: ServedBeside | None = None) -> None:
         """Build the index in compact arrays: interned term ids, float32 scores.
 
         Two passes: the first counts each field's terms (kept as small arrays, not dicts), the
         second knows the average field lengths and document frequencies and computes BM25F.
+        `background`: the guides served beside these (a workspace's overlay, bot.library.
+        overlay), counted in the document frequencies and average lengths as if indexed here.
         """
         fields = (*FIELD_WEIGHTS, CONCEPT_FIELD)
         strong_fields = {fields.index(f) for f in STRONG_FIELDS}
-        self._term_ids: dict[str, int] = {}
+        term_ids: dict[str, int] = {}
+        self._term_ids = term_ids
         df = array("I")
         field_counts: list[tuple[array, array, array]] = []
         lengths = [array("I") for _ in fields]
@@ -185,7 +209,7 @@ class Library:
         def intern(counter: Counter, field: int, packed: tuple[array, array, array]) -> int:
             ids, counts, where = packed
             for term, count in counter.items():
-                term_id = self._term_ids.setdefault(term, len(self._term_ids))
+                term_id = term_ids.setdefault(term, len(term_ids))
                 if term_id == len(df):
                     df.append(0)
                 ids.append(term_id)
@@ -195,28 +219,10 @@ class Library:
 
         for guide in self.guides:
             meta = guide.meta
-            raw = {
-                "title": [meta.title],
-                "aliases": list(meta.aliases),
-                "tags": list(meta.tags),
-                "summary": [meta.summary],
-                **_body_fields(guide.body),
-            }
-            raw["situation"] = [*raw["situation"], *meta.triggers]
             # One doc's counts for every field, packed: term ids, counts, field index.
             packed = (array("I"), array("H"), array("B"))
-            concept_counts: Counter = Counter()
-            for field_index, name in enumerate(FIELD_WEIGHTS):
-                counter: Counter = Counter()
-                for phrase in raw[name]:
-                    terms, concepts, known = _analysed(phrase, name in STRONG_FIELDS)
-                    counter.update(terms)
-                    concept_counts.update(concepts)
-                    for word, stemmed in known:
-                        vocabulary.setdefault(word, stemmed)
+            for field_index, counter in enumerate(_field_counters(guide, vocabulary)):
                 lengths[field_index].append(intern(counter, field_index, packed))
-            concepts_at = len(FIELD_WEIGHTS)
-            lengths[concepts_at].append(intern(concept_counts, concepts_at, packed))
             for term_id in set(packed[0]):
                 df[term_id] += 1
             field_counts.append(packed)
@@ -226,10 +232,22 @@ class Library:
                 )
             )
 
-        n = max(len(self.guides), 1)
-        average = [(sum(lengths[f]) / n) or 1.0 for f in range(len(fields))]
-        self._idf = array("f", (math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df))
-        self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
+        # Kept for overlays: what a workspace's library counts beside its own guides.
+        self._df = df
+        self._length_totals = [float(sum(lengths[f])) for f in range(len(fields))]
+        self._lengths = lengths
+        totals = list(self._length_totals)
+        served = len(self.guides)
+        with_background = df
+        if background is not None:
+            served += background.guides
+            totals = [a + b for a, b in zip(totals, background.length_totals)]
+            term_of = list(term_ids)  # term ids are given in order
+            with_background = array("I", (df[i] + background.df(t) for i, t in enumerate(term_of)))
+        n = max(served, 1)
+        average = [(totals[f] / n) or 1.0 for f in range(len(fields))]
+        self._idf = array("f", (idf_of(n, d) for d in with_background))
+        self.max_idf = max_idf_of(n)
 
         weights = [*FIELD_WEIGHTS.values(), 1.0]
         self._doc_ids: list[array] = []
@@ -283,7 +301,6 @@ class Library:
             self._offsets.append(write)
         del flat_docs[write:], flat_scores[write:]
         self._flat_docs, self._flat_scores = flat_docs, flat_scores
-        self._vocabulary = vocabulary
         # Each guide's own names (title, aliases, tags, id) as `text.name_key` reads them; the
         # words of those names; and triggers ("i screwed up": the moment in the person's words,
         # which names its guide when typed alone). Each to the one guide it names, or AMBIGUOUS.
@@ -302,18 +319,95 @@ class Library:
             for key in map(text.name_key, guide.meta.triggers)
             if len(key) >= 2  # "any feedback?" leaves one word, which names nothing
         )
+        self._tables = {
+            NAMES: self._name_owners,
+            NAME_WORDS: self._name_words,
+            TRIGGERS: self._triggers,
+        }
         self._doc_of = {guide.id: doc for doc, guide in enumerate(self.guides)}
+        self._counts_of: dict[int, tuple[array, array, array]] = {}
         buckets: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             buckets[word[0]].append(word)
-        self._buckets = dict(buckets)
+        # Words by first letter, each letter's joined in one string: a workspace's segment has
+        # a thousand words of its own, and one string costs less than a list of them.
+        self._buckets = {letter: NAME_SEPARATOR.join(words) for letter, words in buckets.items()}
 
+    # what a search asks of the index: a workspace's overlaid library (bot.library.overlay)
+    # answers the same questions across the shipped index and its own -------------------------
     def _has(self, term: str) -> bool:
         return term in self._term_ids
 
     def idf(self, term: str) -> float:
         term_id = self._term_ids.get(term)
         return self._idf[term_id] if term_id is not None else self.max_idf
+
+    def _nearest(self, word: str) -> tuple[str, float] | None:
+        """The known term a misspelt word most likely meant, and how alike they are (0..100)."""
+        found = process.extractOne(
+            word,
+            self._buckets.get(word[0], "").split(NAME_SEPARATOR),
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+        )
+        return (text.stem(found[0]), found[1]) if found else None
+
+    def _postings(self, term: str) -> Iterable[tuple[int, float]]:
+        """The term's best-scoring guides (doc, score)."""
+        term_id = self._term_ids[term]
+        begin, end = self._offsets[term_id], self._offsets[term_id + 1]
+        return zip(self._flat_docs[begin:end], self._flat_scores[begin:end])
+
+    def _prepare(self, terms: Sequence[str]) -> object:
+        """What `_values` needs to look the query's terms up in any document."""
+        return [self._term_ids.get(t, -1) for t in terms]
+
+    def _values(self, doc: int, prepared: object) -> tuple[list[float], list[bool]]:
+        """Each query term's score in the document (0 when absent), and whether it is one of
+        the document's names (title, aliases, tags)."""
+        assert isinstance(prepared, list)
+        return _term_values(self._doc_ids[doc], self._doc_scores[doc], self._strong[doc], prepared)
+
+    def _guide(self, doc: int) -> Guide:
+        return self.guides[doc]
+
+    def _counts(self, doc: int) -> tuple[array, array, array]:
+        """A document's term counts per field, sorted by term id: (term ids, fields, counts).
+
+        Counted again when first asked (and kept): only a workspace's library asks, to score
+        with its own average field lengths, and only for the few guides it rescores.
+        """
+        found = self._counts_of.get(doc)
+        if found is None:
+            entries = sorted(
+                (self._term_ids[term], field, min(count, 65535))
+                for field, counter in enumerate(_field_counters(self.guides[doc]))
+                for term, count in counter.items()
+            )
+            found = (
+                array("I", (e[0] for e in entries)),
+                array("B", (e[1] for e in entries)),
+                array("H", (e[2] for e in entries)),
+            )
+            self._counts_of[doc] = found
+        return found
+
+    def _names_of(self, doc: int) -> list[str]:
+        return self._names[doc].split(NAME_SEPARATOR)
+
+    def _doc(self, guide_id: str) -> int | None:
+        return self._doc_of.get(guide_id)
+
+    def _owner(self, table: str, key: object) -> int | None:
+        """Which guide owns a name (NAMES), a word of names (NAME_WORDS) or a trigger
+        (TRIGGERS): its doc, AMBIGUOUS, or None."""
+        return self._tables[table].owner(key)
+
+    def _posterior(self, said: list[str]) -> dict[str, float]:
+        return self._needs.posterior(said)
+
+    def _outside(self, said: list[str]) -> float | None:
+        return self._scope.outside(said)
 
     def _value(self, doc: int, term_id: int) -> float:
         """The BM25F score of a term in a document (0 when absent): a bisect in sorted ids."""
@@ -336,17 +430,10 @@ class Library:
             if self._has(stem):
                 options.append(Term(stem, 1.0, "word", word))
             elif len(word) >= 4 and not word.isdigit():
-                found = process.extractOne(
-                    word,
-                    self._buckets.get(word[0], ()),
-                    scorer=fuzz.ratio,
-                    score_cutoff=FUZZY_CUTOFF,
-                )
+                found = self._nearest(word)
                 if found:
-                    nearest, similarity, _ = found
-                    options.append(
-                        Term(self._vocabulary[nearest], similarity / 100 * 0.9, "typo", word)
-                    )
+                    nearest, similarity = found
+                    options.append(Term(nearest, similarity / 100 * 0.9, "typo", word))
             per_word.append(options)
         for i, (a, b) in enumerate(zip(content, content[1:])):
             joined = text.stem(a + b)
@@ -419,9 +506,7 @@ class Library:
         telling = sorted(all_terms, key=lambda t: -self.idf(t))[:CANDIDATE_TERMS]
         candidates: dict[int, float] = defaultdict(float)
         for term in telling:
-            term_id = self._term_ids[term]
-            begin, end = self._offsets[term_id], self._offsets[term_id + 1]
-            for doc, value in zip(self._flat_docs[begin:end], self._flat_scores[begin:end]):
+            for doc, value in self._postings(term):
                 candidates[doc] += value
         top = sorted(candidates, key=candidates.__getitem__, reverse=True)[:RESCORED]
         if named is not None and named[0] not in top:
@@ -437,19 +522,15 @@ class Library:
         total_weight = sum(word_weights) or 1.0
         scored = []
         n_words = len(per_word)
-        ids = self._term_ids
-        concept_terms = [(c, ids[c.term], c.weight, explained) for c, explained in concepts]
-        standalone_terms = [ids[c.term] for c in standalone]
-        word_options = [[(o, ids[o.term]) for o in options] for options in per_word]
+        # Each distinct query term by its position in `asked`, looked up once per document.
+        asked = sorted(all_terms)
+        at = {term: q for q, term in enumerate(asked)}
+        prepared = self._prepare(asked)
+        concept_terms = [(c, at[c.term], c.weight, explained) for c, explained in concepts]
+        standalone_terms = [at[c.term] for c in standalone]
+        word_options = [[(o, at[o.term]) for o in options] for options in per_word]
         for doc in top:
-            strong_terms = self._strong[doc]
-            doc_ids, doc_scores = self._doc_ids[doc], self._doc_scores[doc]
-            size = len(doc_ids)
-
-            def value_of(term_id: int, doc_ids=doc_ids, doc_scores=doc_scores, size=size) -> float:
-                i = bisect_left(doc_ids, term_id)
-                return doc_scores[i] if i < size and doc_ids[i] == term_id else 0.0
-
+            values, names_it = self._values(doc, prepared)
             score = strong = anchor = 0.0
             parts: list[tuple[Term, float]] = []
             counted: set[Term] = set()
@@ -457,13 +538,13 @@ class Library:
             for k in range(n_words):
                 if out_of_domain[k]:
                     continue
-                best_value, best_term, best_id = 0.0, None, -1
-                for option, term_id in word_options[k]:
-                    value = value_of(term_id)
+                best_value, best_term, best_q = 0.0, None, -1
+                for option, q in word_options[k]:
+                    value = values[q]
                     if value:
                         value *= option.weight
                         if value > best_value:
-                            best_value, best_term, best_id = value, option, term_id
+                            best_value, best_term, best_q = value, option, q
                 if best_term is None:
                     continue
                 credit[k] = best_term.weight
@@ -471,14 +552,14 @@ class Library:
                     counted.add(best_term)
                     score += best_value
                     parts.append((best_term, best_value))
-                if _contains(strong_terms, best_id):
+                if names_it[best_q]:
                     strong += word_weights[k]
                     anchor = max(anchor, best_value)
-            for j, term_id in enumerate(standalone_terms):
-                if value_of(term_id):
+            for j, q in enumerate(standalone_terms):
+                if values[q]:
                     credit[n_words + j] = CONCEPT_CREDIT
-            for concept, term_id, weight, explained in concept_terms:
-                value = value_of(term_id)
+            for concept, q, weight, explained in concept_terms:
+                value = values[q]
                 if value:
                     score += weight * value
                     parts.append((concept, weight * value))
@@ -497,10 +578,10 @@ class Library:
         for rank, (score, coverage, doc, parts, anchor) in enumerate(scored):
             phrase = 0.0
             if rank < PHRASE_CHECKED and cleaned:
-                names = self._names[doc].split(NAME_SEPARATOR)
+                names = self._names_of(doc)
                 found = process.extractOne(cleaned, names, scorer=fuzz.token_sort_ratio)
                 phrase = found[1] if found else 0.0
-            guide = self.guides[doc]
+            guide = self._guide(doc)
             factor = _rating_factor(ratings, guide.id)
             final = score * (1 + max(0.0, phrase - 80) / 40)
             match = Match(guide, round(final, 4), coverage, phrase, anchor=anchor)
@@ -540,16 +621,16 @@ class Library:
         key = tuple(text.stem(w) for w in kept)
         if not key:
             return None
-        alias = self._doc_of.get((aliases or {}).get(key, ""))
-        found = self._name_owners.owner(key)
+        alias = self._doc((aliases or {}).get(key, ""))
+        found = self._owner(NAMES, key)
         if alias is not None and found not in (None, alias):
             return None  # the workspace's alias and a guide's own name disagree
         doc = alias if alias is not None else found
         if doc is not None:
-            if len(key) == 1 and self._name_words.owner(key[0]) != doc:
+            if len(key) == 1 and self._owner(NAME_WORDS, key[0]) != doc:
                 return None  # one word that several guides' names use names none of them
             return (doc, True) if doc != AMBIGUOUS else None
-        if (trigger := self._triggers.owner(key)) is not None:
+        if (trigger := self._owner(TRIGGERS, key)) is not None:
             return (trigger, True) if trigger != AMBIGUOUS else None
         if len(key) > NAMED_WITHIN:
             return None  # in a longer query, a guide's name may be incidental: the rankers judge
@@ -560,8 +641,8 @@ class Library:
             for size in range(min(len(key), MAX_NAME_WORDS), 0, -1):
                 hits = set()
                 for start in range(len(key) - size + 1):
-                    doc = self._name_owners.owner(key[start : start + size])
-                    if doc is None or (size == 1 and self._name_words.owner(key[start]) != doc):
+                    doc = self._owner(NAMES, key[start : start + size])
+                    if doc is None or (size == 1 and self._owner(NAME_WORDS, key[start]) != doc):
                         continue
                     light = tuple(text.plural(w) for w in kept[start : start + size])
                     if doc != AMBIGUOUS and light not in self._light_names(doc):
@@ -573,14 +654,14 @@ class Library:
                     return None
         # Part of one guide's names, and of no other's: "eisenhower", "retro board".
         if len(key) <= NAME_PART_WORDS:
-            owners = {self._name_words.owner(word) for word in key}
+            owners = {self._owner(NAME_WORDS, word) for word in key}
             if len(owners) == 1 and (doc := owners.pop()) not in (None, AMBIGUOUS):
                 return doc, False
         return None
 
     def _light_names(self, doc: int) -> set[tuple[str, ...]]:
         """A guide's names with only plurals folded (for checking a run in whole words)."""
-        meta = self.guides[doc].meta
+        meta = self._guide(doc).meta
         return {
             text.name_key(name, fold=text.plural)
             for name in (meta.title, *meta.aliases, *meta.tags, meta.id.replace("-", " "))
@@ -610,27 +691,27 @@ class Library:
         outside_word = len(content) <= OUTSIDE_WORD_WITHIN and any(
             w in text.OUT_OF_DOMAIN for w in content
         )
-        outside = self._scope.outside(said) or 0.0
-        needs = self._needs.posterior(meant)
+        outside = self._outside(said) or 0.0
+        needs = self._posterior(meant)
         by_doc = {doc: match for match, doc in results}
         best_score = max((m.score for m in by_doc.values()), default=0.0) or 1.0
         combined = {doc: m.score / best_score for doc, m in by_doc.items()}
         for guide_id, chance in needs.items():
-            doc = self._doc_of.get(guide_id)
+            doc = self._doc(guide_id)
             if doc is not None:
                 combined[doc] = combined.get(doc, 0.0) + NEED_WEIGHT * chance
         if ratings:
             # What the workspace's people rated nudges close results, never more.
             for doc in combined:
-                combined[doc] *= _rating_factor(ratings, self.guides[doc].id)
+                combined[doc] *= _rating_factor(ratings, self._guide(doc).id)
         ranked = sorted(combined, key=lambda doc: (-combined[doc], doc))
 
         def matches(docs: list[int]) -> list[Match]:
             found = []
             for doc in docs:
-                match = by_doc.get(doc) or Match(self.guides[doc], 0.0, 0.0, 0.0)
+                match = by_doc.get(doc) or Match(self._guide(doc), 0.0, 0.0, 0.0)
                 match.score = round(combined.get(doc, 0.0), 4)
-                match.need = needs.get(self.guides[doc].id, 0.0)
+                match.need = needs.get(match.guide.id, 0.0)
                 found.append(match)
             return found
 
@@ -643,7 +724,7 @@ class Library:
             overruled = (outside >= (NAMED_UNLESS_OUTSIDE if nearly_all else OUTSIDE_AT)) or (
                 not exact
                 and need_first is not None
-                and self._doc_of.get(need_first) != name
+                and self._doc(need_first) != name
                 and needs[need_first] >= NAME_OVERRULED
             )
             if not overruled:
@@ -665,7 +746,7 @@ class Library:
         lexical_first = results[0][1] if results else None
         agreed = (
             need_first is not None
-            and self._doc_of.get(need_first) == first == lexical_first
+            and self._doc(need_first) == first == lexical_first
             and needs[need_first] >= BOTH_SURE
         )
         if lead >= CLEAR_LEAD or agreed:
@@ -676,11 +757,53 @@ class Library:
 
 
 AMBIGUOUS = -1  # a name or word several guides share
+NAMES, NAME_WORDS, TRIGGERS = "names", "name words", "triggers"  # the owner tables (`_owner`)
 
 
-# Cached: a workspace's library is indexed again after each edit (bot.library.tenants), and all
-# its phrases but the edited guide's were analysed the time before.
-@lru_cache(maxsize=100_000)
+@dataclass(frozen=True)
+class ServedBeside:
+    """Guides served beside an index but not in it: how many, their fields' total lengths, and
+    how many of them hold each term (bot.library.overlay)."""
+
+    guides: int
+    length_totals: list[float]
+    df: Callable[[str], int]
+
+
+def idf_of(guides: int, holding: int) -> float:
+    """BM25's inverse document frequency of a term `holding` of `guides` hold."""
+    return math.log(1 + (guides - holding + 0.5) / (holding + 0.5))
+
+
+def max_idf_of(guides: int) -> float:
+    """The idf of a term only one guide holds (and of one no guide holds)."""
+    return idf_of(guides, 1) if guides > 1 else 1.0
+
+
+def _term_values(
+    doc_ids: array,
+    doc_scores: array,
+    strong: array,
+    term_ids: list[int],
+) -> tuple[list[float], list[bool]]:
+    """Each term's score in one document (0 when absent), and whether it names it."""
+    values = [0.0] * len(term_ids)
+    names = [False] * len(term_ids)
+    size = len(doc_ids)
+    for q, term_id in enumerate(term_ids):
+        if term_id < 0:
+            continue
+        i = bisect_left(doc_ids, term_id)
+        if i < size and doc_ids[i] == term_id:
+            values[q] = doc_scores[i]
+            names[q] = _contains(strong, term_id)
+    return values, names
+
+
+# Cached for the shipped library, indexed again when its files change, and a workspace's recent
+# guides, indexed again after each edit (bot.library.overlay). Small: a key is a whole field of a
+# guide's body, and a process serving many workspaces must not hold a copy of every one.
+@lru_cache(maxsize=8192)
 def _analysed(
     phrase: str, strong: bool
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -695,6 +818,34 @@ def _analysed(
     concepts = text.concepts([text.stem(w) for w in words])
     known = [(w, text.stem(w)) for w in content if len(w) >= 4 and not w.isdigit()]
     return tuple(terms), tuple(concepts), tuple(known)
+
+
+def _field_counters(guide: Guide, vocabulary: dict[str, str] | None = None) -> list[Counter]:
+    """A guide's terms counted per field (FIELD_WEIGHTS, then CONCEPT_FIELD); its words for
+    typo correction go into `vocabulary` (word -> stem)."""
+    meta = guide.meta
+    raw = {
+        "title": [meta.title],
+        "aliases": list(meta.aliases),
+        "tags": list(meta.tags),
+        "summary": [meta.summary],
+        **_body_fields(guide.body),
+    }
+    raw["situation"] = [*raw["situation"], *meta.triggers]
+    counters = []
+    concept_counts: Counter = Counter()
+    for name in FIELD_WEIGHTS:
+        counter: Counter = Counter()
+        for phrase in raw[name]:
+            terms, concepts, known = _analysed(phrase, name in STRONG_FIELDS)
+            counter.update(terms)
+            concept_counts.update(concepts)
+            if vocabulary is not None:
+                for word, stemmed in known:
+                    vocabulary.setdefault(word, stemmed)
+        counters.append(counter)
+    counters.append(concept_counts)
+    return counters
 
 
 def _name_keys(guide: Guide) -> set[tuple[str, ...]]:
@@ -723,21 +874,35 @@ class _Owners:
         for key, doc in pairs:
             hashes.append(hash(key))
             owners.append(doc)
-        order = sorted(range(len(hashes)), key=hashes.__getitem__)
+        order = sorted(range(len(hashes)), key=hashes.__getitem__)  # stable: a guide's together
         self._hashes, self._owners = array("q"), array("i")
+        # Every guide that has the key (once, or more when several share it): a workspace hiding
+        # one of two guides that share a name leaves the other its owner (`owners`).
         for i in order:
-            if self._hashes and self._hashes[-1] == hashes[i]:
-                if self._owners[-1] != owners[i]:
-                    self._owners[-1] = AMBIGUOUS
+            if self._hashes and self._hashes[-1] == hashes[i] and self._owners[-1] == owners[i]:
                 continue
             self._hashes.append(hashes[i])
             self._owners.append(owners[i])
+
+    def owners(self, key: object) -> list[int]:
+        """Every guide the key belongs to (one may be listed twice)."""
+        h = hash(key)
+        i = bisect_left(self._hashes, h)
+        found = []
+        while i < len(self._hashes) and self._hashes[i] == h:
+            found.append(self._owners[i])
+            i += 1
+        return found
 
     def owner(self, key: object) -> int | None:
         """The guide the key belongs to, AMBIGUOUS, or None when no guide has it."""
         h = hash(key)
         i = bisect_left(self._hashes, h)
-        return self._owners[i] if i < len(self._hashes) and self._hashes[i] == h else None
+        if i == len(self._hashes) or self._hashes[i] != h:
+            return None
+        if i + 1 < len(self._hashes) and self._hashes[i + 1] == h:
+            return AMBIGUOUS
+        return self._owners[i]
 
 
 def _contains(sorted_ids: array, term_id: int) -> bool:

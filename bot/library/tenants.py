@@ -7,10 +7,13 @@ The protocol, for any number of replicas on one database:
    workspace, the library it built and the signature of the rows it was built from.
 3. At most every `check_every` seconds per workspace, a request asks the database for the
    signature (one small query); only when it differs is that workspace's library rebuilt.
-4. Indexing takes time (0.5 s for the shipped library, about 3 s with 1,000 guides of the
-   workspace's own: bench/tenant_library.py), more than a `/learn` can wait inside Slack's
-   3-second deadline. So a rebuild runs in the background while requests are served the
-   library built before; only a workspace this process has not served yet is built at once.
+4. A workspace's library is the shipped index with small indexes of its own on top
+   (bot.library.overlay): a rebuild after an edit indexes only what changed since its bulk was
+   indexed (milliseconds; bench/tenant_library.py), and runs in the background while requests
+   are served the library built before.
+5. At start, every workspace with changes is built in the background (`warm`), so that its first
+   request does not wait for its index; one that arrives before its build is done waits for that
+   build, not for another.
 So a change saved through any replica, or `inflow content import`, is served by every replica
 within `check_every` seconds plus the rebuild, without a restart.
 """
@@ -18,9 +21,10 @@ within `check_every` seconds plus the rebuild, without a restart.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -28,7 +32,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.library.matcher import Library
+from bot.library.overlay import overlaid
 from bot.library.schema import Guide
+from bot.models import WorkspaceGuide
 from bot.services import workspace_guides as store
 
 log = logging.getLogger(__name__)
@@ -56,9 +62,11 @@ class WorkspaceLibraries:
         sessions: Callable[[], AbstractContextManager[Session]],
         run_later: Callable[[Callable[[], None]], None],
         check_every: dt.timedelta = CHECK_EVERY,
-        build: Callable[[list[Guide]], Library] = Library,
+        build: Callable[[Library, Mapping[str, Guide], Library | None], Library] = overlaid,
     ):
-        """`sessions` opens a session for a rebuild; `run_later` runs one in the background."""
+        """`sessions` opens a session for a rebuild; `run_later` runs one in the background;
+        `build` makes a workspace's library from the shipped one, the guides it serves (by id)
+        and the library built for it before (whose indexes it may reuse)."""
         self._shipped = shipped
         self._clock = clock
         self._sessions = sessions
@@ -98,8 +106,9 @@ class WorkspaceLibraries:
         previous = self._built.get(team_id)
         try:
             signature = store.signature(db, team_id)
-            if previous is None:  # never served here: build it now, the request waits
-                library = self._library_of(db, team_id, base) if signature[0] else base
+            if previous is None:  # never served here (nor warmed): build it now, the request waits
+                rows = store.served_versions(db, team_id) if signature[0] else []
+                library = self._library_of(team_id, base, rows, None)
                 self._built[team_id] = _Built(base, signature, library, now)
                 return library
         except SQLAlchemyError as error:
@@ -115,10 +124,15 @@ class WorkspaceLibraries:
 
     def _rebuild(self, team_id: str, base: Library) -> None:
         """Build the workspace's library anew and swap it in (in the background)."""
+        before = self._built.get(team_id)
         try:
+            # The rows are read, then the session closed before indexing: on SQLite a
+            # session holds the write lock, which requests must not wait for.
             with self._sessions() as db:
                 signature = store.signature(db, team_id)
-                library = self._library_of(db, team_id, base) if signature[0] else base
+                rows = store.served_versions(db, team_id) if signature[0] else []
+            previous = before.library if before is not None else None
+            library = self._library_of(team_id, base, rows, previous)
         except Exception:
             log.exception("workspace %s: library not rebuilt; serving the one before", team_id)
             with self._lock_of(team_id):
@@ -128,9 +142,46 @@ class WorkspaceLibraries:
         with self._lock_of(team_id):
             self._built[team_id] = _Built(base, signature, library, self._clock())
 
-    def _library_of(self, db: Session, team_id: str, base: Library) -> Library:
+    def warm(self) -> None:
+        """Build, in the background, the library of every workspace with changes (at start):
+        one after another, in one thread, so that requests meanwhile keep the rest."""
+        try:
+            with self._sessions() as db:
+                teams = store.changed_workspaces(db)
+        except SQLAlchemyError as error:
+            log.warning("workspace libraries not warmed: %s", error)
+            return
+        if teams:
+            self._run_later(functools.partial(self._warm, teams))
+
+    def _warm(self, teams: list[str]) -> None:
+        for team_id in teams:
+            if team_id in self._built:
+                continue  # a request got there first
+            base = self._shipped()
+            # Not under the workspace's lock: a request holding it may hold SQLite's write lock
+            # too, which this session waits for. A request meanwhile builds it itself.
+            try:
+                with self._sessions() as db:
+                    signature = store.signature(db, team_id)
+                    rows = store.served_versions(db, team_id) if signature[0] else []
+                library = self._library_of(team_id, base, rows, None)
+            except Exception:
+                log.exception("workspace %s: library not warmed", team_id)
+                continue  # its first request builds it
+            with self._lock_of(team_id):
+                if team_id not in self._built:
+                    self._built[team_id] = _Built(base, signature, library, self._clock())
+
+    def _library_of(
+        self,
+        team_id: str,
+        base: Library,
+        rows: list[WorkspaceGuide],
+        previous: Library | None,
+    ) -> Library:
         changes = []
-        for row in store.served_versions(db, team_id):
+        for row in rows:
             state = store.GuideState(row.state)
             guide = None
             if state is store.GuideState.PUBLISHED:
@@ -141,4 +192,4 @@ class WorkspaceLibraries:
         if not changes:  # only drafts: nothing served differs
             return base
         log.info("workspace %s: library rebuilt with %d changes", team_id, len(changes))
-        return self._build(store.apply_changes(base.guides, changes))
+        return self._build(base, store.served_guides(base.guides, changes), previous)

@@ -91,9 +91,10 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
-# Cached: a workspace's library is indexed again after each edit (bot.library.tenants), and
-# almost every phrase of it was cleaned the time before. Bounded; strings in, strings out.
-@lru_cache(maxsize=200_000)
+# Cached: the shipped library is indexed again when its files change, a workspace's recent guides
+# after each edit (bot.library.overlay), and their phrases were cleaned the time before. Bounded,
+# and small: a process serving many workspaces must not keep a copy of every guide's names.
+@lru_cache(maxsize=16384)
 def clean(text: str) -> str:
     """Slack text to plain lowercase words: markup, entities and emoji removed."""
     text = html.unescape(text or "")

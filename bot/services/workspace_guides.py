@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import insert_for
 from bot.library.loader import parse_guide_text
+from bot.library.overlay import related_served
 from bot.library.schema import Guide
 from bot.models import GuideRecord, WorkspaceGuide
 
@@ -54,6 +55,11 @@ def signature(session: Session, team_id: str) -> Signature:
         )
     ).one()
     return int(count or 0), int(newest or 0)
+
+
+def changed_workspaces(session: Session) -> list[str]:
+    """The workspaces that saved any version of a guide."""
+    return list(session.scalars(select(WorkspaceGuide.team_id).distinct()))
 
 
 def served_versions(session: Session, team_id: str) -> list[WorkspaceGuide]:
@@ -91,10 +97,11 @@ def guide_of(row: WorkspaceGuide) -> Guide | None:
     return guide
 
 
-def apply_changes(
+def served_guides(
     shipped: Iterable[Guide], changes: Iterable[tuple[str, GuideState, Guide | None]]
-) -> list[Guide]:
-    """The shipped guides with a workspace's changes: (guide id, state, its guide if published).
+) -> dict[str, Guide]:
+    """The guides a workspace serves, by id: the shipped ones with its changes, (guide id,
+    state, its guide if published); `related` not yet cut to them (`apply_changes` cuts it).
 
     A published change that did not parse (None) leaves the shipped guide, if any, served.
     """
@@ -104,16 +111,16 @@ def apply_changes(
             guides.pop(guide_id, None)
         elif guide is not None and not guide.meta.draft:
             guides[guide_id] = guide
-    return [_related_served(guides[i], guides.keys()) for i in sorted(guides)]
+    return guides
 
 
-def _related_served(guide: Guide, served: Iterable[str]) -> Guide:
-    """The guide, its `related` cut to guides the workspace serves (one it hid is not related)."""
-    served = set(served)
-    if all(r in served for r in guide.meta.related):
-        return guide
-    related = [r for r in guide.meta.related if r in served]
-    return guide.model_copy(update={"meta": guide.meta.model_copy(update={"related": related})})
+def apply_changes(
+    shipped: Iterable[Guide], changes: Iterable[tuple[str, GuideState, Guide | None]]
+) -> list[Guide]:
+    """The shipped guides with a workspace's changes (see `served_guides`), in id order, each
+    guide's `related` cut to guides the workspace serves."""
+    guides = served_guides(shipped, changes)
+    return [related_served(guides[i], guides.keys()) for i in sorted(guides)]
 
 
 def save_version(
