@@ -109,12 +109,18 @@ def sentences(text: str) -> list[str]:
 
 
 def title_guess(text: str) -> str | None:
-    """A title from the text's first line, or its first sentence if that is shorter, without
-    the closing full stop; None when the text has no words."""
+    """A title from the text's first line, or its first sentence if that is shorter (its words
+    before a colon, if they are a phrase), without the closing full stop; None when the text
+    has no words."""
     first_line = next((plain_words(line) for line in text.splitlines() if plain_words(line)), "")
     if not first_line:
         return None
     first_sentence = sentences(first_line)[0]
+    # "Handing over: walk the line first" is a guide on handing over: the words before a
+    # colon or dash, when they are a phrase of their own.
+    lead = re.split(r"\s*:\s+|\s+[-–—]\s+", first_sentence, maxsplit=1)[0]
+    if len(lead.split()) >= 2:
+        first_sentence = lead
     title = words_within(first_sentence, MAX_TITLE).rstrip(".:;,")
     return title or None
 
