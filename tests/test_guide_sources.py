@@ -22,7 +22,6 @@ from bot.slack.ids import (
     Command,
     DebriefAction,
     Field,
-    GuideField,
     GuideSourceAction,
     Shortcut,
     View,
@@ -497,7 +496,3 @@ def test_a_question_becomes_the_title_its_other_wordings_names_and_when_to_use_i
         chose.when
         == "When someone asks “hard talk” (people asking this picked “Hard talks” for now)."
     )
-
-
-def test_the_form_field_for_a_prefilled_guide_is_its_input():
-    assert blocks.block_of("title") == GuideField.TITLE
