@@ -85,6 +85,9 @@ def register(app: App, deps: Deps) -> None:
                 )
             except InflowError as refused:
                 note = f":warning: {refused.user_message}"
-            shown = history_view(db, team_id, ref.guide_id, note)
+            try:
+                shown = history_view(db, team_id, ref.guide_id, note)
+            except InflowError as gone:  # a guide this workspace never had: no history to show
+                shown = error_modal(gone.user_message)
         if view_id:
             after.then("guide history", lambda: client.views_update(view_id=view_id, view=shown))
