@@ -202,6 +202,21 @@ def test_history_lists_each_version_newest_first_with_who_when_and_what_changed(
     assert lines[2].endswith("\ntitle, summary")  # against the shipped version
 
 
+def test_a_published_draft_shows_what_it_changed_for_readers_not_no_change(
+    served, clock, two_versions
+):
+    drafted = _source(title="Listening, drafted")
+    _save(served, clock, drafted, GuideState.DRAFT, ADMIN)
+    _save(served, clock, drafted, GuideState.PUBLISHED, ADMIN)
+
+    lines = _lines(_open_history(served))
+
+    assert lines[1].startswith("*Version 4* · Published · *served now*")
+    assert lines[1].endswith("\ntitle, summary, section “Steps”")  # against version 2
+    assert lines[2].startswith("*Version 3* · Draft ·")
+    assert lines[2].endswith("\ntitle, summary, section “Steps”")
+
+
 def test_only_older_published_versions_can_be_restored(served, two_versions):
     view = _open_history(served)
 
@@ -239,6 +254,7 @@ def test_restore_serves_the_old_text_again_as_a_new_version(served, clock, two_v
     assert third == first
     assert _served_title(served, clock, FIRST_TITLE)
     assert "*Version 3* · Published · *served now*" in _lines(view)[2]
+    assert _lines(view)[2].endswith("\nthe text of version 1 again, title, section “Steps”")
 
 
 def test_two_clicks_on_restore_restore_once(served, two_versions):

@@ -1,7 +1,7 @@
 """A guide's history in a workspace, and restoring an older version of it.
 
 History is the guide's rows of `workspace_guides` (bot.services.workspace_guides), newest first:
-who saved each version, when, in what state, and what it changed from the version before it.
+who saved each version, when, in what state, and what it changed from the version served before.
 
 *Restore* never rewrites history: it saves the chosen published version's source again as the
 guide's next, published, version. The same guards as publishing a draft
@@ -94,7 +94,7 @@ def history(
     session: Session, *, team_id: str, guide_id: str, shipped: Guide | None, title: str
 ) -> History:
     """The guide's versions in the workspace, newest first, each with what it changed from the
-    version before it that had text (the shipped guide before the first)."""
+    version served before it (the shipped guide before the first)."""
     rows = list(
         session.scalars(
             select(WorkspaceGuide)
@@ -105,7 +105,11 @@ def history(
     served = authoring.newest_served(session, team_id, guide_id)
     base = served.version if served is not None else 0
     versions = []
+    # Each version is compared with the one that was served when it was saved (the shipped
+    # guide before the first): a draft shows what it proposes, and publishing it shows what it
+    # changed for readers, not "no change" against the draft it copies.
     before: Guide | None = shipped
+    published_as: dict[str, int] = {}  # a published text -> the first version that had it
     for row in rows:
         state = GuideState(row.state)
         guide = _parsed(row)
@@ -117,8 +121,12 @@ def history(
             changes = tuple(what_changed(before, guide)) or ("no change",)
             if before is shipped and shipped is not None and changes == ("no change",):
                 changes = ("same as the shipped version",)
-        if guide is not None and state is not GuideState.DISCARDED:
+            again = published_as.get(row.source)
+            if state is GuideState.PUBLISHED and again is not None and again != row.version:
+                changes = (f"the text of version {again} again", *changes)
+        if state is GuideState.PUBLISHED and guide is not None:
             before = guide
+            published_as.setdefault(row.source, row.version)
         versions.append(
             Version(
                 version=row.version,
