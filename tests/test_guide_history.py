@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import threading
 import time
 
 import pytest
@@ -130,8 +131,15 @@ def _restore_button(view: dict, version: int) -> dict:
 def _press(served, button: dict, user_id: str = ADMIN) -> dict:
     """Press a button in the history modal; the view inflow updated it to."""
     served.emulator.reset_calls()
+    assert served.slack.interaction(_press_payload(button, user_id)).status == 200
+    [updated] = served.emulator.calls_to("views.update")
+    assert updated.args["view_id"] == "V0HISTORY1"
+    return updated.json_arg("view")
+
+
+def _press_payload(button: dict, user_id: str = ADMIN) -> dict:
     view_id = "V0HISTORY1"
-    payload = {
+    return {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
         "container": {"type": "view", "view_id": view_id},
@@ -155,10 +163,6 @@ def _press(served, button: dict, user_id: str = ADMIN) -> dict:
             }
         ],
     }
-    assert served.slack.interaction(payload).status == 200
-    [updated] = served.emulator.calls_to("views.update")
-    assert updated.args["view_id"] == view_id
-    return updated.json_arg("view")
 
 
 def _served_title(served, clock, title: str) -> bool:
@@ -265,6 +269,31 @@ def test_two_clicks_on_restore_restore_once(served, two_versions):
 
     assert "Version 1 was restored already, as version 3" in _lines(again)[0]
     assert [v for v, *_ in _versions(served)] == [1, 2, 3]
+
+
+def test_ten_clicks_on_restore_at_once_restore_once_and_fail_none(served, two_versions):
+    button = _restore_button(_open_history(served), 1)
+    served.emulator.reset_calls()
+    barrier = threading.Barrier(10)
+
+    def press() -> None:
+        payload = _press_payload(button)
+        barrier.wait()
+        served.slack.interaction(payload)
+
+    threads = [threading.Thread(target=press) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    served.settle()
+
+    assert [v for v, *_ in _versions(served)] == [1, 2, 3]
+    said = [_lines(c.json_arg("view"))[0] for c in served.emulator.calls_to("views.update")]
+    assert len(said) == 10 and sum("Restored version 1 as version 3" in s for s in said) == 1
+    assert all(
+        "Restored version 1" in s or "restored already" in s or "same moment" in s for s in said
+    ), said
 
 
 def test_restore_is_refused_when_the_guide_changed_since_the_history_opened(

@@ -31,7 +31,7 @@ from bot.models import WorkspaceGuide
 from bot.services import authoring
 from bot.services.workspace_guides import GuideState
 
-SHOWN = 30  # versions a history lists (two blocks each, within a modal's 100)
+SHOWN = 30  # versions a history lists (a block each, well within a modal's 100)
 NOT_RESTORABLE = "Only a version that was published can be restored."
 NOTHING_TO_RESTORE = "That version is the one served now: there is nothing to restore."
 GONE = "That version is no longer in this workspace's library."
