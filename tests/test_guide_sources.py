@@ -413,6 +413,12 @@ def test_slack_markup_becomes_plain_markdown_with_names_and_no_pings():
     assert prefill.mentioned_people(text) == ["U1", "U2"]
 
 
+def test_a_line_that_starts_with_a_channel_or_a_hash_is_not_read_as_a_heading():
+    made = prefill.markdown_from_slack("<#C1|ops> is where we hand over\n#1 rule: walk it")
+
+    assert made == "- #ops is where we hand over\n- #1 rule: walk it"
+
+
 def test_slack_bold_becomes_markdown_bold_and_italic_and_code_stay():
     made = prefill.markdown_from_slack("*Do this* _gently_ with `git push` and 2*3*4")
 

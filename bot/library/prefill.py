@@ -61,7 +61,8 @@ def defuse(text: str) -> str:
 def markdown_from_slack(text: str, names: Mapping[str, str] | None = None) -> str:
     """A Slack message's mrkdwn as a guide's Markdown: people by name (`names`: user id ->
     name; someone unnamed is "a colleague"), channels as `#name`, links as "label (url)",
-    Slack's `*bold*` as `**bold**`, its bullets as `-`, and no pings."""
+    Slack's `*bold*` as `**bold**`, its bullets as `-`, no line read as a heading, and no
+    pings."""
     names = names or {}
 
     def token(found: re.Match[str]) -> str:
@@ -86,6 +87,9 @@ def markdown_from_slack(text: str, names: Mapping[str, str] | None = None) -> st
     text = _SLACK_BOLD.sub(r"**\1**", text)
     text = re.sub(r"^(\s*)• ", r"\1- ", text, flags=re.MULTILINE)
     text = re.sub(r"^(\s*)◦ ", r"\1  - ", text, flags=re.MULTILINE)
+    # Slack has no headings, but a guide's body does: a line that starts with `#` (a channel,
+    # "#1 priority") would become one, so it becomes a bullet instead.
+    text = re.sub(r"^(\s*)#", r"\1- #", text, flags=re.MULTILINE)
     return defuse(text).strip()
 
 
