@@ -348,6 +348,32 @@ def test_a_draft_cannot_be_restored(served, clock, two_versions):
     assert [v for v, *_ in _versions(served)] == [1, 2, 3]
 
 
+def test_a_version_that_no_longer_reads_as_a_guide_is_not_restored(served, clock, two_versions):
+    _save(
+        served,
+        clock,
+        "---\nid: active-listening\n---\nNo front matter left.\n",
+        GuideState.PUBLISHED,
+        ADMIN,
+    )
+    _save(served, clock, _source(title="Listening, fixed"), GuideState.PUBLISHED, ADMIN)
+    button = {
+        "action_id": f"{HistoryAction.RESTORE}:3",
+        "value": json.dumps({"g": GUIDE_ID, "v": 3, "b": 4}),
+    }
+
+    listed = _open_history(served)
+    assert _lines(listed)[2].startswith("*Version 3* · Published")
+    assert _lines(listed)[2].endswith("\ncannot be read")
+    with pytest.raises(AssertionError):
+        _restore_button(listed, 3)
+
+    view = _press(served, button)  # forged: the history offers no Restore for it
+
+    assert "can no longer be read as a guide" in _lines(view)[0]
+    assert [v for v, *_ in _versions(served)] == [1, 2, 3, 4]
+
+
 def test_restoring_a_hidden_guides_version_serves_it_again_and_says_so(served, clock, two_versions):
     _save(served, clock, "", GuideState.HIDDEN, OTHER_ADMIN)
     assert not _served_title(served, clock, SECOND_TITLE)

@@ -12,9 +12,12 @@ import json
 import pytest
 from sqlalchemy import select
 
+from bot.emulator import TEAM_ID
 from bot.library import prefill
 from bot.library.fields import GuideFields, guide_source, problems_by_field
 from bot.models import Debrief, MistakeMoment, WorkspaceGuide
+from bot.services import library as library_service
+from bot.services.library import GuideEventKind
 from bot.services.report import ChosenPair, GapGroup, LibraryReport, Period
 from bot.slack import authoring as blocks
 from bot.slack.guide_sources import read_question_value
@@ -352,6 +355,35 @@ def test_write_a_guide_on_a_search_that_found_nothing_opens_the_form_with_the_qu
     filled = _initial(view)
     assert filled["title"] == "Badge printer keeps jamming"
     assert filled["when"] == f"When someone asks “{GAP}”."
+
+
+def test_write_a_guide_on_asked_then_chose_opens_the_form_naming_the_guide_they_chose(
+    served, clock
+):
+    with served.session() as session:
+        for user in ("U0CHOSE01", "U0CHOSE02"):  # two people: the report shows the pair
+            library_service.record_event(
+                session,
+                team_id=TEAM_ID,
+                guide_id="active-listening",
+                user_id=user,
+                kind=GuideEventKind.CHOSEN,
+                now=clock() - dt.timedelta(days=1),
+                query="hearing people out",
+            )
+        session.commit()
+    report = served.slack.command(Command.LEARN, "report", user_id=ADMIN).json()
+    button = _button(report["blocks"], GuideSourceAction.FROM_CHOSEN)
+
+    _click(served, button["action_id"], button["value"], user_id=ADMIN)
+
+    [view] = _opened(served)
+    filled = _initial(view)
+    assert filled["title"] == "Hearing people out"
+    assert filled["when"] == (
+        "When someone asks “hearing people out” (people asking this picked “Active listening: "
+        "so the other person feels heard” for now)."
+    )
 
 
 def test_write_a_guide_from_the_report_is_refused_to_someone_who_does_not_own_the_library(

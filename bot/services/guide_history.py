@@ -35,6 +35,7 @@ SHOWN = 30  # versions a history lists (a block each, well within a modal's 100)
 NOT_RESTORABLE = "Only a version that was published can be restored."
 NOTHING_TO_RESTORE = "That version is the one served now: there is nothing to restore."
 GONE = "That version is no longer in this workspace's library."
+UNREADABLE = "That version can no longer be read as a guide, so it can't be served: use *Edit*."
 
 
 class AlreadyRestored(InflowError):
@@ -135,7 +136,7 @@ def history(
                 at=row.created_at,
                 changes=changes,
                 served=row.version == base,
-                restorable=state is GuideState.PUBLISHED and row.version != base,
+                restorable=state is GuideState.PUBLISHED and row.version != base and bool(guide),
             )
         )
     newest_first = tuple(reversed(versions))
@@ -166,8 +167,8 @@ def restore(
     Raises:
         AlreadyRestored: this restore (same version, same base) was done already.
         GuideChanged: the guide was published or hidden since the history was opened.
-        InflowError: the version is not one of this workspace's published versions, or is the
-            one served now.
+        InflowError: the version is not one of this workspace's published versions, is the one
+            served now, or no longer reads as a guide.
     """
     authoring.lock_guide(session, team_id, guide_id)
     row = session.scalar(
@@ -181,6 +182,8 @@ def restore(
         raise InflowError(GONE)
     if row.state != GuideState.PUBLISHED.value:
         raise InflowError(NOT_RESTORABLE)
+    if _parsed(row) is None:  # the guide format moved on since: serving it would serve nothing
+        raise InflowError(UNREADABLE)
     done = session.scalar(
         select(WorkspaceGuide)
         .where(
