@@ -365,6 +365,7 @@ def test_a_version_that_no_longer_reads_as_a_guide_is_not_restored(served, clock
     listed = _open_history(served)
     assert _lines(listed)[2].startswith("*Version 3* · Published")
     assert _lines(listed)[2].endswith("\ncannot be read")
+    assert _lines(listed)[1].endswith("\ntitle, summary, section “Steps”")  # against version 2
     with pytest.raises(AssertionError):
         _restore_button(listed, 3)
 

@@ -108,37 +108,53 @@ def history(
     versions = []
     # Each version is compared with the one that was served when it was saved (the shipped
     # guide before the first): a draft shows what it proposes, and publishing it shows what it
-    # changed for readers, not "no change" against the draft it copies.
-    before: Guide | None = shipped
+    # changed for readers, not "no change" against the draft it copies. Only the versions
+    # listed, and the one served before the oldest of them, are parsed (a long history would
+    # otherwise take most of a second).
+    first_listed = max(len(rows) - SHOWN, 0)
+    parsed: dict[int, Guide | None] = {}
+
+    def guide_of(row: WorkspaceGuide) -> Guide | None:
+        if row.id not in parsed:
+            parsed[row.id] = _parsed(row)
+        return parsed[row.id]
+
+    published: list[WorkspaceGuide] = []  # the published versions so far, oldest first
     published_as: dict[str, int] = {}  # a published text -> the first version that had it
-    for row in rows:
+    for index, row in enumerate(rows):
         state = GuideState(row.state)
-        guide = _parsed(row)
-        if state is GuideState.HIDDEN:
-            changes: tuple[str, ...] = ("hidden: no longer served here",)
-        elif guide is None:
-            changes = ("cannot be read",)
-        else:
-            changes = tuple(what_changed(before, guide)) or ("no change",)
-            if before is shipped and shipped is not None and changes == ("no change",):
-                changes = ("same as the shipped version",)
-            again = published_as.get(row.source)
-            if state is GuideState.PUBLISHED and again is not None and again != row.version:
-                changes = (f"the text of version {again} again", *changes)
-        if state is GuideState.PUBLISHED and guide is not None:
-            before = guide
-            published_as.setdefault(row.source, row.version)
-        versions.append(
-            Version(
-                version=row.version,
-                state=state,
-                by=row.created_by,
-                at=row.created_at,
-                changes=changes,
-                served=row.version == base,
-                restorable=state is GuideState.PUBLISHED and row.version != base and bool(guide),
+        if index >= first_listed:
+            before = next(  # the newest that still reads (nearly always the newest)
+                (g for r in reversed(published) if (g := guide_of(r)) is not None), shipped
             )
-        )
+            guide = guide_of(row)
+            if state is GuideState.HIDDEN:
+                changes: tuple[str, ...] = ("hidden: no longer served here",)
+            elif guide is None:
+                changes = ("cannot be read",)
+            else:
+                changes = tuple(what_changed(before, guide)) or ("no change",)
+                if before is shipped and shipped is not None and changes == ("no change",):
+                    changes = ("same as the shipped version",)
+                again = published_as.get(row.source)
+                if state is GuideState.PUBLISHED and again is not None and again != row.version:
+                    changes = (f"the text of version {again} again", *changes)
+            versions.append(
+                Version(
+                    version=row.version,
+                    state=state,
+                    by=row.created_by,
+                    at=row.created_at,
+                    changes=changes,
+                    served=row.version == base,
+                    restorable=(
+                        state is GuideState.PUBLISHED and row.version != base and bool(guide)
+                    ),
+                )
+            )
+        if state is GuideState.PUBLISHED and row.source:
+            published.append(row)
+            published_as.setdefault(row.source, row.version)
     newest_first = tuple(reversed(versions))
     return History(
         guide_id=guide_id,
