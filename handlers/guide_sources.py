@@ -5,9 +5,9 @@ form (bot.handlers.authoring.open_guide_form) filled from what was written
 
 Someone who does not own the library gets a kind refusal and no form: from a button, privately
 in the conversation (as every refused click in inflow); from the shortcut, in a small modal
-where the form would have opened. A shortcut has no answer of its own to carry a message, its
-response_url posts in the conversation's main view even when the message is in a thread, and
-it may be used in a conversation inflow is not in; the modal is seen at once, wherever it was.
+where the form would have opened. A shortcut's own answer (its ack) carries no message, and a
+reply through its response_url lands in the conversation rather than where the person is
+looking (the message's thread, say); the modal is seen at once, in any conversation.
 """
 
 from __future__ import annotations
