@@ -11,6 +11,8 @@ from bot.handlers import (
     conversations,
     debriefs,
     events,
+    guide_history,
+    guide_sources,
     home,
     ideas,
     installs,
@@ -48,6 +50,8 @@ def register_listeners(app: App, deps: Deps) -> None:
         teams,
         installs,
         authoring,
+        guide_sources,
+        guide_history,
     )
     for module in modules:
         module.register(app, deps)

@@ -8,6 +8,7 @@ the request's commit, or raises `NotAnOwner` with a kind message the app's error
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from slack_bolt import Ack, App, Respond
@@ -43,8 +44,9 @@ def open_guide_form(
     after: After,
     team_id: str,
     user_id: str,
-    prefill: GuideFields | None = None,
+    prefill: GuideFields | Callable[[], GuideFields] | None = None,
     guide_id: str | None = None,
+    note: str | None = None,
 ) -> None:
     """Open the guide form for a library owner, from any listener (call `ack` first, or let a
     refusal be the ack's answer).
@@ -53,8 +55,11 @@ def open_guide_form(
         trigger_id: the trigger of the command, click or shortcut (it lasts three seconds).
         after: the request's `after`: the form opens once the request's transaction commits.
         prefill: fields to fill the form with (a message shortcut's text, a debrief's lesson);
-            fields left None stay empty, or keep the guide's own when `guide_id` is given.
+            fields left None stay empty, or keep the guide's own when `guide_id` is given. A
+            function making them is called after the commit, just before the form opens (for
+            fields that need a Web API read, such as the names of people a message mentions).
         guide_id: edit this guide, as the workspace serves it now; None: a new guide.
+        note: a line at the top of the form, in plain words (where its text comes from).
 
     Raises:
         NotAnOwner: `user_id` is not one of the library's owners (nothing opens).
@@ -63,19 +68,20 @@ def open_guide_form(
     guide = deps.library.for_team(db, team_id).by_id.get(guide_id) if guide_id else None
     author_service.require_editor(db, deps.settings, team_id, user_id, guide)
     state = blocks.FormState()
-    fields = prefill
+    own: GuideFields | None = None
     if guide_id is not None:
         if guide is None:
             raise InflowError(GONE)
         state = blocks.FormState(guide_id, authoring.base_of(db, team_id, guide_id))
-        fields = _overlay(fields_of(guide), prefill)
+        own = fields_of(guide)
     today = deps.clock().date()
 
     def open_form() -> None:
-        filled = fields
+        given = prefill() if callable(prefill) else prefill
+        filled = given if own is None else _overlay(own, given)
         if filled is None or not filled.owner:  # the writer owns what they write, by default
             filled = replace(filled or GuideFields(), owner=_email(client, user_id))
-        view = blocks.guide_form(filled, state=state, today=today)
+        view = blocks.guide_form(filled, state=state, today=today, note=note)
         open_modal(client, trigger_id, user_id, view)
 
     after.then("guide form", open_form)

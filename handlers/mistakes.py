@@ -242,7 +242,7 @@ def register(app: App, deps: Deps) -> None:
         if moment.lesson_shared and learning_channel and moment.lesson:
             after.send(
                 learning_channel,
-                blocks.shared_lesson(moment.lesson),
+                blocks.shared_lesson(moment.lesson, moment.id),
                 about=f"moment:{moment.id}",
                 part="lesson shared",
                 on_failed=(

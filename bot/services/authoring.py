@@ -300,3 +300,17 @@ def versions_count(session: Session, team_id: str, guide_id: str) -> int:
         )
         or 0
     )
+
+
+def lock_guide(session: Session, team_id: str, guide_id: str) -> None:
+    """Hold the guide's versions until the transaction ends, for another service that saves
+    one (restoring from its history: bot.services.guide_history)."""
+    _lock_guide(session, team_id, guide_id)
+
+
+def save_published(
+    session: Session, *, team_id: str, guide_id: str, source: str, by: str, now: dt.datetime
+) -> WorkspaceGuide:
+    """Save `source` as the guide's next, published, version (call `lock_guide` first and
+    check what must hold); two saves at the same instant: the second is refused kindly."""
+    return _save(session, team_id, guide_id, source, GuideState.PUBLISHED, by, now)

@@ -6,7 +6,8 @@ import json
 
 from bot.models import Debrief, DebriefAnswer
 from bot.services.debriefs import MAX_ANSWER, QUESTIONS, RHYTHMS, Cadence
-from bot.slack.ids import Command, DebriefAction, Field, View
+from bot.slack.guide_sources import turn_into_guide
+from bot.slack.ids import Command, DebriefAction, Field, GuideSourceAction, View
 from bot.slack.kit import context, plain, section
 from bot.slack.text import MAX_MESSAGE_BLOCKS, escape, mention
 
@@ -91,6 +92,7 @@ def summary(debrief: Debrief, answers: list[DebriefAnswer]) -> dict:
         if points:
             lines = "\n".join("• " + escape(" ".join(p.split())) for p in points)
             blocks.append(section(f"*{question}*\n{lines}"))
+    blocks += turn_into_guide(GuideSourceAction.FROM_DEBRIEF, str(debrief.id))
     blocks.append(context(f"Make it a habit: `{Command.DEBRIEF} every 2 weeks`"))
     return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
 

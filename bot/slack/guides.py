@@ -165,6 +165,7 @@ def guide_answer(
         )
     if editable:
         buttons.append(button("Edit", Action.GUIDE_EDIT, guide.id))
+        buttons.append(button("History", Action.GUIDE_HISTORY, guide.id))
     blocks = [
         *guide_blocks(guide, whole=whole or not more),
         {"type": "actions", "block_id": Block.GUIDE_ACTIONS, "elements": buttons},

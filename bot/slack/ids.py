@@ -20,6 +20,7 @@ class Action(StrEnum):
     ADD_ALIAS = "guide_add_alias"  # suffixed with a position: one per row of the report
     BROWSE_CATEGORY = "browse_category"  # the select menu; buttons add a position suffix
     GUIDE_EDIT = "guide_edit"  # value: the guide id; for the library's owners (handlers/authoring)
+    GUIDE_HISTORY = "guide_history"  # value: the guide id; for owners (handlers/guide_history)
 
 
 class Block(StrEnum):
@@ -33,6 +34,7 @@ class Shortcut(StrEnum):
     MISTAKE_MOMENT = "mistake_moment"
     MISTAKE_MOMENT_MESSAGE = "mistake_moment_message"
     SPOT_STRENGTH = "spot_strength"
+    SAVE_AS_GUIDE = "save_as_guide"  # message shortcut: a guide form filled from the message
 
 
 class View(StrEnum):
@@ -47,6 +49,7 @@ class View(StrEnum):
     PRACTICE_TRIED = "practice_tried_modal"
     PRACTICE_LOOK_BACK = "practice_look_back_modal"
     GUIDE_FORM = "guide_form_modal"
+    GUIDE_HISTORY = "guide_history_modal"
 
 
 class ReviewAction(StrEnum):
@@ -202,3 +205,18 @@ class GuideField(StrEnum):
     TAGS = "guide_tags"
     OWNER = "guide_owner"
     REVIEW_BY = "guide_review_by"
+
+
+class GuideSourceAction(StrEnum):
+    """Buttons that open the guide form filled from work done in Slack (handlers/guide_sources)."""
+
+    FROM_DEBRIEF = "guide_from_debrief"  # on a debrief's summary; value: the debrief id
+    FROM_LESSON = "guide_from_lesson"  # on a shared lesson; value: the mistake moment's id
+    FROM_GAP = "guide_from_gap"  # the report's gaps; suffixed with a position
+    FROM_CHOSEN = "guide_from_chosen"  # the report's "asked → chose"; suffixed with a position
+
+
+class HistoryAction(StrEnum):
+    """Buttons in a guide's history (handlers/guide_history)."""
+
+    RESTORE = "guide_restore"  # suffixed with the version: one per version listed

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.services.mistakes import MAX_LESSON, MAX_WHAT_HAPPENED, MomentWhen
-from bot.slack.ids import Action, Field, MomentAction, View
+from bot.slack.guide_sources import turn_into_guide
+from bot.slack.ids import Action, Field, GuideSourceAction, MomentAction, View
 from bot.slack.kit import button, context, plain, section
 from bot.slack.text import clip, escape
 
@@ -196,7 +197,11 @@ def lesson_modal(*, moment_id: int, learning_channel: str | None) -> dict:
     }
 
 
-def shared_lesson(lesson: str) -> dict:
-    """A lesson posted to the learning channel: no name, the author's words escaped."""
+def shared_lesson(lesson: str, moment_id: int | None = None) -> dict:
+    """A lesson posted to the learning channel: no name, the author's words escaped; with the
+    moment's id, *Turn into a guide* for the library's owners."""
     text = "A lesson from a mistake moment, shared anonymously:"
-    return {"text": text, "blocks": [section(f"{text}\n{_quote(lesson)}")]}
+    blocks = [section(f"{text}\n{_quote(lesson)}")]
+    if moment_id is not None:
+        blocks += turn_into_guide(GuideSourceAction.FROM_LESSON, str(moment_id))
+    return {"text": text, "blocks": blocks}

@@ -21,7 +21,8 @@ from bot.services.report import (
     shown_with,
 )
 from bot.services.verifications import DUE_WITHIN
-from bot.slack.ids import Action, Command
+from bot.slack.guide_sources import write_guide_buttons
+from bot.slack.ids import Action, Command, GuideSourceAction
 from bot.slack.kit import button, context, header, section
 from bot.slack.text import clip, escape
 
@@ -277,6 +278,21 @@ def _chosen(report: LibraryReport) -> list[dict]:
     return blocks
 
 
+WRITE_LISTED = 5  # *Write a guide* buttons per list: the top of each, where a guide helps most
+
+
+def _write_for_gaps(report: LibraryReport) -> list[dict]:
+    """*Write a guide* for the searches that found nothing, in words people typed."""
+    asked = [(g.label, g.variants, None) for g in report.gaps if g.as_asked and g.label]
+    return write_guide_buttons(GuideSourceAction.FROM_GAP, asked[:WRITE_LISTED])
+
+
+def _write_for_chosen(report: LibraryReport) -> list[dict]:
+    """*Write a guide* for what people asked before choosing another guide."""
+    asked = [(p.asked, (), p.title) for p in report.chosen[:CHOSEN_LISTED]]
+    return write_guide_buttons(GuideSourceAction.FROM_CHOSEN, asked[:WRITE_LISTED])
+
+
 def report_message(report: LibraryReport) -> dict:
     """The whole report, privately to the admin who asked (inside the ack)."""
     period = report.period
@@ -289,7 +305,9 @@ def report_message(report: LibraryReport) -> dict:
             f"votes at {PRIOR_MEAN:.0%}, for guides rated by {MIN_GROUP} or more people."
         ),
         section(f"*Searches that found nothing*\n{_gaps(report, LISTED)}"),
+        *_write_for_gaps(report),
         *_chosen(report),
+        *_write_for_chosen(report),
         section(f"*Library health*\n{_health(report)}"),
         section(f"*Due for review*\n{_stale(report, LISTED)}"),
         section(f"*Did it help the work?* (answers to the follow-up)\n{_outcomes(report, LISTED)}"),
