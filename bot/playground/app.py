@@ -32,7 +32,8 @@ log = logging.getLogger("inflow.playground")
 
 COMMANDS = ("/learn", "/spot", "/pitch", "/debrief")
 SHORTCUTS = {"mistake_moment": "Mistake moment", "spot_strength": "Spot a strength"}
-MESSAGE_SHORTCUT = "mistake_moment_message"
+# The message shortcuts a message in the playground offers (manifest.yml declares them).
+MESSAGE_SHORTCUTS = {"mistake_moment_message", "save_as_guide"}
 PATHS = ("/", "/playground/")
 
 StartResponse = Callable[..., object]
@@ -286,7 +287,7 @@ class Playground:
 
     def shortcut(self, sender: SlackSender, person: str, form: dict) -> str | None:
         callback = form.get("callback_id", [""])[0]
-        if callback == MESSAGE_SHORTCUT:
+        if callback in MESSAGE_SHORTCUTS:
             message = {
                 "type": "message",
                 "user": form.get("author", [""])[0],

@@ -120,16 +120,12 @@ def _message(message: Message, person: str, place: str) -> str:
             + f'{choices}</select><button type="submit" class="react">React</button></form>'
         )
         if message.user != BOT_USER_ID:
-            tools += (
-                '<form class="tools" method="post" action="/playground/shortcut">'
-                + _hidden(
-                    **fields,
-                    author=message.user,
-                    text=message.text,
-                    callback_id="mistake_moment_message",
+            for cb, label in MESSAGE_SHORTCUTS:
+                tools += (
+                    '<form class="tools" method="post" action="/playground/shortcut">'
+                    + _hidden(**fields, author=message.user, text=message.text, callback_id=cb)
+                    + f'<button type="submit" class="shortcut">{label}</button></form>'
                 )
-                + '<button type="submit" class="shortcut">Mistake moment about this</button></form>'
-            )
     only = '<div class="only">Only visible to you</div>' if ephemeral else ""
     thread = '<div class="thread">in a thread</div>' if message.thread_ts else ""
     return (
@@ -140,6 +136,12 @@ def _message(message: Message, person: str, place: str) -> str:
         f"{_hidden(**fields)}{body}</form>"
         f'<div class="reactions">{reactions}</div>{tools}</div>'
     )
+
+
+MESSAGE_SHORTCUTS = (  # on every person's message, as Slack's "More actions" menu offers them
+    ("mistake_moment_message", "Mistake moment about this"),
+    ("save_as_guide", "Save as a guide draft"),
+)
 
 
 def _composer(person: str, place: str, here: str) -> str:
