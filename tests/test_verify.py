@@ -236,6 +236,29 @@ def test_a_workspaces_own_guide_past_review_reaches_its_owner_in_that_workspace_
         ]
 
 
+def test_a_discarded_draft_after_a_published_version_leaves_the_published_one_listed(
+    served, library_dir, tmp_path
+):
+    """A draft its owners threw away is not what the workspace serves: the list still names
+    the published version (a discarded row once stopped the whole pass)."""
+    _publish_handover(served, tmp_path)
+    with transaction(served.sessions) as db:
+        for state in (store.GuideState.DRAFT, store.GuideState.DISCARDED):
+            store.save_version(
+                db,
+                team_id=TEAM_A,
+                guide_id=HANDOVER_ID,
+                source="",
+                state=state,
+                by=ADMIN_A,
+                now=EARLY,
+            )
+
+    lists = _review_lists(served, EARLY, library_dir)
+
+    assert _listed(_dm(lists[TEAM_A])) == [HANDOVER_ID, "premortem"]
+
+
 def test_a_guide_a_workspace_hid_is_not_in_its_list(served, library_dir):
     with transaction(served.sessions) as db:
         store.hide(db, team_id=TEAM_A, guide_id="premortem", by=ADMIN_A, now=EARLY)

@@ -125,7 +125,7 @@ def _served_changes(session: Session, team_id: str) -> list[tuple[int, str, stor
         select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
         .where(
             WorkspaceGuide.team_id == team_id,
-            WorkspaceGuide.state != store.GuideState.DRAFT.value,
+            WorkspaceGuide.state.in_(store.SERVING),  # not drafts, nor discarded ones
         )
         .group_by(WorkspaceGuide.guide_id)
         .subquery()

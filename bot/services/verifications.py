@@ -314,7 +314,7 @@ def _hidden(session: Session, team_id: str, guide_id: str) -> WorkspaceGuide | N
         .where(
             WorkspaceGuide.team_id == team_id,
             WorkspaceGuide.guide_id == guide_id,
-            WorkspaceGuide.state != workspace_guides.GuideState.DRAFT.value,
+            WorkspaceGuide.state.in_(workspace_guides.SERVING),
         )
         .order_by(WorkspaceGuide.version.desc())
         .limit(1)
