@@ -77,9 +77,15 @@ def register(app: App, deps: Deps) -> None:
                     base=ref.base,
                     by=user_id,
                     now=deps.clock(),
+                    shipped=ref.guide_id in deps.library.library.by_id,
+                )
+                which = (
+                    "the version inflow ships"
+                    if ref.version == guide_history.SHIPPED_VERSION
+                    else f"version {ref.version}"
                 )
                 note = (
-                    f":white_check_mark: Restored version {ref.version} as version {row.version}:"
+                    f":white_check_mark: Restored {which} as version {row.version}:"
                     f" `{Command.LEARN}` serves it in this workspace now."
                     + (" The guide was hidden here: it is served again." if was_hidden else "")
                 )

@@ -261,6 +261,46 @@ def test_restore_serves_the_old_text_again_as_a_new_version(served, clock, two_v
     assert _lines(view)[2].endswith("\nthe text of version 1 again, title, section “Steps”")
 
 
+def test_restore_the_shipped_version_serves_the_shipped_guide_and_keeps_no_copy(
+    served, clock, two_versions
+):
+    assert _served_title(served, clock, SECOND_TITLE)
+    button = _restore_button(_open_history(served), 0)  # "The version inflow ships"
+    assert button["confirm"]["title"]["text"] == "Restore the shipped version?"
+
+    view = _press(served, button)
+
+    assert _lines(view)[0].startswith(
+        ":white_check_mark: Restored the version inflow ships as version 3"
+    )
+    assert _versions(served)[-1] == (3, "shipped", ADMIN)
+    with served.session() as session:
+        newest = session.scalars(
+            select(WorkspaceGuide.source).order_by(WorkspaceGuide.version.desc())
+        ).first()
+    assert newest == ""  # no copy: the shipped file's own updates reach the workspace again
+    assert _served_title(served, clock, _shipped().title)
+    assert "*Version 3* · Shipped version · *served now*" in _lines(view)[2]
+    with pytest.raises(AssertionError):  # served as shipped now: nothing to restore to
+        _restore_button(view, 0)
+
+    again = _press(served, button)
+    assert "The shipped version was restored already, as version 3" in _lines(again)[0]
+    assert len(_versions(served)) == 3
+
+
+def test_restoring_the_shipped_version_is_refused_when_the_guide_changed_since(
+    served, clock, two_versions
+):
+    button = _restore_button(_open_history(served), 0)
+    _save(served, clock, _source(title="Active listening, third"), GuideState.PUBLISHED, PERSON)
+
+    view = _press(served, button)
+
+    assert "This guide changed since you opened it (version 3" in _lines(view)[0]
+    assert len(_versions(served)) == 3
+
+
 def test_two_clicks_on_restore_restore_once(served, two_versions):
     button = _restore_button(_open_history(served), 1)
 
@@ -425,7 +465,9 @@ def test_a_long_history_stays_within_a_modals_blocks():
         Version(n, GuideState.PUBLISHED, ADMIN, at, ("title",), n == 150, n != 150)
         for n in range(150, 0, -1)
     )
-    found = History(GUIDE_ID, "Listening", 150, versions, 150, shipped=True, hidden=False)
+    found = History(
+        GUIDE_ID, "Listening", 150, versions, 150, shipped=True, hidden=False, as_shipped=False
+    )
 
     view = history_modal(found, note="Restored.")
 

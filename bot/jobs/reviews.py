@@ -84,7 +84,7 @@ class ReviewLibraries:
         for row_id, guide_id, state in changes:
             if state is _HIDDEN:
                 guides.pop(guide_id, None)
-            elif (guide := self._parsed[row_id]) is not None:
+            elif state is _PUBLISHED and (guide := self._parsed[row_id]) is not None:
                 guides[guide_id] = guide
         verified = verifications.newest(session, team_id)
         return [

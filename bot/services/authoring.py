@@ -52,7 +52,10 @@ class GuideChanged(InflowError):
     def saying(who: str, newest: WorkspaceGuide) -> str:
         """The refusal, naming `who` changed it (a mention, or a name where mentions show raw,
         as beside a form's field)."""
-        what = "hidden" if newest.state == GuideState.HIDDEN.value else "published"
+        what = {
+            GuideState.HIDDEN.value: "hidden",
+            GuideState.SHIPPED.value: "set back to the shipped version",
+        }.get(newest.state, "published")
         return (
             f"This guide changed since you opened it (version {newest.version}, {what} by {who} "
             f"at {newest.created_at:%H:%M} UTC on {newest.created_at:%Y-%m-%d}). Open it again "
@@ -314,3 +317,17 @@ def save_published(
     """Save `source` as the guide's next, published, version (call `lock_guide` first and
     check what must hold); two saves at the same instant: the second is refused kindly."""
     return _save(session, team_id, guide_id, source, GuideState.PUBLISHED, by, now)
+
+
+def save_state(
+    session: Session,
+    *,
+    team_id: str,
+    guide_id: str,
+    state: GuideState,
+    by: str,
+    now: dt.datetime,
+) -> WorkspaceGuide:
+    """Save a version with no text of its own (`SHIPPED`: back to the shipped guide), under
+    the same rules as `save_published`."""
+    return _save(session, team_id, guide_id, "", state, by, now)

@@ -13,6 +13,8 @@ guide's next, published, version. The same guards as publishing a draft
   same source, published after the base) and says so instead of restoring twice.
 
 Restoring a hidden guide's version serves it again: the restored version is newer than the hide.
+A shipped guide the workspace changed can go back to the version inflow ships (`SHIPPED`, as
+version 0 of its history): a row that keeps no copy, so the shipped file's updates reach it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ NOT_RESTORABLE = "Only a version that was published can be restored."
 NOTHING_TO_RESTORE = "That version is the one served now: there is nothing to restore."
 GONE = "That version is no longer in this workspace's library."
 UNREADABLE = "That version can no longer be read as a guide, so it can't be served: use *Edit*."
+NOT_SHIPPED = "inflow ships no version of this guide: restore one of the versions saved here."
+SHIPPED_VERSION = 0  # what a *Restore* of the shipped version carries as its version
 
 
 class AlreadyRestored(InflowError):
@@ -71,6 +75,7 @@ class History:
     total: int  # how many versions the workspace saved
     shipped: bool  # the shipped library has this guide
     hidden: bool  # the workspace hides it now
+    as_shipped: bool  # the workspace serves the shipped version (never changed, or back to it)
 
 
 def _parsed(row: WorkspaceGuide) -> Guide | None:
@@ -130,6 +135,8 @@ def history(
             guide = guide_of(row)
             if state is GuideState.HIDDEN:
                 changes: tuple[str, ...] = ("hidden: no longer served here",)
+            elif state is GuideState.SHIPPED:
+                changes = ("back to the version inflow ships",)
             elif guide is None:
                 changes = ("cannot be read",)
             else:
@@ -155,6 +162,8 @@ def history(
         if state is GuideState.PUBLISHED and row.source:
             published.append(row)
             published_as.setdefault(row.source, row.version)
+        elif state is GuideState.SHIPPED:
+            published.clear()  # what comes after is compared with the shipped guide again
     newest_first = tuple(reversed(versions))
     return History(
         guide_id=guide_id,
@@ -164,6 +173,8 @@ def history(
         total=len(rows),
         shipped=shipped is not None,
         hidden=served is not None and served.state == GuideState.HIDDEN.value,
+        as_shipped=shipped is not None
+        and (served is None or served.state == GuideState.SHIPPED.value),
     )
 
 
@@ -176,9 +187,11 @@ def restore(
     base: int,
     by: str,
     now: dt.datetime,
+    shipped: bool = False,
 ) -> tuple[WorkspaceGuide, bool]:
     """Serve an older published version again: its source saved as the guide's next, published,
-    version. Returns the new version and whether the guide was hidden until now. Flushes only.
+    version (version 0: the shipped version, with `shipped` saying inflow ships the guide).
+    Returns the new version and whether the guide was hidden until now. Flushes only.
 
     Raises:
         AlreadyRestored: this restore (same version, same base) was done already.
@@ -187,6 +200,10 @@ def restore(
             served now, or no longer reads as a guide.
     """
     authoring.lock_guide(session, team_id, guide_id)
+    if version == SHIPPED_VERSION:
+        if not shipped:
+            raise InflowError(NOT_SHIPPED)
+        return _restore_shipped(session, team_id, guide_id, base=base, by=by, now=now)
     row = session.scalar(
         select(WorkspaceGuide).where(
             WorkspaceGuide.team_id == team_id,
@@ -221,5 +238,25 @@ def restore(
     was_hidden = newest is not None and newest.state == GuideState.HIDDEN.value
     restored = authoring.save_published(
         session, team_id=team_id, guide_id=guide_id, source=row.source, by=by, now=now
+    )
+    return restored, was_hidden
+
+
+def _restore_shipped(
+    session: Session, team_id: str, guide_id: str, *, base: int, by: str, now: dt.datetime
+) -> tuple[WorkspaceGuide, bool]:
+    """Serve the shipped version again: a `SHIPPED` row, once, unless changed since `base`."""
+    newest = authoring.newest_served(session, team_id, guide_id)
+    if newest is not None and newest.state == GuideState.SHIPPED.value and newest.version > base:
+        raise InflowError(
+            f"The shipped version was restored already, as version {newest.version} "
+            f"(by <@{newest.created_by}>)."
+        )
+    authoring.check_unchanged(session, team_id, guide_id, base)
+    if newest is None or newest.state == GuideState.SHIPPED.value:
+        raise InflowError(NOTHING_TO_RESTORE)
+    was_hidden = newest.state == GuideState.HIDDEN.value
+    restored = authoring.save_state(
+        session, team_id=team_id, guide_id=guide_id, state=GuideState.SHIPPED, by=by, now=now
     )
     return restored, was_hidden

@@ -5,7 +5,8 @@ rows of `workspace_guides`, one per save, never updated:
 
 - a guide of its own: an id the shipped library does not have;
 - its copy of a shipped guide: the same id; its version wins in that workspace;
-- a shipped (or its own) guide hidden: a row in state `hidden`, not served there.
+- a shipped (or its own) guide hidden: a row in state `hidden`, not served there;
+- a shipped guide it changed, back as shipped: a row in state `shipped` (no copy kept).
 
 The newest version of each guide that is not a draft decides what the workspace serves; older
 rows are its history. Every replica notices a change by the workspace's `signature` (how many
@@ -37,10 +38,13 @@ class GuideState(StrEnum):
     PUBLISHED = "published"  # served in the workspace
     HIDDEN = "hidden"  # not served in the workspace, though shipped or saved before
     DISCARDED = "discarded"  # a draft its owners threw away (its source kept): never served
+    # Back to the version inflow ships (restored from the guide's history): no copy is kept,
+    # so the shipped guide's own updates reach the workspace again.
+    SHIPPED = "shipped"
 
 
 # The states that decide what a workspace serves; drafts and discarded drafts never do.
-SERVING = (GuideState.PUBLISHED.value, GuideState.HIDDEN.value)
+SERVING = (GuideState.PUBLISHED.value, GuideState.HIDDEN.value, GuideState.SHIPPED.value)
 
 
 Signature = tuple[int, int]  # (rows, newest row id): changes whenever a version is saved
@@ -109,6 +113,8 @@ def served_guides(
     for guide_id, state, guide in changes:
         if state is GuideState.HIDDEN:
             guides.pop(guide_id, None)
+        elif state is GuideState.SHIPPED:
+            continue  # the shipped guide, as it is
         elif guide is not None and not guide.meta.draft:
             guides[guide_id] = guide
     return guides

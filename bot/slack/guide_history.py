@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.services.guide_history import History, Version
+from bot.services.guide_history import SHIPPED_VERSION, History, Version
 from bot.services.workspace_guides import GuideState
 from bot.slack.ids import HistoryAction, View
 from bot.slack.kit import context, plain, section
@@ -17,6 +17,7 @@ STATE_WORDS = {
     GuideState.PUBLISHED: "Published",
     GuideState.HIDDEN: "Hidden",
     GuideState.DISCARDED: "Discarded draft",
+    GuideState.SHIPPED: "Shipped version",
 }
 NEVER_CHANGED = "Shipped version, never changed here."
 
@@ -58,24 +59,35 @@ def _version_line(entry: Version, history: History) -> dict:
     )
     if not entry.restorable:
         return section(text)
+    return section(text, accessory=_restore_button(history, entry.version))
+
+
+def _restore_button(history: History, version: int) -> dict:
     unhides = " The guide is hidden now: restoring serves it again." if history.hidden else ""
-    button = {
+    if version == SHIPPED_VERSION:
+        title = "Restore the shipped version?"
+        what = (
+            "The guide goes back to the version inflow ships, with its future updates; "
+            "every version saved here stays in the history."
+        )
+    else:
+        title = f"Restore version {version}?"
+        what = (
+            "Its text becomes the guide's newest version, served in this workspace; every "
+            "version stays in the history."
+        )
+    return {
         "type": "button",
         "text": plain("Restore"),
-        "action_id": f"{HistoryAction.RESTORE}:{entry.version}",
-        "value": RestoreRef(history.guide_id, entry.version, history.base).value(),
+        "action_id": f"{HistoryAction.RESTORE}:{version}",
+        "value": RestoreRef(history.guide_id, version, history.base).value(),
         "confirm": {
-            "title": plain(f"Restore version {entry.version}?", 100),
-            "text": plain(
-                f"Its text becomes the guide's newest version, served in this workspace; every "
-                f"version stays in the history.{unhides}",
-                300,
-            ),
+            "title": plain(title, 100),
+            "text": plain(what + unhides, 300),
             "confirm": plain("Restore"),
             "deny": plain("Cancel"),
         },
     }
-    return section(text, accessory=button)
 
 
 def history_modal(history: History, *, note: str | None = None) -> dict:
@@ -111,7 +123,15 @@ def history_modal(history: History, *, note: str | None = None) -> dict:
             )
         )
     if history.versions and history.shipped:
-        blocks.append(context("Before these: the version inflow ships."))
+        if history.as_shipped:
+            blocks.append(context("Before these: the version inflow ships."))
+        else:  # changed here: the shipped version can be served again
+            blocks.append(
+                section(
+                    "*The version inflow ships* · before these",
+                    accessory=_restore_button(history, SHIPPED_VERSION),
+                )
+            )
     return {
         "type": "modal",
         "callback_id": View.GUIDE_HISTORY,
