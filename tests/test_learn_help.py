@@ -1,5 +1,9 @@
 """`/learn help`, end to end: signed HTTP into the served app, the answer asserted."""
 
+from pathlib import Path
+
+import yaml
+
 from bot.slack.ids import Command
 
 
@@ -41,3 +45,13 @@ def test_help_shows_placeholders_literally_not_as_broken_links(served):
     assert "/learn &lt;what you need&gt;" in shown
     assert "&lt;idea&gt;" in shown
     assert "<what you need>" not in shown and "<idea>" not in shown
+
+
+def test_help_names_every_shortcut_the_app_declares(served):
+    """A shortcut nobody hears of is one nobody uses: each in manifest.yml is named in help."""
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    answer = served.slack.command(Command.LEARN, "help").json()
+    shown = " ".join(block["text"]["text"] for block in answer["blocks"] if "text" in block)
+
+    for shortcut in manifest["features"]["shortcuts"]:
+        assert f"*{shortcut['name']}*" in shown

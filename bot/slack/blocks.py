@@ -87,7 +87,9 @@ def _help_blocks() -> list[dict]:
         section(
             "*Shortcuts*\n• *Mistake moment*: ask a colleague for five minutes to talk through "
             "something that went wrong (only the two of you see it)\n"
-            "• *Spot a strength*: the form behind `/spot`"
+            "• *Spot a strength*: the form behind `/spot`\n"
+            "• On a message (its ⋮ menu): *Mistake moment about this*, and *Save as a guide "
+            "draft* for the library's owners (the guide form, filled from the message)"
         ),
         section(
             "*In conversations*\nMention @inflow with a question and it answers in the thread; "
