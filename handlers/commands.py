@@ -59,9 +59,7 @@ def register(app: App, deps: Deps) -> None:
                 user_id=command["user_id"],
                 words=words,
                 channel_id=command.get("channel_id"),
-                editable=authors.is_library_owner(
-                    db, deps.settings, command["team_id"], command["user_id"]
-                ),
+                private=True,
             )
         )
 
@@ -74,11 +72,12 @@ def answer(
     user_id: str,
     words: str,
     channel_id: str | None,
-    editable: bool = False,
+    private: bool = False,
 ) -> dict:
     """What /learn, a mention and a DM all answer: the guide that fits (recorded as a view),
     "is it one of these?", help for small talk, or a plain "nothing yet" (a content gap).
-    `editable`: the answer is the asker's alone and they own the library (an *Edit* button)."""
+    `private`: the answer is the asker's alone, so a library owner sees *Edit* on a guide
+    (asked only when the answer is one: not on every /learn)."""
     library = deps.library.for_team(db, team_id)
     result = library.search(
         words,
@@ -105,6 +104,7 @@ def answer(
         query=words,
         now=deps.clock(),
     )
+    editable = private and authors.is_library_owner(db, deps.settings, team_id, user_id)
     return guides.guide_answer(
         best, library.runners_up(result, best), query=words, editable=editable
     )
