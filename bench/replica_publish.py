@@ -29,15 +29,14 @@ from sqlalchemy.engine import make_url
 
 from bench.common import percentile
 from bench.matcher import generate
-from bench.tenant_library import TEAM, source
+from bench.tenant_library import TEAM, publish
 from bot.config import DEFAULT_CONTENT_DIR
-from bot.db import make_engine, make_sessionmaker, transaction, utcnow
+from bot.db import make_engine, make_sessionmaker, utcnow
 from bot.jobs.background import Background
 from bot.library.loader import load_guides
 from bot.library.matcher import Library
 from bot.library.tenants import WorkspaceLibraries
 from bot.models import Base
-from bot.services import workspace_guides as store
 
 QUESTION = "how do I run a retro"
 
@@ -73,17 +72,7 @@ def run(url: str, own_count: int, rounds: int, every: float) -> None:
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     sessions = make_sessionmaker(engine)
-    with transaction(sessions) as db:
-        for guide in own:
-            store.save_version(
-                db,
-                team_id=TEAM,
-                guide_id=guide.id,
-                source=source(guide),
-                state=store.GuideState.PUBLISHED,
-                by="U0BENCH01",
-                now=utcnow(),
-            )
+    publish(sessions, own, now=utcnow())
     one, one_sessions, one_work = replica(url, shipped)
     two, two_sessions, two_work = replica(url, shipped)
     for libraries, replica_sessions in ((one, one_sessions), (two, two_sessions)):
@@ -103,16 +92,7 @@ def run(url: str, own_count: int, rounds: int, every: float) -> None:
         edited = own[round_].model_copy(
             update={"body": own[round_].body + f"\n\nEdited in round {round_}."}
         )
-        with transaction(one_sessions) as db:  # published through replica one
-            store.save_version(
-                db,
-                team_id=TEAM,
-                guide_id=edited.id,
-                source=source(edited),
-                state=store.GuideState.PUBLISHED,
-                by="U0BENCH01",
-                now=utcnow(),
-            )
+        publish(one_sessions, [edited], now=utcnow())  # published through replica one
         published = time.perf_counter()
         while True:
             body, elapsed = serve(two, two_sessions, edited.id)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,6 +49,21 @@ TEAM = "T0BENCH01"
 def source(guide: Guide) -> str:
     meta = guide.meta.model_dump(mode="json", exclude_defaults=True)
     return f"---\n{yaml.safe_dump(meta, sort_keys=False, width=1000)}---\n{guide.body}\n"
+
+
+def publish(sessions, guides: Iterable[Guide], *, now: dt.datetime, team: str = TEAM) -> None:
+    """Save each guide as a published version of the workspace's, in one transaction."""
+    with transaction(sessions) as db:
+        for guide in guides:
+            store.save_version(
+                db,
+                team_id=team,
+                guide_id=guide.id,
+                source=source(guide),
+                state=store.GuideState.PUBLISHED,
+                by="U0BENCH01",
+                now=now,
+            )
 
 
 class Clock:
@@ -77,17 +93,7 @@ def main() -> None:
         Base.metadata.create_all(engine)
         sessions = make_sessionmaker(engine)
         now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-        with transaction(sessions) as db:
-            for guide in own:
-                store.save_version(
-                    db,
-                    team_id=TEAM,
-                    guide_id=guide.id,
-                    source=source(guide),
-                    state=store.GuideState.PUBLISHED,
-                    by="U0BENCH01",
-                    now=now,
-                )
+        publish(sessions, own, now=now)
         clock = Clock()
         rebuilds: list = []
         libraries = WorkspaceLibraries(
@@ -105,16 +111,7 @@ def main() -> None:
             edited = own[round_].model_copy(
                 update={"body": own[round_].body + f"\n\nEdited {round_}."}
             )
-            with transaction(sessions) as db:
-                store.save_version(
-                    db,
-                    team_id=TEAM,
-                    guide_id=edited.id,
-                    source=source(edited),
-                    state=store.GuideState.PUBLISHED,
-                    by="U0BENCH01",
-                    now=now,
-                )
+            publish(sessions, [edited], now=now)
             clock.now += dt.timedelta(seconds=2)
             started = time.perf_counter()
             with sessions() as db:
@@ -159,16 +156,7 @@ def latency_during_rebuilds(libraries, sessions, own, rebuilds, clock, now) -> N
         round_ = 100
         while not done.is_set():
             edited = own[round_ % len(own)].model_copy(update={"body": own[0].body + f" {round_}"})
-            with transaction(sessions) as db:
-                store.save_version(
-                    db,
-                    team_id=TEAM,
-                    guide_id=edited.id,
-                    source=source(edited),
-                    state=store.GuideState.PUBLISHED,
-                    by="U0BENCH01",
-                    now=now,
-                )
+            publish(sessions, [edited], now=now)
             clock.now += dt.timedelta(seconds=2)
             with sessions() as db:
                 libraries.library(db, TEAM)
