@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 PRIORITY = max(Priority) + 10
 NO_SLACK_USER = "-"  # the recipient of a month's row for an email Slack does not know
 NOT_FOUND = ("users_not_found", "user_not_found", "account_inactive")
-# About 5 s of parsing (2.7 ms a guide) in a planner pass: see ReviewLibraries
+# At most about 0.5 s of parsing in a planner pass (0.25 ms a guide with libyaml, 3 ms with
+# PyYAML alone, where libyaml is missing): see ReviewLibraries
 PARSES_PER_PASS = 2_000
 
 
