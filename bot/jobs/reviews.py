@@ -25,7 +25,7 @@ from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import insert_for, transaction
@@ -77,7 +77,7 @@ class ReviewLibraries:
         """The guides the workspace serves, with its verifications applied; None when this
         pass has parsed all it may and the workspace has versions not parsed yet."""
         guides = {g.id: g for g in shipped}
-        changes = _served_changes(session, team_id)
+        changes = store.served_states(session, team_id)
         for row_id, _, _ in changes:
             self._seen.add(row_id)
         if not self._parse(session, [i for i, _, state in changes if state is _PUBLISHED]):
@@ -117,31 +117,6 @@ class ReviewLibraries:
 
 _PUBLISHED = store.GuideState.PUBLISHED
 _HIDDEN = store.GuideState.HIDDEN
-
-
-def _served_changes(session: Session, team_id: str) -> list[tuple[int, str, store.GuideState]]:
-    """(row id, guide id, state) of the newest published or hidden version of each guide the
-    workspace changed, without the versions' text."""
-    newest_version = (
-        select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
-        .where(
-            WorkspaceGuide.team_id == team_id,
-            WorkspaceGuide.state.in_(store.SERVING),  # not drafts, nor discarded ones
-        )
-        .group_by(WorkspaceGuide.guide_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(WorkspaceGuide.id, WorkspaceGuide.guide_id, WorkspaceGuide.state)
-        .join(
-            newest_version,
-            (WorkspaceGuide.guide_id == newest_version.c.guide_id)
-            & (WorkspaceGuide.version == newest_version.c.version),
-        )
-        .where(WorkspaceGuide.team_id == team_id)
-        .order_by(WorkspaceGuide.guide_id)
-    )
-    return [(i, g, store.GuideState(state)) for i, g, state in rows]
 
 
 # Each workspace's served guides, each saved version parsed once per process (the planner's

@@ -35,7 +35,7 @@ from bot.errors import InflowError
 from bot.library.fields import slug
 from bot.models import GuideRecord, WorkspaceGuide
 from bot.services import workspace_guides as store
-from bot.services.workspace_guides import SERVING, GuideState
+from bot.services.workspace_guides import GuideState
 
 AT_ONCE = "Someone saved this guide at the same moment. Please try again."
 GONE = "That draft is no longer there. Open the guide again with `/learn`."
@@ -82,30 +82,15 @@ class DraftRef:
     base: int
 
 
-def newest_served(session: Session, team_id: str, guide_id: str) -> WorkspaceGuide | None:
-    """The version that decides what the workspace serves for this guide (None: it never
-    changed it, so the shipped guide, if any, is served)."""
-    return session.scalar(
-        select(WorkspaceGuide)
-        .where(
-            WorkspaceGuide.team_id == team_id,
-            WorkspaceGuide.guide_id == guide_id,
-            WorkspaceGuide.state.in_(SERVING),
-        )
-        .order_by(WorkspaceGuide.version.desc())
-        .limit(1)
-    )
-
-
 def base_of(session: Session, team_id: str, guide_id: str) -> int:
     """The version a form opened now starts from (0: the workspace never changed the guide)."""
-    newest = newest_served(session, team_id, guide_id)
+    newest = store.newest_served(session, team_id, guide_id)
     return newest.version if newest is not None else 0
 
 
 def check_unchanged(session: Session, team_id: str, guide_id: str, base: int) -> None:
     """Raise `GuideChanged` if the guide has a newer published or hidden version than `base`."""
-    newest = newest_served(session, team_id, guide_id)
+    newest = store.newest_served(session, team_id, guide_id)
     if (newest.version if newest is not None else 0) != base:
         assert newest is not None  # a base above 0 came from a row, and rows stay
         raise GuideChanged(newest)

@@ -30,7 +30,7 @@ from bot.library.changes import what_changed
 from bot.library.loader import parse_guide_text
 from bot.library.schema import Guide
 from bot.models import WorkspaceGuide
-from bot.services import authoring
+from bot.services import authoring, workspace_guides
 from bot.services.workspace_guides import GuideState
 
 SHOWN = 30  # versions a history lists (a block each, well within a modal's 100)
@@ -108,7 +108,7 @@ def history(
             .order_by(WorkspaceGuide.version)
         )
     )
-    served = authoring.newest_served(session, team_id, guide_id)
+    served = workspace_guides.newest_served(session, team_id, guide_id)
     base = served.version if served is not None else 0
     versions = []
     # Each version is compared with the one that was served when it was saved (the shipped
@@ -229,7 +229,7 @@ def restore(
         .order_by(WorkspaceGuide.version)
         .limit(1)
     )
-    newest = authoring.newest_served(session, team_id, guide_id)
+    newest = workspace_guides.newest_served(session, team_id, guide_id)
     if done is not None and newest is not None and newest.version == done.version:
         raise AlreadyRestored(done, version)
     authoring.check_unchanged(session, team_id, guide_id, base)
@@ -246,7 +246,7 @@ def _restore_shipped(
     session: Session, team_id: str, guide_id: str, *, base: int, by: str, now: dt.datetime
 ) -> tuple[WorkspaceGuide, bool]:
     """Serve the shipped version again: a `SHIPPED` row, once, unless changed since `base`."""
-    newest = authoring.newest_served(session, team_id, guide_id)
+    newest = workspace_guides.newest_served(session, team_id, guide_id)
     if newest is not None and newest.state == GuideState.SHIPPED.value and newest.version > base:
         raise InflowError(
             f"The shipped version was restored already, as version {newest.version} "

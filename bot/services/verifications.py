@@ -309,14 +309,5 @@ def retire(
 
 def _hidden(session: Session, team_id: str, guide_id: str) -> WorkspaceGuide | None:
     """The row that hid the guide, if its newest served version is a hidden one."""
-    row = session.scalars(
-        select(WorkspaceGuide)
-        .where(
-            WorkspaceGuide.team_id == team_id,
-            WorkspaceGuide.guide_id == guide_id,
-            WorkspaceGuide.state.in_(workspace_guides.SERVING),
-        )
-        .order_by(WorkspaceGuide.version.desc())
-        .limit(1)
-    ).first()
+    row = workspace_guides.newest_served(session, team_id, guide_id)
     return row if row is not None and row.state == workspace_guides.GuideState.HIDDEN else None

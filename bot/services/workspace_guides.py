@@ -66,8 +66,9 @@ def changed_workspaces(session: Session) -> list[str]:
     return list(session.scalars(select(WorkspaceGuide.team_id).distinct()))
 
 
-def served_versions(session: Session, team_id: str) -> list[WorkspaceGuide]:
-    """The newest published or hidden version of each guide the workspace changed."""
+def _serving(team_id: str, *columns):
+    """`select(*columns)` of the version deciding what the workspace serves for each guide it
+    changed: its newest in a SERVING state (drafts and discarded drafts never decide)."""
     newest = (
         select(WorkspaceGuide.guide_id, func.max(WorkspaceGuide.version).label("version"))
         .where(
@@ -77,17 +78,43 @@ def served_versions(session: Session, team_id: str) -> list[WorkspaceGuide]:
         .group_by(WorkspaceGuide.guide_id)
         .subquery()
     )
-    return list(
-        session.scalars(
-            select(WorkspaceGuide)
-            .join(
-                newest,
-                (WorkspaceGuide.guide_id == newest.c.guide_id)
-                & (WorkspaceGuide.version == newest.c.version),
-            )
-            .where(WorkspaceGuide.team_id == team_id)
-            .order_by(WorkspaceGuide.guide_id)
+    return (
+        select(*columns)
+        .join(
+            newest,
+            (WorkspaceGuide.guide_id == newest.c.guide_id)
+            & (WorkspaceGuide.version == newest.c.version),
         )
+        .where(WorkspaceGuide.team_id == team_id)
+        .order_by(WorkspaceGuide.guide_id)
+    )
+
+
+def served_versions(session: Session, team_id: str) -> list[WorkspaceGuide]:
+    """The version deciding what the workspace serves, for each guide it changed."""
+    return list(session.scalars(_serving(team_id, WorkspaceGuide)))
+
+
+def served_states(session: Session, team_id: str) -> list[tuple[int, str, GuideState]]:
+    """(row id, guide id, state) of `served_versions`, without their text."""
+    rows = session.execute(
+        _serving(team_id, WorkspaceGuide.id, WorkspaceGuide.guide_id, WorkspaceGuide.state)
+    )
+    return [(row_id, guide_id, GuideState(state)) for row_id, guide_id, state in rows]
+
+
+def newest_served(session: Session, team_id: str, guide_id: str) -> WorkspaceGuide | None:
+    """The version that decides what the workspace serves for this guide (None: it never
+    changed it, so the shipped guide, if any, is served)."""
+    return session.scalar(
+        select(WorkspaceGuide)
+        .where(
+            WorkspaceGuide.team_id == team_id,
+            WorkspaceGuide.guide_id == guide_id,
+            WorkspaceGuide.state.in_(SERVING),
+        )
+        .order_by(WorkspaceGuide.version.desc())
+        .limit(1)
     )
 
 
